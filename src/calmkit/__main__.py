@@ -1,0 +1,3 @@
+from calmkit.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,320 @@
+"""The command line: parse arguments, call the layers below, print the answer.
+
+Exit codes: 0 fine, 1 a problem with the input (a broken file, an unknown
+target), 2 a usage error or a command that is not available yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from calmkit import __version__, locations
+from calmkit.content.library import Library, load_files, load_library, yaml_files
+from calmkit.content.problems import Problem
+from calmkit.content.timeline import Timeline
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def _error(message: str) -> None:
+    print(f"calmkit: {message}", file=sys.stderr)
+
+
+def _age(text: str) -> int:
+    try:
+        age = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"an age is a whole number, got '{text}'") from None
+    if not 4 <= age <= 18:
+        raise argparse.ArgumentTypeError(f"calmkit is made for ages 4 to 18, got {age}")
+    return age
+
+
+# --- list ------------------------------------------------------------------------
+
+
+def _script_minutes(library: Library) -> dict[str, float]:
+    from calmkit.content.timeline import compile_timeline
+
+    return {
+        script_id: round(compile_timeline(script, script.default_tier).duration / 60, 1)
+        for script_id, script in library.scripts.items()
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    library = load_library()
+    minutes = _script_minutes(library)
+    scripts = sorted(library.scripts.values(), key=lambda script: (script.kind, script.title))
+    plans = sorted(library.plans.values(), key=lambda plan: plan.id)
+    if args.json:
+        _print_json(
+            {
+                "scripts": [
+                    {
+                        "id": script.id,
+                        "title": script.title,
+                        "kind": script.kind,
+                        "ages": script.ages_label,
+                        "minutes": minutes[script.id],
+                        "path": script.path,
+                        "summary": script.summary,
+                    }
+                    for script in scripts
+                ],
+                "plans": [
+                    {"id": plan.id, "for": plan.for_profile, "weeks": plan.weeks, "path": plan.path}
+                    for plan in plans
+                ],
+                "problems": [problem.as_json() for problem in library.problems],
+            }
+        )
+        return EXIT_OK
+    id_width = max((len(item) for item in [*library.scripts, *library.plans]), default=10)
+    print(f"Scripts ({len(scripts)})")
+    for script in scripts:
+        print(
+            f"  {script.id:<{id_width}}  {script.title:<28} {script.kind:<18} "
+            f"ages {script.ages_label:<6} about {max(1, round(minutes[script.id]))} min"
+        )
+    print(f"\nPlans ({len(plans)})")
+    for plan in plans:
+        owner = f"for {plan.for_profile}" if plan.for_profile else ""
+        print(f"  {plan.id:<{id_width}}  {owner:<28} {plan.weeks} weeks")
+    broken = library.broken
+    if broken:
+        print(f"\nBroken files ({len(broken)}): run 'calmkit validate' for every problem")
+        for result in broken:
+            print(f"  {result.errors[0]}")
+    return EXIT_OK
+
+
+# --- show ------------------------------------------------------------------------
+
+
+def _timeline_for(args: argparse.Namespace) -> Timeline | int:
+    from calmkit.audio.clips import RecordedClips
+    from calmkit.session.targets import TargetError, resolve
+
+    try:
+        request = resolve(args.target, load_library(), age=args.age)
+    except TargetError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        _error(error.message)
+        return EXIT_PROBLEM
+    return request.timeline(RecordedClips())
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    timeline = _timeline_for(args)
+    if isinstance(timeline, int):
+        return timeline
+    if args.json:
+        _print_json(timeline.as_json())
+        return EXIT_OK
+    together = ", together" if timeline.together else ""
+    print(
+        f"{timeline.title}  ({timeline.id}, {timeline.tier}{together}, {_clock(timeline.duration)})"
+    )
+    for cue in timeline.cues:
+        detail = cue.text or (Path(cue.audio).name if cue.audio else "")
+        if cue.area and cue.kind in ("tense", "release"):
+            detail = f"[{cue.area}] {detail}"
+        print(f"  {_clock(cue.start)}  {cue.kind:<11}  {detail}")
+    return EXIT_OK
+
+
+# --- validate ----------------------------------------------------------------------
+
+
+def _files_to_check(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
+    files: list[Path] = []
+    missing: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += yaml_files(path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(name)
+    return files, missing
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if args.paths:
+        files, missing = _files_to_check(args.paths)
+        for name in missing:
+            _error(f"no such file or folder: {name}")
+        library = load_library()
+        # Plans may use library scripts, and scripts handed over beside them.
+        known = set(library.scripts)
+        for folder in {path.parent for path in files}:
+            known |= set(load_files(yaml_files(folder)).scripts)
+        checked = load_files(files, known_scripts=known)
+    else:
+        missing = []
+        checked = load_library()
+    problems: list[Problem] = checked.problems
+    for problem in problems:
+        print(problem)
+    errors = [problem for problem in problems if problem.is_error]
+    files_with_errors = len({problem.path for problem in errors})
+    count = len(checked.results)
+    noun = "file" if count == 1 else "files"
+    if errors:
+        print(
+            f"{count} {noun} checked: {len(errors)} problem{'s' if len(errors) != 1 else ''} "
+            f"in {files_with_errors} file{'s' if files_with_errors != 1 else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+    if missing:
+        return EXIT_USAGE
+    print(f"{count} {noun} checked: all good", file=sys.stderr)
+    return EXIT_OK
+
+
+# --- locate ------------------------------------------------------------------------
+
+
+def cmd_locate(args: argparse.Namespace) -> int:
+    folders = {
+        "builtin_scripts": locations.builtin_scripts_dir(),
+        "builtin_audio": locations.builtin_audio_dir(),
+        "data_dir": locations.user_data_dir(),
+        "user_scripts": locations.user_scripts_dir(),
+        "user_plans": locations.user_plans_dir(),
+        "narration_cache": locations.narration_cache_dir(),
+        "recordings": locations.recordings_dir(),
+        "journal": locations.journal_path(),
+    }
+    if args.json:
+        _print_json({name: str(path) for name, path in folders.items()})
+        return EXIT_OK
+    for name, path in folders.items():
+        print(f"{name.replace('_', ' '):<16} {path}")
+    if os.environ.get(locations.HOME_VARIABLE):
+        print(f"(user data set by {locations.HOME_VARIABLE})")
+    return EXIT_OK
+
+
+# --- not yet ---------------------------------------------------------------------------
+
+
+def _not_available(command: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        _error(f"'{command}' is not available yet in this version ({__version__})")
+        return EXIT_USAGE
+
+    return handler
+
+
+# --- the parser ------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="calmkit",
+        description="A calm practice companion: breathing, relaxation, imagery and grounding.",
+    )
+    parser.add_argument("--version", action="version", version=f"calmkit {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    listing = command("list", cmd_list, "the library: scripts and plans, broken files marked")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    show = command("show", cmd_show, "the compiled timeline of a script, plan or file")
+    show.add_argument("target", help="a script id, a plan id or a .yaml file")
+    show.add_argument("--age", type=_age, help="the child's age (chooses the tier)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    validate = command("validate", cmd_validate, "check script and plan files")
+    validate.add_argument("paths", nargs="*", help="files or folders (default: the whole library)")
+
+    locate = command("locate", cmd_locate, "the folders calmkit uses")
+    locate.add_argument("--json", action="store_true", help="print JSON")
+
+    play = command("play", _not_available("play"), "play a script, a plan or a file")
+    play.add_argument("target")
+    play.add_argument("--plain", action="store_true")
+    play.add_argument("--profile")
+    play.add_argument("--with", dest="with_profiles", action="append", default=[])
+    play.add_argument("--age", type=_age)
+    play.add_argument("--no-audio", action="store_true")
+    play.add_argument("--no-ambient", action="store_true")
+
+    narrate = command("narrate", _not_available("narrate"), "make narration clips")
+    narrate.add_argument("targets", nargs="*")
+    narrate.add_argument("--engine", default="auto")
+    narrate.add_argument("--voice")
+    narrate.add_argument("--force", action="store_true")
+
+    log = command("log", _not_available("log"), "the practice journal")
+    log.add_argument("--profile")
+    log.add_argument("--since")
+    log.add_argument("--json", action="store_true")
+
+    report = command("report", _not_available("report"), "a report for the psychologist")
+    report.add_argument("--profile")
+    report.add_argument("--since")
+    report.add_argument("--until")
+    report.add_argument("--format", choices=["csv", "json", "html"], default="html")
+    report.add_argument("--out")
+
+    imports = command("import", _not_available("import"), "add a script, plan or pack")
+    imports.add_argument("file")
+
+    doctor = command("doctor", _not_available("doctor"), "check sound, voices and data")
+    doctor.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            _error("the terminal app is not available yet: try 'calmkit list' or 'calmkit --help'")
+            return EXIT_USAGE
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (| head): nothing more to say.
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as error:  # the last resort: one line, never a traceback
+        if os.environ.get("CALMKIT_DEBUG"):
+            raise
+        _error(
+            f"something went wrong ({type(error).__name__}: {error}); "
+            "set CALMKIT_DEBUG=1 to see the details"
+        )
+        return EXIT_PROBLEM

@@ -1,0 +1,124 @@
+"""The library: built-in scripts and plans, and the user's own, with their problems.
+
+A broken file never hides the good ones: it is kept as a load result with its
+problems, and everything else loads as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calmkit import locations
+from calmkit.content.loader import LoadResult, load_document
+from calmkit.content.model import Plan, Script
+from calmkit.content.problems import Problem, did_you_mean
+from calmkit.content.yamldoc import Document, read_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Library:
+    scripts: dict[str, Script] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+    results: list[LoadResult] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for result in self.results for problem in result.problems]
+
+    @property
+    def broken(self) -> list[LoadResult]:
+        return [result for result in self.results if not result.ok]
+
+    def find(self, target: str) -> Script | Plan | None:
+        return self.scripts.get(target) or self.plans.get(target)
+
+    def suggestion(self, target: str) -> str:
+        return did_you_mean(target, [*self.scripts, *self.plans])
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """Every .yaml/.yml below ``folder``, in a stable order, skipping hidden ones."""
+    if not folder.is_dir():
+        return []
+    found = [
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in YAML_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and path.is_file()
+    ]
+    return sorted(found)
+
+
+def library_folders(include_user: bool = True) -> list[Path]:
+    folders = [locations.builtin_scripts_dir()]
+    if include_user:
+        folders += [locations.user_scripts_dir(), locations.user_plans_dir()]
+    return folders
+
+
+def _unique(paths: Iterable[Path]) -> Iterator[Path]:
+    seen: set[Path] = set()
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            yield path
+
+
+def load_files(paths: Iterable[Path], known_scripts: Iterable[str] = ()) -> Library:
+    """Load files as one library: scripts first, then plans checked against them."""
+    documents: list[tuple[Path, Document]] = [(path, read_file(path)) for path in _unique(paths)]
+    library = Library()
+    plan_documents: list[tuple[Path, Document, LoadResult]] = []
+    first_file: dict[str, str] = {}
+    for path, document in documents:
+        result = load_document(document, str(path), path.parent)
+        if result.kind == "plan":
+            plan_documents.append((path, document, result))
+            continue
+        library.results.append(result)
+        script = result.script
+        if script is None:
+            continue
+        if script.id in first_file:
+            _mark_duplicate(result, "script", first_file[script.id])
+            continue
+        first_file[script.id] = result.path
+        library.scripts[script.id] = script
+    known = set(library.scripts) | set(known_scripts)
+    first_plan_file: dict[str, str] = {}
+    for path, document, _ in plan_documents:
+        result = load_document(document, str(path), path.parent, known)
+        library.results.append(result)
+        plan = result.plan
+        if plan is None:
+            continue
+        if plan.id in first_plan_file:
+            _mark_duplicate(result, "plan", first_plan_file[plan.id])
+            continue
+        first_plan_file[plan.id] = result.path
+        library.plans[plan.id] = plan
+    return library
+
+
+def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:
+    result.problems.append(
+        Problem(
+            result.path,
+            result.id_line,
+            result.id_col,
+            f"duplicate {what} id '{result.document_id}': {first_path} already uses it",
+        )
+    )
+    result.script = None
+    result.plan = None
+
+
+def load_library(include_user: bool = True) -> Library:
+    paths = [path for folder in library_folders(include_user) for path in yaml_files(folder)]
+    return load_files(paths)

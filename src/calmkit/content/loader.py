@@ -1,0 +1,887 @@
+"""Loading and validating scripts and plans, reporting every problem at its mark.
+
+Each ``read_*`` method checks one part of the node tree, records what is wrong
+and returns what it could make of it (or None), so that one pass reports all
+problems of a file at once and never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from calmkit.content import model
+from calmkit.content.model import (
+    AnyStep,
+    Breathe,
+    BreathePace,
+    CheckinSettings,
+    Chime,
+    Plan,
+    PlannedSession,
+    PlanSettings,
+    Release,
+    Say,
+    ScheduleBlock,
+    Script,
+    Silence,
+    Sound,
+    Tense,
+    Text,
+)
+from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
+from calmkit.content.yamldoc import Document, ScalarReader, parse_bytes, read_file
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 64
+AGE_RANGE_PATTERN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+MAX_PLAN_WEEKS = 104
+MAX_PER_DAY = 10
+
+SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "steps")
+PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
+ACTIONS = ("say", "breathe", "tense", "release", "silence", "chime", "sound")
+STEP_EXTRAS = ("id", "pause")
+BREATHE_KEYS = ("in", "out", "hold", "rest", "count", "guide")
+TENSE_KEYS = ("area", "say", "hold")
+RELEASE_KEYS = ("area", "say", "rest")
+SOUND_KEYS = ("file", "volume")
+SCHEDULE_KEYS = ("weeks", "sessions")
+SESSION_KEYS = ("name", "scripts", "per_day")
+SETTINGS_KEYS = ("breathe", "gentle", "skip", "ambient", "voice", "checkin", "rewards")
+PLAN_BREATHE_KEYS = ("in", "out", "hold", "rest")
+CHECKIN_KEYS = ("before", "after", "daily")
+
+DocumentKind = Literal["script", "plan"]
+Entries = dict[str, tuple[ScalarNode, Node]]
+
+
+@dataclass
+class LoadResult:
+    """What one file turned out to be, and everything wrong with it."""
+
+    path: str
+    kind: DocumentKind | None = None
+    script: Script | None = None
+    plan: Plan | None = None
+    problems: list[Problem] = field(default_factory=list)
+    # Where the id was written, so the library can point at a duplicate.
+    id_line: int = 1
+    id_col: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return not any(problem.is_error for problem in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def document_id(self) -> str | None:
+        if self.script is not None:
+            return self.script.id
+        if self.plan is not None:
+            return self.plan.id
+        return None
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _show(node: Node) -> str:
+    """How a value is quoted back in a message."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag.endswith(":null"):
+        return "nothing"
+    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"'{text}'"
+
+
+class _Checker:
+    """Collects problems for one file while its node tree is read."""
+
+    def __init__(self, label: str, folder: Path | None) -> None:
+        self.label = label
+        self.folder = folder  # the file's folder, for sound files; None when virtual
+        self.problems: list[Problem] = []
+        self.scalars = ScalarReader()
+
+    # --- reporting ---------------------------------------------------------
+
+    def report(self, node: Node, message: str, severity: Severity = "error") -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.label, mark.line + 1, mark.column + 1, message, severity))
+
+    # --- generic shapes ------------------------------------------------------
+
+    def mapping(self, node: Node, what: str) -> Entries | None:
+        if not isinstance(node, MappingNode):
+            self.report(node, f"{what} must be a mapping of 'key: value' lines, got {_show(node)}")
+            return None
+        entries: Entries = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.report(key_node, f"a key in {what} must be a plain word")
+                continue
+            # Duplicates were reported already; the first one counts.
+            entries.setdefault(str(key_node.value), (key_node, value_node))
+        return entries
+
+    def unknown_keys(self, entries: Entries, allowed: Iterable[str], where: str) -> bool:
+        allowed = tuple(allowed)
+        found = False
+        for key, (key_node, _) in entries.items():
+            if key not in allowed:
+                found = True
+                self.report(key_node, f"unknown key '{key}' in {where}{did_you_mean(key, allowed)}")
+        return found
+
+    def required(self, entries: Entries, key: str, owner: Node, where: str) -> Node | None:
+        if key in entries:
+            return entries[key][1]
+        self.report(owner, f"missing required key '{key}' in {where}")
+        return None
+
+    def sequence(self, node: Node, name: str, allow_empty: bool = False) -> list[Node] | None:
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null") and allow_empty:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.report(
+                node, f"'{name}' must be a list ('- item' lines or [a, b]), got {_show(node)}"
+            )
+            return None
+        if not node.value and not allow_empty:
+            self.report(node, f"'{name}' must list at least one item")
+            return None
+        return list(node.value)
+
+    def is_null(self, node: Node) -> bool:
+        return isinstance(node, ScalarNode) and node.tag.endswith(":null")
+
+    # --- scalars -------------------------------------------------------------
+
+    def string(self, node: Node, name: str, allow_empty: bool = False) -> str | None:
+        """Any scalar as the text the author typed ('yes' stays 'yes')."""
+        if not isinstance(node, ScalarNode) or (self.is_null(node) and not allow_empty):
+            self.report(
+                node,
+                f"'{name}' must be text, got {_show(node)}",
+            )
+            return None
+        text = "" if self.is_null(node) else str(node.value).strip()
+        if not text and not allow_empty:
+            self.report(node, f"'{name}' must not be empty")
+            return None
+        return text
+
+    def number(
+        self,
+        node: Node,
+        name: str,
+        low: float,
+        high: float,
+        unit: str = "seconds",
+        whole: bool = False,
+    ) -> float | None:
+        value: object = None
+        if isinstance(node, ScalarNode) and not self.is_null(node):
+            value = self.scalars.value(node)
+            if isinstance(value, str):
+                try:
+                    value = float(value.strip())
+                except ValueError:
+                    value = None
+        valid = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and low <= value <= high
+            and (not whole or float(value).is_integer())
+        )
+        if not valid:
+            kind = "a whole number" if whole else "a number"
+            of_unit = f" of {unit}" if unit else ""
+            self.report(
+                node,
+                f"'{name}' must be {kind}{of_unit} from {_number_text(low)} to "
+                f"{_number_text(high)}, got {_show(node)}",
+            )
+            return None
+        assert isinstance(value, int | float)
+        return float(value)
+
+    def whole(self, node: Node, name: str, low: int, high: int, unit: str = "") -> int | None:
+        value = self.number(node, name, low, high, unit=unit, whole=True)
+        return None if value is None else int(value)
+
+    def choice(self, node: Node, name: str, choices: Collection[str], what: str) -> str | None:
+        text = self.string(node, name)
+        if text is None:
+            return None
+        if text not in choices:
+            hint = did_you_mean(text, choices) or f" (one of {one_of(choices)})"
+            self.report(node, f"unknown {what} '{text}'{hint}")
+            return None
+        return text
+
+    def identifier(self, node: Node, name: str) -> str | None:
+        text = self.string(node, name)
+        if text is None:
+            return None
+        if len(text) > MAX_ID_LENGTH or not ID_PATTERN.match(text):
+            self.report(
+                node,
+                f"'{name}' must be lowercase letters, digits and single hyphens "
+                f"(at most {MAX_ID_LENGTH}), like 'lemon-squeeze', got '{text[:40]}'",
+            )
+            return None
+        return text
+
+    def boolean(self, node: Node, name: str) -> bool | None:
+        value = self.scalars.value(node) if isinstance(node, ScalarNode) else None
+        if not isinstance(value, bool):
+            self.report(node, f"'{name}' must be true or false, got {_show(node)}")
+            return None
+        return value
+
+    def date(self, node: Node, name: str) -> dt.date | None:
+        value = self.scalars.value(node) if isinstance(node, ScalarNode) else None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.report(node, f"'{name}' must be a date like 2026-11-24, got {_show(node)}")
+        return None
+
+    def age_range(self, node: Node, name: str) -> tuple[int, int] | None:
+        text = self.string(node, name)
+        if text is None:
+            return None
+        match = AGE_RANGE_PATTERN.match(text)
+        if not match:
+            self.report(node, f"'{name}' must be an age range like '5-10' or one age, got '{text}'")
+            return None
+        low = int(match.group(1))
+        high = int(match.group(2) or match.group(1))
+        if low > high:
+            self.report(
+                node,
+                f"'{name}' {text} is backwards: write the younger age first, like '{high}-{low}'",
+            )
+            return None
+        if low < model.MIN_AGE or high > model.MAX_AGE:
+            self.report(
+                node,
+                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got '{text}'",
+            )
+            return None
+        return low, high
+
+    def week_range(self, node: Node) -> tuple[int, int] | None:
+        text = self.string(node, "weeks")
+        if text is None:
+            return None
+        match = AGE_RANGE_PATTERN.match(text)
+        if not match:
+            self.report(node, f"'weeks' must be a week or a range like '1-2', got '{text}'")
+            return None
+        first = int(match.group(1))
+        last = int(match.group(2) or match.group(1))
+        if first > last:
+            self.report(
+                node,
+                f"'weeks' {text} is backwards: write the earlier week first, like '{last}-{first}'",
+            )
+            return None
+        if first < 1 or last > MAX_PLAN_WEEKS:
+            self.report(node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got '{text}'")
+            return None
+        return first, last
+
+    def text(self, node: Node, name: str) -> Text | None:
+        """A line, or a mapping of tier variants (young, kid, teen, together)."""
+        if isinstance(node, MappingNode):
+            entries = self.mapping(node, f"'{name}'")
+            if entries is None:
+                return None
+            variants: dict[str, str] = {}
+            for key, (key_node, value_node) in entries.items():
+                if key not in model.VARIANTS:
+                    self.report(
+                        key_node,
+                        f"unknown tier '{key}' in '{name}'{did_you_mean(key, model.VARIANTS)}"
+                        f" (tiers are {one_of(model.VARIANTS)})",
+                    )
+                    continue
+                line = self.string(value_node, f"{name}: {key}")
+                if line is not None:
+                    variants[key] = line
+            if not entries:
+                self.report(node, f"'{name}' needs at least one line")
+                return None
+            return Text(variants=variants) if variants and len(variants) == len(entries) else None
+        line = self.string(node, name)
+        return None if line is None else Text.of(line)
+
+    def areas(self, node: Node, name: str) -> frozenset[str] | None:
+        items = self.sequence(node, name, allow_empty=True)
+        if items is None:
+            return None
+        chosen: set[str] = set()
+        for item in items:
+            area = self.choice(item, name, model.AREAS, "body area")
+            if area is not None:
+                chosen.add(area)
+        return frozenset(chosen)
+
+    def ambient(self, node: Node) -> str | None:
+        name = self.string(node, "ambient")
+        if name is None:
+            return None
+        if name != model.NO_AMBIENT and name not in model.AMBIENT_BEDS:
+            # Not an error: the session simply stays quiet, and the author is told.
+            self.report(
+                node,
+                f"unknown ambient '{name}'{did_you_mean(name, model.AMBIENT_BEDS)}: it will "
+                f"play no ambient sound (beds are {one_of(model.AMBIENT_BEDS)}, or 'none')",
+                severity="warning",
+            )
+        return name
+
+
+class _ScriptReader(_Checker):
+    def read(self, root: MappingNode, entries: Entries) -> Script | None:
+        self.unknown_keys(entries, SCRIPT_KEYS, "script")
+        fields: dict[str, object] = {}
+        for key, read in (
+            ("id", lambda n: self.identifier(n, "id")),
+            ("title", lambda n: self.string(n, "title")),
+            ("kind", lambda n: self.choice(n, "kind", model.KINDS, "kind")),
+            ("ages", lambda n: self.age_range(n, "ages")),
+            ("steps", self.steps),
+        ):
+            node = self.required(entries, key, root, "script")
+            fields[key] = None if node is None else read(node)
+        summary = ""
+        if "summary" in entries:
+            summary = self.string(entries["summary"][1], "summary", allow_empty=True) or ""
+        ambient = None
+        if "ambient" in entries and not self.is_null(entries["ambient"][1]):
+            ambient = self.ambient(entries["ambient"][1])
+        if any(value is None for value in fields.values()):
+            return None
+        script = Script(
+            id=str(fields["id"]),
+            title=str(fields["title"]),
+            kind=str(fields["kind"]),
+            ages=fields["ages"],  # type: ignore[arg-type]
+            steps=fields["steps"],  # type: ignore[arg-type]
+            summary=summary,
+            ambient=ambient,
+            path=self.label,
+        )
+        if not any(problem.is_error for problem in self.problems):
+            self.check_length(script, entries["steps"][0])
+        return script
+
+    def check_length(self, script: Script, steps_key: Node) -> None:
+        # Imported here: the timeline imports this package's model, not the loader.
+        from calmkit.content.timeline import compile_timeline
+
+        longest = max(compile_timeline(script, tier).duration for tier in model.TIERS)
+        if longest > model.MAX_SCRIPT_SECONDS:
+            self.report(
+                steps_key,
+                f"this script would take about {math.ceil(longest / 60)} minutes; a script can "
+                f"be at most {model.MAX_SCRIPT_SECONDS // 60} minutes (split it into two)",
+            )
+
+    def steps(self, node: Node) -> tuple[AnyStep, ...] | None:
+        items = self.sequence(node, "steps")
+        if items is None:
+            return None
+        steps: list[AnyStep] = []
+        ids: dict[str, int] = {}
+        complete = True
+        for number, item in enumerate(items, start=1):
+            step = self.step(item, number, ids)
+            if step is None:
+                complete = False
+            else:
+                steps.append(step)
+        return tuple(steps) if complete else None
+
+    def step(self, node: Node, number: int, ids: dict[str, int]) -> AnyStep | None:
+        where = f"step {number}"
+        if not isinstance(node, MappingNode):
+            self.report(
+                node,
+                f"{where} must be a mapping like '- say: Hello', got {_show(node)}",
+            )
+            return None
+        entries = self.mapping(node, where)
+        if entries is None:
+            return None
+        unknown = self.unknown_keys(entries, ACTIONS + STEP_EXTRAS, where)
+        actions = [key for key in entries if key in ACTIONS]
+        if not actions:
+            if not unknown:
+                self.report(node, f"{where} has no action: give it one of {one_of(ACTIONS)}")
+            return None
+        if len(actions) > 1:
+            second_key = entries[actions[1]][0]
+            self.report(
+                second_key,
+                f"{where} has two actions, '{actions[0]}' and '{actions[1]}': "
+                "give each its own '- ' line",
+            )
+            return None
+        action = actions[0]
+        common: dict[str, object] = {"line": node.start_mark.line + 1}
+        ok = not unknown
+        if "id" in entries:
+            id_node = entries["id"][1]
+            step_id = self.identifier(id_node, "id")
+            if step_id is None:
+                ok = False
+            elif step_id in ids:
+                self.report(
+                    id_node, f"step id '{step_id}' is used twice (first on line {ids[step_id]})"
+                )
+                ok = False
+            else:
+                ids[step_id] = id_node.start_mark.line + 1
+                common["step_id"] = step_id
+        if "pause" in entries:
+            pause = self.number(entries["pause"][1], "pause", 0, 60)
+            if pause is None:
+                ok = False
+            else:
+                common["pause"] = pause
+        built = self.action(action, entries[action][1], common)
+        return built if ok else None
+
+    def action(self, action: str, node: Node, common: dict[str, object]) -> AnyStep | None:
+        if action == "say":
+            text = self.text(node, "say")
+            return None if text is None else Say(text=text, **common)  # type: ignore[arg-type]
+        if action == "silence":
+            seconds = self.number(node, "silence", 0, 600)
+            return None if seconds is None else Silence(seconds=seconds, **common)  # type: ignore[arg-type]
+        if action == "chime":
+            name = self.choice(node, "chime", model.CHIMES, "chime")
+            return None if name is None else Chime(name=name, **common)  # type: ignore[arg-type]
+        if action == "breathe":
+            return self.breathe(node, common)
+        if action in ("tense", "release"):
+            return self.body_step(action, node, common)
+        return self.sound(node, common)
+
+    def breathe(self, node: Node, common: dict[str, object]) -> Breathe | None:
+        if self.is_null(node):
+            return Breathe(**common)  # type: ignore[arg-type]
+        entries = self.mapping(node, "breathe step")
+        if entries is None:
+            return None
+        ok = not self.unknown_keys(entries, BREATHE_KEYS, "breathe step")
+        values: dict[str, object] = {}
+        limits = {"in": ("inhale", 1, 15), "out": ("exhale", 1, 15), "hold": ("hold", 0, 10),
+                  "rest": ("rest", 0, 10)}  # fmt: skip
+        for key, (attribute, low, high) in limits.items():
+            if key in entries:
+                value = self.number(entries[key][1], key, low, high)
+                ok = ok and value is not None
+                values[attribute] = value
+        if "count" in entries:
+            count = self.whole(entries["count"][1], "count", 1, 60, unit="breaths")
+            ok = ok and count is not None
+            values["count"] = count
+        if "guide" in entries:
+            guide = self.choice(entries["guide"][1], "guide", model.GUIDES, "breathing guide")
+            ok = ok and guide is not None
+            values["guide"] = guide
+        return Breathe(**values, **common) if ok else None  # type: ignore[arg-type]
+
+    def body_step(
+        self, action: str, node: Node, common: dict[str, object]
+    ) -> Tense | Release | None:
+        if isinstance(node, ScalarNode):
+            # Shorthand: '- tense: hands' uses calmkit's own words for the area.
+            area = self.choice(node, action, model.AREAS, "body area")
+            if area is None:
+                return None
+            return (Tense if action == "tense" else Release)(area=area, **common)  # type: ignore[arg-type]
+        where = f"{action} step"
+        entries = self.mapping(node, where)
+        if entries is None:
+            return None
+        allowed = TENSE_KEYS if action == "tense" else RELEASE_KEYS
+        ok = not self.unknown_keys(entries, allowed, where)
+        area_node = self.required(entries, "area", node, where)
+        area = (
+            None if area_node is None else self.choice(area_node, "area", model.AREAS, "body area")
+        )
+        text = None
+        if "say" in entries:
+            text = self.text(entries["say"][1], "say")
+            ok = ok and text is not None
+        if action == "tense":
+            hold = model.DEFAULT_TENSE_HOLD
+            if "hold" in entries:
+                value = self.number(entries["hold"][1], "hold", 1, 15)
+                ok = ok and value is not None
+                hold = value or hold
+            if not ok or area is None:
+                return None
+            return Tense(area=area, text=text, hold=hold, **common)  # type: ignore[arg-type]
+        rest = model.DEFAULT_RELEASE_REST
+        if "rest" in entries:
+            value = self.number(entries["rest"][1], "rest", 0, 60)
+            ok = ok and value is not None
+            rest = rest if value is None else value
+        if not ok or area is None:
+            return None
+        return Release(area=area, text=text, rest=rest, **common)  # type: ignore[arg-type]
+
+    def sound(self, node: Node, common: dict[str, object]) -> Sound | None:
+        if isinstance(node, ScalarNode):
+            file_node: Node | None = node
+            entries: Entries = {}
+            ok = True
+        else:
+            maybe_entries = self.mapping(node, "sound step")
+            if maybe_entries is None:
+                return None
+            entries = maybe_entries
+            ok = not self.unknown_keys(entries, SOUND_KEYS, "sound step")
+            file_node = self.required(entries, "file", node, "sound step")
+        volume = 1.0
+        if "volume" in entries:
+            value = self.number(entries["volume"][1], "volume", 0, 1, unit="")
+            ok = ok and value is not None
+            volume = 1.0 if value is None else value
+        if file_node is None:
+            return None
+        file_name = self.sound_file(file_node)
+        if file_name is None or not ok:
+            return None
+        return Sound(file=file_name, volume=volume, **common)  # type: ignore[arg-type]
+
+    def sound_file(self, node: Node) -> str | None:
+        name = self.string(node, "file")
+        if name is None:
+            return None
+        relative = Path(name)
+        if relative.is_absolute() or "\\" in name or ".." in relative.parts:
+            self.report(
+                node,
+                f"sound file '{name}' is outside the script's folder: keep recorded clips "
+                "beside the script and name them without folders above it",
+            )
+            return None
+        if relative.suffix.lower() not in model.SOUND_EXTENSIONS:
+            self.report(
+                node,
+                f"sound file '{name}' must be one of {', '.join(model.SOUND_EXTENSIONS)}",
+            )
+            return None
+        if self.folder is not None:
+            folder = self.folder.resolve()
+            target = (folder / relative).resolve()
+            if not target.is_relative_to(folder):
+                self.report(
+                    node,
+                    f"sound file '{name}' leads outside the script's folder (through a link)",
+                )
+                return None
+            if not target.is_file():
+                self.report(node, f"sound file '{name}' was not found beside the script")
+                return None
+        return name
+
+
+class _PlanReader(_Checker):
+    def __init__(self, label: str, folder: Path | None, known_scripts: Collection[str] | None):
+        super().__init__(label, folder)
+        self.known_scripts = known_scripts
+
+    def read(self, root: MappingNode, entries: Entries) -> Plan | None:
+        self.unknown_keys(entries, PLAN_KEYS, "plan")
+        plan_id_node = self.required(entries, "plan", root, "plan")
+        plan_id = None if plan_id_node is None else self.identifier(plan_id_node, "plan")
+        schedule_node = self.required(entries, "schedule", root, "plan")
+        schedule = None if schedule_node is None else self.schedule(schedule_node)
+        for_profile = age = starts = None
+        note = ""
+        if "for" in entries:
+            for_profile = self.string(entries["for"][1], "for")
+        if "age" in entries:
+            age = self.whole(entries["age"][1], "age", model.MIN_AGE, model.MAX_AGE, unit="years")
+        if "starts" in entries:
+            starts = self.date(entries["starts"][1], "starts")
+        if "note" in entries:
+            note = self.string(entries["note"][1], "note", allow_empty=True) or ""
+        settings = PlanSettings()
+        if "settings" in entries and not self.is_null(entries["settings"][1]):
+            settings = self.settings(entries["settings"][1]) or settings
+        if plan_id is None or schedule is None:
+            return None
+        return Plan(
+            id=plan_id,
+            schedule=schedule,
+            for_profile=for_profile,
+            age=age,
+            starts=starts,
+            note=note,
+            settings=settings,
+            path=self.label,
+        )
+
+    def schedule(self, node: Node) -> tuple[ScheduleBlock, ...] | None:
+        items = self.sequence(node, "schedule")
+        if items is None:
+            return None
+        blocks: list[ScheduleBlock] = []
+        complete = True
+        for item in items:
+            block = self.block(item)
+            if block is None:
+                complete = False
+                continue
+            for earlier in blocks:
+                if block.first_week <= earlier.last_week and earlier.first_week <= block.last_week:
+                    self.report(
+                        item,
+                        f"weeks {block.first_week}-{block.last_week} overlap weeks "
+                        f"{earlier.first_week}-{earlier.last_week}: give each week one entry",
+                    )
+                    complete = False
+            blocks.append(block)
+        return tuple(blocks) if complete else None
+
+    def block(self, node: Node) -> ScheduleBlock | None:
+        entries = self.mapping(node, "schedule entry")
+        if entries is None:
+            return None
+        ok = not self.unknown_keys(entries, SCHEDULE_KEYS, "schedule entry")
+        weeks_node = self.required(entries, "weeks", node, "schedule entry")
+        weeks = None if weeks_node is None else self.week_range(weeks_node)
+        sessions_node = self.required(entries, "sessions", node, "schedule entry")
+        sessions = None if sessions_node is None else self.sessions(sessions_node)
+        if not ok or weeks is None or sessions is None:
+            return None
+        return ScheduleBlock(first_week=weeks[0], last_week=weeks[1], sessions=sessions)
+
+    def sessions(self, node: Node) -> tuple[PlannedSession, ...] | None:
+        items = self.sequence(node, "sessions")
+        if items is None:
+            return None
+        sessions = [self.session(item) for item in items]
+        if any(session is None for session in sessions):
+            return None
+        return tuple(session for session in sessions if session is not None)
+
+    def session(self, node: Node) -> PlannedSession | None:
+        entries = self.mapping(node, "session")
+        if entries is None:
+            return None
+        ok = not self.unknown_keys(entries, SESSION_KEYS, "session")
+        name = ""
+        if "name" in entries:
+            name = self.string(entries["name"][1], "name", allow_empty=True) or ""
+        per_day = 1
+        if "per_day" in entries:
+            value = self.whole(entries["per_day"][1], "per_day", 1, MAX_PER_DAY, unit="")
+            ok = ok and value is not None
+            per_day = value or per_day
+        scripts_node = self.required(entries, "scripts", node, "session")
+        scripts = None if scripts_node is None else self.script_ids(scripts_node)
+        if not ok or scripts is None:
+            return None
+        return PlannedSession(scripts=scripts, name=name, per_day=per_day)
+
+    def script_ids(self, node: Node) -> tuple[str, ...] | None:
+        items = self.sequence(node, "scripts")
+        if items is None:
+            return None
+        ids: list[str] = []
+        ok = True
+        for item in items:
+            script_id = self.identifier(item, "scripts")
+            if script_id is None:
+                ok = False
+                continue
+            if self.known_scripts is not None and script_id not in self.known_scripts:
+                self.report(
+                    item,
+                    f"unknown script '{script_id}'{did_you_mean(script_id, self.known_scripts)}",
+                )
+                ok = False
+                continue
+            ids.append(script_id)
+        return tuple(ids) if ok else None
+
+    def settings(self, node: Node) -> PlanSettings | None:
+        entries = self.mapping(node, "settings")
+        if entries is None:
+            return None
+        self.unknown_keys(entries, SETTINGS_KEYS, "settings")
+        values: dict[str, object] = {}
+        if "breathe" in entries:
+            values["breathe"] = self.pace(entries["breathe"][1])
+        for key in ("gentle", "skip"):
+            if key in entries:
+                values[key] = self.areas(entries[key][1], key)
+        both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[arg-type]
+        if both:
+            self.report(
+                entries["skip"][1],
+                f"{one_of(sorted(both))} cannot be both gentle and skipped: choose one",
+            )
+        if "ambient" in entries:
+            values["ambient"] = self.ambient(entries["ambient"][1])
+        if "voice" in entries:
+            values["voice"] = self.string(entries["voice"][1], "voice")
+        if "checkin" in entries:
+            values["checkin"] = self.checkin(entries["checkin"][1])
+        if "rewards" in entries:
+            values["rewards"] = self.boolean(entries["rewards"][1], "rewards")
+        return PlanSettings(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]
+
+    def pace(self, node: Node) -> BreathePace | None:
+        entries = self.mapping(node, "settings: breathe")
+        if entries is None:
+            return None
+        self.unknown_keys(entries, PLAN_BREATHE_KEYS, "settings: breathe")
+        limits = {"in": ("inhale", 1, 15), "out": ("exhale", 1, 15), "hold": ("hold", 0, 10),
+                  "rest": ("rest", 0, 10)}  # fmt: skip
+        values = {}
+        for key, (attribute, low, high) in limits.items():
+            if key in entries:
+                values[attribute] = self.number(entries[key][1], key, low, high)
+        return BreathePace(**values)
+
+    def checkin(self, node: Node) -> CheckinSettings | None:
+        entries = self.mapping(node, "checkin")
+        if entries is None:
+            return None
+        self.unknown_keys(entries, CHECKIN_KEYS, "checkin")
+        values: dict[str, tuple[str, ...]] = {}
+        for key in CHECKIN_KEYS:
+            if key not in entries:
+                continue
+            choices = model.CHECKIN_DAILY_ITEMS if key == "daily" else model.CHECKIN_MOMENT_ITEMS
+            items = self.sequence(entries[key][1], key, allow_empty=True)
+            if items is None:
+                continue
+            chosen = [self.choice(item, key, choices, "check-in") for item in items]
+            values[key] = tuple(dict.fromkeys(item for item in chosen if item is not None))
+        return CheckinSettings(**values)
+
+
+def _classify(entries: Entries) -> DocumentKind | None:
+    if "plan" in entries:
+        return "plan"
+    if "id" in entries or "steps" in entries:
+        return "script"
+    return None
+
+
+def _version_ok(checker: _Checker, entries: Entries, root: Node) -> bool:
+    if "calmkit" not in entries:
+        checker.report(root, "missing 'calmkit: 1' (the format version) at the top of the file")
+        return False
+    node = entries["calmkit"][1]
+    value = checker.scalars.value(node) if isinstance(node, ScalarNode) else None
+    if value != model.FORMAT_VERSION or isinstance(value, bool):
+        checker.report(
+            node,
+            f"unknown format version {_show(node)}: this calmkit reads 'calmkit: "
+            f"{model.FORMAT_VERSION}'",
+        )
+        return False
+    return True
+
+
+def load_document(
+    document: Document,
+    label: str,
+    folder: Path | None = None,
+    known_scripts: Collection[str] | None = None,
+) -> LoadResult:
+    """Validate a parsed document as a script or a plan."""
+    result = LoadResult(path=label, problems=list(document.problems))
+    root = document.root
+    if root is None:
+        return result
+    probe = _Checker(label, folder)
+    entries = probe.mapping(root, "the top of the file")
+    if entries is None:
+        result.problems += probe.problems
+        return result
+    kind = _classify(entries)
+    if kind is None:
+        probe.report(
+            root,
+            "not a calmkit script or plan: a script starts with 'id:', a plan with 'plan:'",
+        )
+        result.problems += probe.problems
+        return result
+    result.kind = kind
+    id_key = "plan" if kind == "plan" else "id"
+    if id_key in entries:
+        mark = entries[id_key][1].start_mark
+        result.id_line, result.id_col = mark.line + 1, mark.column + 1
+    version_ok = _version_ok(probe, entries, root)
+    result.problems += probe.problems
+    if not version_ok:
+        # Another version's keys would only produce noise.
+        return result
+    if kind == "script":
+        reader = _ScriptReader(label, folder)
+        result.script = reader.read(root, entries)  # type: ignore[arg-type]
+    else:
+        plan_reader = _PlanReader(label, folder, known_scripts)
+        result.plan = plan_reader.read(root, entries)  # type: ignore[arg-type]
+        reader = plan_reader
+    result.problems += reader.problems
+    result.problems.sort(key=lambda problem: (problem.line, problem.col))
+    if not result.ok:
+        # A half-valid document is never used; the problems say why.
+        result.script = None
+        result.plan = None
+    return result
+
+
+def load_path(
+    path: Path, label: str | None = None, known_scripts: Collection[str] | None = None
+) -> LoadResult:
+    label = label if label is not None else str(path)
+    return load_document(read_file(path, label), label, path.parent, known_scripts)
+
+
+def load_text(
+    text: str | bytes,
+    label: str = "<text>",
+    folder: Path | None = None,
+    known_scripts: Collection[str] | None = None,
+) -> LoadResult:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return load_document(parse_bytes(label, data), label, folder, known_scripts)

@@ -1,0 +1,255 @@
+"""Scripts and plans as plain, immutable data (format version 1).
+
+This module is the vocabulary of ../shared/design/script-format.md. It imports
+nothing from audio, session or the faces, and nothing outside the standard
+library, so everything above can rely on it without cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+FORMAT_VERSION = 1
+
+Tier: TypeAlias = Literal["young", "kid", "teen"]
+TIERS: tuple[Tier, ...] = ("young", "kid", "teen")
+TOGETHER = "together"
+VARIANTS: tuple[str, ...] = (*TIERS, TOGETHER)
+TIER_AGES: dict[Tier, tuple[int, int]] = {"young": (4, 8), "kid": (9, 12), "teen": (13, 18)}
+MIN_AGE, MAX_AGE = 4, 18
+
+KINDS: tuple[str, ...] = (
+    "breathing",
+    "muscle-relaxation",
+    "imagery",
+    "body-scan",
+    "grounding",
+    "coping",
+    "mindfulness",
+    "sleep",
+)
+AREAS: tuple[str, ...] = (
+    "hands",
+    "arms",
+    "shoulders",
+    "neck",
+    "face",
+    "jaw",
+    "belly",
+    "back",
+    "legs",
+    "feet",
+    "whole-body",
+)
+GUIDES: tuple[str, ...] = ("words", "counts", "tones", "quiet")
+CHIMES: tuple[str, ...] = ("start", "end", "soft")
+AMBIENT_BEDS: tuple[str, ...] = ("meadow", "ocean", "rain", "wind")
+NO_AMBIENT = "none"
+SOUND_EXTENSIONS: tuple[str, ...] = (".ogg", ".oga", ".wav", ".flac", ".mp3")
+
+CHECKIN_MOMENT_ITEMS: tuple[str, ...] = ("stress", "pain", "mood")
+CHECKIN_DAILY_ITEMS: tuple[str, ...] = ("activities",)
+
+# Default breathing pace per tier, in/out seconds (clinical-defaults.md).
+DEFAULT_PACE: dict[Tier, tuple[float, float]] = {
+    "young": (2.5, 3.5),
+    "kid": (3.0, 4.5),
+    "teen": (4.0, 6.0),
+}
+# Narration speed when there is no recorded clip (clinical-defaults.md).
+WORDS_PER_MINUTE: dict[Tier, int] = {"young": 105, "kid": 120, "teen": 125}
+
+DEFAULT_SAY_PAUSE = 1.5
+DEFAULT_TENSE_HOLD = 5.0
+DEFAULT_RELEASE_REST = 10.0
+DEFAULT_BREATH_COUNT = 5
+DEFAULT_GUIDE = "words"
+MAX_SCRIPT_SECONDS = 60 * 60
+
+
+def tier_for_age(age: int) -> Tier:
+    if age <= TIER_AGES["young"][1]:
+        return "young"
+    if age <= TIER_AGES["kid"][1]:
+        return "kid"
+    return "teen"
+
+
+def tier_fallback_order(tier: Tier) -> tuple[Tier, ...]:
+    """The tier itself, then the nearer older tiers, then the nearer younger ones."""
+    position = TIERS.index(tier)
+    older = TIERS[position + 1 :]
+    younger = tuple(reversed(TIERS[:position]))
+    return (tier, *older, *younger)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A line with an optional variant per tier and for families practising together."""
+
+    variants: Mapping[str, str]
+    plain: str | None = None
+
+    @classmethod
+    def of(cls, text: str) -> Text:
+        return cls(variants={}, plain=text)
+
+    def resolve(self, tier: Tier, together: bool = False) -> str:
+        if self.plain is not None:
+            return self.plain
+        if together and TOGETHER in self.variants:
+            return self.variants[TOGETHER]
+        for candidate in tier_fallback_order(tier):
+            if candidate in self.variants:
+                return self.variants[candidate]
+        # Only a `together` line was written: it is still better than silence.
+        return next(iter(self.variants.values()))
+
+    def all_lines(self) -> list[str]:
+        """Every distinct wording, for narration rendering."""
+        if self.plain is not None:
+            return [self.plain]
+        return list(dict.fromkeys(self.variants.values()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    step_id: str | None = None
+    pause: float = 0.0
+    line: int = 0  # where the step starts in its file, for messages
+
+
+@dataclass(frozen=True, kw_only=True)
+class Say(Step):
+    text: Text
+    pause: float = DEFAULT_SAY_PAUSE
+
+
+@dataclass(frozen=True, kw_only=True)
+class Breathe(Step):
+    inhale: float | None = None  # None: the plan's or the tier's pace
+    exhale: float | None = None
+    hold: float = 0.0
+    rest: float = 0.0
+    count: int = DEFAULT_BREATH_COUNT
+    guide: str = DEFAULT_GUIDE
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tense(Step):
+    area: str
+    text: Text | None = None
+    hold: float = DEFAULT_TENSE_HOLD
+
+
+@dataclass(frozen=True, kw_only=True)
+class Release(Step):
+    area: str
+    text: Text | None = None
+    rest: float = DEFAULT_RELEASE_REST
+
+
+@dataclass(frozen=True, kw_only=True)
+class Silence(Step):
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chime(Step):
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sound(Step):
+    file: str  # relative to the script's folder
+    volume: float = 1.0
+
+
+AnyStep: TypeAlias = Say | Breathe | Tense | Release | Silence | Chime | Sound
+
+
+@dataclass(frozen=True)
+class Script:
+    id: str
+    title: str
+    kind: str
+    ages: tuple[int, int]
+    steps: tuple[AnyStep, ...]
+    summary: str = ""
+    ambient: str | None = None
+    path: str = ""
+
+    @property
+    def ages_label(self) -> str:
+        low, high = self.ages
+        return str(low) if low == high else f"{low}-{high}"
+
+    @property
+    def default_tier(self) -> Tier:
+        """The tier of the youngest child the script is written for."""
+        return tier_for_age(self.ages[0])
+
+    def suits_age(self, age: int) -> bool:
+        return self.ages[0] <= age <= self.ages[1]
+
+
+@dataclass(frozen=True)
+class BreathePace:
+    inhale: float | None = None
+    exhale: float | None = None
+    hold: float | None = None
+    rest: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckinSettings:
+    before: tuple[str, ...] = ("stress",)
+    after: tuple[str, ...] = ("stress",)
+    daily: tuple[str, ...] = ("activities",)
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    breathe: BreathePace | None = None
+    gentle: frozenset[str] = frozenset()
+    skip: frozenset[str] = frozenset()
+    ambient: str | None = None
+    voice: str | None = None
+    checkin: CheckinSettings = field(default_factory=CheckinSettings)
+    rewards: bool = True
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    scripts: tuple[str, ...]
+    name: str = ""
+    per_day: int = 1
+
+
+@dataclass(frozen=True)
+class ScheduleBlock:
+    first_week: int
+    last_week: int
+    sessions: tuple[PlannedSession, ...]
+
+    def covers(self, week: int) -> bool:
+        return self.first_week <= week <= self.last_week
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    schedule: tuple[ScheduleBlock, ...]
+    for_profile: str | None = None
+    age: int | None = None
+    starts: dt.date | None = None
+    note: str = ""
+    settings: PlanSettings = field(default_factory=PlanSettings)
+    path: str = ""
+
+    @property
+    def weeks(self) -> int:
+        return max(block.last_week for block in self.schedule)

@@ -1,0 +1,88 @@
+"""Every path calmkit uses, in one place.
+
+Built-in data (scripts/, audio/) ships inside the installed package under
+``calmkit/_data``; in a source checkout it is read from the repository root.
+User data lives in the platform's user data folder, or wherever ``CALMKIT_HOME``
+points, and is created readable by its owner only: it is health information.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "calmkit"
+HOME_VARIABLE = "CALMKIT_HOME"
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def builtin_root() -> Path:
+    """The folder holding the shipped scripts/ and audio/."""
+    installed = _PACKAGE_DIR / "_data"
+    if installed.is_dir():
+        return installed
+    # A source checkout (editable install or PYTHONPATH=src): src/calmkit -> repo root.
+    return _PACKAGE_DIR.parent.parent
+
+
+def builtin_scripts_dir() -> Path:
+    return builtin_root() / "scripts"
+
+
+def builtin_plans_dir() -> Path:
+    return builtin_scripts_dir() / "plans"
+
+
+def builtin_audio_dir() -> Path:
+    return builtin_root() / "audio"
+
+
+def user_data_dir() -> Path:
+    """The user's own calmkit folder (not created here)."""
+    override = os.environ.get(HOME_VARIABLE)
+    if override:
+        return Path(override).expanduser()
+    # Imported here so that commands which never touch user data start faster.
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def user_scripts_dir() -> Path:
+    return user_data_dir() / "scripts"
+
+
+def user_plans_dir() -> Path:
+    return user_data_dir() / "plans"
+
+
+def narration_cache_dir() -> Path:
+    return user_data_dir() / "narration"
+
+
+def recordings_dir() -> Path:
+    """Clinicians' recorded clips, named by step id."""
+    return user_data_dir() / "recordings"
+
+
+def journal_path() -> Path:
+    return user_data_dir() / "journal.sqlite3"
+
+
+def settings_path() -> Path:
+    return user_data_dir() / "settings.json"
+
+
+def ensure_private_dir(folder: Path) -> Path:
+    """Create ``folder`` (and parents) readable only by its owner."""
+    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    # mkdir's mode is filtered by the umask, and an existing folder keeps its old mode.
+    os.chmod(folder, PRIVATE_FOLDER_MODE)
+    return folder
+
+
+def ensure_user_data_dir() -> Path:
+    return ensure_private_dir(user_data_dir())

@@ -1,0 +1,135 @@
+"""Turning what the user named (a script id, a plan id or a file) into a session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calmkit.content import model
+from calmkit.content.library import Library, load_files, yaml_files
+from calmkit.content.model import Plan, PlanSettings, Script, Tier
+from calmkit.content.problems import Problem
+from calmkit.content.schedule import plan_day
+from calmkit.content.timeline import ClipLookup, Timeline, compile_session
+
+
+class TargetError(Exception):
+    """The target cannot be played: a message for the user, and the problems behind it."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """Everything needed to compile one session's timeline."""
+
+    id: str
+    title: str
+    scripts: tuple[Script, ...]
+    tier: Tier
+    plan: Plan | None = None
+    settings: PlanSettings = field(default_factory=PlanSettings)
+    together: bool = False
+
+    def timeline(self, clips: ClipLookup | None = None) -> Timeline:
+        return compile_session(
+            self.scripts,
+            self.tier,
+            self.settings,
+            clips,
+            together=self.together,
+            session_id=self.id,
+            title=self.title,
+        )
+
+
+def looks_like_path(target: str) -> bool:
+    return target.endswith((".yaml", ".yml")) or "/" in target or Path(target).is_file()
+
+
+def choose_tier(scripts: tuple[Script, ...], age: int | None, plan: Plan | None) -> Tier:
+    if age is not None:
+        return model.tier_for_age(age)
+    if plan is not None and plan.age is not None:
+        return model.tier_for_age(plan.age)
+    # No age given: speak to the youngest child any of the scripts is written for.
+    youngest = min((script.ages[0] for script in scripts), default=model.MIN_AGE)
+    return model.tier_for_age(youngest)
+
+
+def sibling_scripts(path: Path) -> dict[str, Script]:
+    """Scripts beside ``path``: a plan handed over in a folder (a pack) may use them."""
+    siblings = [p for p in yaml_files(path.parent) if p.resolve() != path.resolve()]
+    return load_files(siblings).scripts if siblings else {}
+
+
+def _load_target_file(path: Path, library: Library) -> tuple[Script | Plan, dict[str, Script]]:
+    if not path.is_file():
+        raise TargetError(f"no such file: {path}")
+    available = {**library.scripts, **sibling_scripts(path)}
+    result = load_files([path], known_scripts=available).results[0]
+    if not result.ok:
+        raise TargetError(f"{path} cannot be played", result.errors)
+    found = result.script or result.plan
+    assert found is not None
+    return found, available
+
+
+def resolve(
+    target: str,
+    library: Library,
+    age: int | None = None,
+    day: dt.date | None = None,
+    together: bool = False,
+) -> SessionRequest:
+    """The session for a script id, a plan id (today's first session) or a .yaml path."""
+    available = library.scripts
+    found: Script | Plan | None
+    if looks_like_path(target):
+        found, available = _load_target_file(Path(target), library)
+    else:
+        found = library.find(target)
+        if found is None:
+            raise TargetError(
+                f"there is no script or plan called '{target}'{library.suggestion(target)}"
+            )
+    if isinstance(found, Script):
+        scripts = (found,)
+        return SessionRequest(
+            id=found.id,
+            title=found.title,
+            scripts=scripts,
+            tier=choose_tier(scripts, age, None),
+            together=together,
+        )
+    plan = found
+    day = day or dt.date.today()
+    today = plan_day(plan, day)
+    if today.status == "not-started":
+        raise TargetError(
+            f"plan '{plan.id}' starts on {today.starts.isoformat()}: nothing yet today"
+        )
+    if today.status == "finished":
+        raise TargetError(f"plan '{plan.id}' is finished: all {plan.weeks} weeks are done")
+    if not today.sessions:
+        raise TargetError(f"plan '{plan.id}' has nothing planned in week {today.week}")
+    session = today.sessions[0]
+    missing = [script_id for script_id in session.scripts if script_id not in available]
+    if missing:
+        raise TargetError(
+            f"plan '{plan.id}' uses scripts that are not in the library: {', '.join(missing)}"
+        )
+    scripts = tuple(available[script_id] for script_id in session.scripts)
+    return SessionRequest(
+        id=plan.id,
+        title=session.name or scripts[0].title,
+        scripts=scripts,
+        tier=choose_tier(scripts, age, plan),
+        plan=plan,
+        settings=plan.settings,
+        together=together,
+    )
