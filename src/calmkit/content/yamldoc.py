@@ -8,6 +8,7 @@ deep nesting) is refused before it can cost anything.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,12 @@ def _decode(label: str, data: bytes) -> tuple[str | None, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        byte = data[error.start]
+        # utf-8-sig counts from after a byte order mark; the column counts characters.
+        start = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, start) + 1
+        line_start = data.rfind(b"\n", 0, start) + 1
+        col = len(data[line_start:start].decode("utf-8-sig")) + 1
+        byte = data[start]
         message = f"not UTF-8 text (byte 0x{byte:02x} cannot be read): save the file as UTF-8"
         return None, Problem(label, line, col, message)
 
@@ -86,16 +90,24 @@ def _scan_events(label: str, text: str) -> Problem | None:
     return None
 
 
-def _yaml_problem(label: str, error: yaml.YAMLError) -> Problem:
+def _yaml_problem(label: str, error: yaml.YAMLError, text: str) -> Problem:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         detail = error.problem or error.context or "cannot be read"
+        # libyaml words this one differently from PyYAML and from the format's contract.
+        detail = detail.replace("not allowed in this context", "not allowed here")
         return _problem_at(label, mark, f"not valid YAML: {detail}")
     if isinstance(error, yaml.reader.ReaderError):
         message = f"not valid YAML: character 0x{error.character:x} is not allowed"
         if isinstance(error.character, str):
             message = f"not valid YAML: character {ord(error.character):#x} is not allowed"
-        return Problem(label, 1, 1, message)
+        # PyYAML counts characters from the start; libyaml counts bytes of the UTF-8 text.
+        before = text[: max(error.position, 0)]
+        if _Loader is not yaml.SafeLoader:
+            before = text.encode("utf-8")[: max(error.position, 0)].decode("utf-8", "ignore")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        return Problem(label, line, col, message)
     return Problem(label, 1, 1, f"not valid YAML: {error}")
 
 
@@ -151,7 +163,7 @@ def parse_bytes(label: str, data: bytes) -> Document:
             return Document(None, [problem])
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        return Document(None, [_yaml_problem(label, error)])
+        return Document(None, [_yaml_problem(label, error, text)])
     except RecursionError:
         return Document(None, [Problem(label, 1, 1, "nested too deeply to read")])
     if root is None:
