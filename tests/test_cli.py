@@ -597,3 +597,24 @@ def test_python_m_calmkit_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     missing = calmkit("validate", "nope.yaml")
     assert (missing.returncode, missing.stdout) == (2, "")
     assert missing.stderr == "calmkit: no such file or folder: nope.yaml\n"
+
+
+def test_show_a_broken_user_script_by_id_names_its_file(
+    capsys: pytest.CaptureFixture[str], isolated_home: Path
+) -> None:
+    path = write(
+        isolated_home / "scripts" / "mine.yaml",
+        "calmkit: 1\nid: my-own\ntitle: Mine\nkind: sleep\nages: 5\nsteps:\n  - silence: 900\n",
+    )
+    code, out, err = run(capsys, "show", "my-own")
+    assert code == 1
+    assert f"{path}:7:14: error: 'silence' must be a number of seconds from 0 to 600" in err
+    assert f"'my-own' cannot be played: {path} has problems" in err
+
+
+def test_validate_a_folder_without_yaml_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path))
+    assert code == 1
+    assert f"no .yaml files found in {tmp_path}" in err

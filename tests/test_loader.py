@@ -1324,3 +1324,22 @@ def test_model_constants_match_the_contract() -> None:
     )  # fmt: skip
     assert model.GUIDES == ("words", "counts", "tones", "quiet")
     assert model.CHIMES == ("start", "end", "soft")
+
+
+def test_a_missing_version_is_reported_with_every_other_problem() -> None:
+    text = "id: x\ntitle: T\nkind: sleeping\nages: 5\nsteps:\n  - say: hi\n"
+    assert lines(text) == [
+        "x.yaml:1:1: error: missing 'calmkit: 1' (the format version) at the top of the file",
+        "x.yaml:3:7: error: unknown kind 'sleeping' (did you mean 'sleep'?)",
+    ]
+
+
+def test_a_quoted_version_one_is_version_one() -> None:
+    result = load("calmkit: '1'\nid: x\ntitle: T\nkind: sleep\nages: 5\nsteps:\n  - say: hi\n")
+    assert result.ok and result.script is not None
+
+
+def test_a_broken_file_still_says_which_id_it_declares() -> None:
+    result = load("calmkit: 1\nid: my-script\ntitle: T\nkind: nope\nages: 5\nsteps:\n  - say: hi\n")
+    assert not result.ok
+    assert result.declared_id == "my-script"

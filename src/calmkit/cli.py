@@ -15,8 +15,10 @@ from pathlib import Path
 
 from calmkit import __version__, locations
 from calmkit.content.library import Library, load_files, load_library, yaml_files
+from calmkit.content.model import Script
 from calmkit.content.problems import Problem
 from calmkit.content.timeline import Timeline
+from calmkit.session.targets import TargetError
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -111,18 +113,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 # --- show ------------------------------------------------------------------------
 
 
+def _report_target_error(error: TargetError) -> int:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    _error(error.message)
+    return EXIT_PROBLEM
+
+
 def _timeline_for(args: argparse.Namespace) -> Timeline | int:
-    from calmkit.audio.clips import RecordedClips
-    from calmkit.session.targets import TargetError, resolve
+    from calmkit.audio.clips import SessionClips
+    from calmkit.session.targets import resolve
 
     try:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        _error(error.message)
-        return EXIT_PROBLEM
-    return request.timeline(RecordedClips())
+        return _report_target_error(error)
+    return request.timeline(SessionClips(request.settings.voice, request.tier))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -166,6 +172,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         files, missing = _files_to_check(args.paths)
         for name in missing:
             _error(f"no such file or folder: {name}")
+        if not files and not missing:
+            _error(f"no .yaml files found in {', '.join(args.paths)}")
+            return EXIT_PROBLEM
         library = load_library()
         # Plans may use library scripts, and scripts handed over beside them.
         known = set(library.scripts)
@@ -193,6 +202,112 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"{count} {noun} checked: all good", file=sys.stderr)
     return EXIT_OK
+
+
+# --- play --------------------------------------------------------------------------------
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    if not args.plain:
+        _error("the terminal app is not available yet: add --plain to play with captions")
+        return EXIT_USAGE
+    from calmkit.session.plain import play_plain
+    from calmkit.session.setup import prepare_session
+
+    try:
+        prepared = prepare_session(
+            args.target,
+            load_library(),
+            age=args.age,
+            together=bool(args.with_profiles),
+            want_sound=not args.no_audio,
+            want_ambient=not args.no_ambient,
+        )
+    except TargetError as error:
+        return _report_target_error(error)
+    status = play_plain(prepared, sys.stdout)
+    return EXIT_OK if status == "completed" else 130
+
+
+# --- narrate -----------------------------------------------------------------------------
+
+
+def cmd_narrate(args: argparse.Namespace) -> int:
+    from calmkit.audio.engines import EngineError
+    from calmkit.audio.narration import lines_for_script
+
+    library = load_library()
+    if args.targets:
+        scripts = []
+        for target in args.targets:
+            found = library.find(target)
+            if found is None and Path(target).is_file():
+                loaded = load_files([Path(target)], known_scripts=library.scripts)
+                result = loaded.results[0]
+                for problem in result.problems:
+                    print(problem, file=sys.stderr)
+                found = result.script or result.plan
+            if found is None:
+                _error(f"there is no script or plan called '{target}'{library.suggestion(target)}")
+                return EXIT_PROBLEM
+            if isinstance(found, Script):
+                scripts.append(found)
+            else:
+                ids = {i for block in found.schedule for s in block.sessions for i in s.scripts}
+                scripts += [library.scripts[i] for i in sorted(ids) if i in library.scripts]
+    else:
+        scripts = list(library.scripts.values())
+    lines = set().union(*(lines_for_script(script) for script in scripts)) if scripts else set()
+    out_root = Path(args.into) if args.into else None
+    try:
+        report = _render_with_progress(lines, args, out_root)
+    except EngineError as error:
+        _error(str(error))
+        return EXIT_PROBLEM
+    for text, message in report.failed:
+        _error(f"could not narrate '{text[:60]}': {message}")
+    print(
+        f"{report.voice}: {report.rendered} new clip{'s' if report.rendered != 1 else ''}, "
+        f"{report.already} already there, {len(report.failed)} failed "
+        f"({len(scripts)} script{'s' if len(scripts) != 1 else ''})"
+    )
+    return EXIT_PROBLEM if report.failed else EXIT_OK
+
+
+def _render_with_progress(lines: set, args: argparse.Namespace, out_root: Path | None):  # type: ignore[type-arg]
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from calmkit.audio.narration import render_lines
+
+    with Progress(
+        TextColumn("narrating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=None,
+        disable=not sys.stderr.isatty(),
+    ) as progress:
+        task = progress.add_task("narrate", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return render_lines(
+            lines,
+            engine_name=args.engine,
+            voice=args.voice,
+            force=args.force,
+            out_root=out_root,
+            jobs=args.jobs,
+            progress=update,
+        )
 
 
 # --- locate ------------------------------------------------------------------------
@@ -260,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     locate = command("locate", cmd_locate, "the folders calmkit uses")
     locate.add_argument("--json", action="store_true", help="print JSON")
 
-    play = command("play", _not_available("play"), "play a script, a plan or a file")
+    play = command("play", cmd_play, "play a script, a plan or a file")
     play.add_argument("target")
     play.add_argument("--plain", action="store_true")
     play.add_argument("--profile")
@@ -269,11 +384,15 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--no-audio", action="store_true")
     play.add_argument("--no-ambient", action="store_true")
 
-    narrate = command("narrate", _not_available("narrate"), "make narration clips")
-    narrate.add_argument("targets", nargs="*")
-    narrate.add_argument("--engine", default="auto")
-    narrate.add_argument("--voice")
-    narrate.add_argument("--force", action="store_true")
+    narrate = command("narrate", cmd_narrate, "make narration clips with a text-to-speech engine")
+    narrate.add_argument("targets", nargs="*", help="scripts or plans (default: the whole library)")
+    narrate.add_argument(
+        "--engine", default="auto", choices=["auto", "festival", "flite", "espeak-ng", "piper"]
+    )
+    narrate.add_argument("--voice", help="the engine's voice (default: its best)")
+    narrate.add_argument("--force", action="store_true", help="render again even if cached")
+    narrate.add_argument("--jobs", type=int, help="lines rendered at once (default: all cores)")
+    narrate.add_argument("--into", help=argparse.SUPPRESS)  # tools/: the shipped audio/narration
 
     log = command("log", _not_available("log"), "the practice journal")
     log.add_argument("--profile")

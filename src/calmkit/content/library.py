@@ -36,6 +36,13 @@ class Library:
     def find(self, target: str) -> Script | Plan | None:
         return self.scripts.get(target) or self.plans.get(target)
 
+    def broken_with_id(self, target: str) -> LoadResult | None:
+        """A broken file that declares ``target`` as its id."""
+        for result in self.broken:
+            if result.declared_id == target:
+                return result
+        return None
+
     def suggestion(self, target: str) -> str:
         return did_you_mean(target, [*self.scripts, *self.plans])
 

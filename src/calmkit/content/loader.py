@@ -75,6 +75,8 @@ class LoadResult:
     # Where the id was written, so the library can point at a duplicate.
     id_line: int = 1
     id_col: int = 1
+    # The id as written, even when the file is broken, so "show <id>" can say why.
+    declared_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -805,12 +807,14 @@ def _classify(entries: Entries) -> DocumentKind | None:
 
 
 def _version_ok(checker: _Checker, entries: Entries, root: Node) -> bool:
+    """False only for another format version, whose keys would make noise, not problems."""
     if "calmkit" not in entries:
+        # Most likely forgotten: say so, and check the rest as version 1.
         checker.report(root, "missing 'calmkit: 1' (the format version) at the top of the file")
-        return False
+        return True
     node = entries["calmkit"][1]
     value = checker.scalars.value(node) if isinstance(node, ScalarNode) else None
-    if value != model.FORMAT_VERSION or isinstance(value, bool):
+    if isinstance(value, bool) or str(value).strip() != str(model.FORMAT_VERSION):
         checker.report(
             node,
             f"unknown format version {_show(node)}: this calmkit reads 'calmkit: "
@@ -847,8 +851,11 @@ def load_document(
     result.kind = kind
     id_key = "plan" if kind == "plan" else "id"
     if id_key in entries:
-        mark = entries[id_key][1].start_mark
+        id_node = entries[id_key][1]
+        mark = id_node.start_mark
         result.id_line, result.id_col = mark.line + 1, mark.column + 1
+        if isinstance(id_node, ScalarNode):
+            result.declared_id = str(id_node.value)
     version_ok = _version_ok(probe, entries, root)
     result.problems += probe.problems
     if not version_ok:

@@ -101,7 +101,9 @@ class Clip:
 class ClipLookup(Protocol):
     """What the timeline needs to know about audio, without touching any audio."""
 
-    def narration(self, text: str, step_id: str | None) -> Clip | None: ...
+    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+        """A recorded clip for the step, else a narration clip of the text."""
+        ...
 
     def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None: ...
 
@@ -113,7 +115,7 @@ class ClipLookup(Protocol):
 class NoClips:
     """Captions only: every line takes reading time at the tier's pace."""
 
-    def narration(self, text: str, step_id: str | None) -> Clip | None:
+    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
         return None
 
     def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
@@ -224,8 +226,8 @@ class _Builder:
         self.cues.append(Cue(start=self.now, duration=seconds, kind=kind, step=step, **fields))  # type: ignore[arg-type]
         self.now += seconds
 
-    def spoken(self, text: str, step_id: str | None) -> tuple[float, str | None]:
-        clip = self.clips.narration(text, step_id)
+    def spoken(self, text: str, step_id: str | None, script_id: str) -> tuple[float, str | None]:
+        clip = self.clips.narration(text, step_id, script_id)
         if clip is not None:
             return clip.seconds, clip.path
         return reading_seconds(text, self.tier), None
@@ -237,7 +239,7 @@ class _Builder:
         common = {"script": script.id, "step_id": step.step_id}
         if isinstance(step, Say):
             text = step.text.resolve(self.tier, self.together)
-            speech, audio = self.spoken(text, step.step_id)
+            speech, audio = self.spoken(text, step.step_id, script.id)
             self.add(
                 "say", index, speech + step.pause, text=text, audio=audio, speech=speech, **common
             )
@@ -259,7 +261,7 @@ class _Builder:
                 self.add("silence", index, step.pause, **common)
             return
         if isinstance(step, Tense | Release):
-            self.body_step(index, step, common)
+            self.body_step(script, index, step, common)
             return
         if isinstance(step, Silence):
             if step.seconds + step.pause > 0:
@@ -289,7 +291,9 @@ class _Builder:
                 **common,
             )
 
-    def body_step(self, index: int, step: Tense | Release, common: dict[str, object]) -> None:
+    def body_step(
+        self, script: Script, index: int, step: Tense | Release, common: dict[str, object]
+    ) -> None:
         if step.area in self.settings.skip:
             return
         if isinstance(step, Tense):
@@ -309,7 +313,7 @@ class _Builder:
             text = self.line(step.text, RELEASE_WORDS[step.area])
             step_id = step.step_id
             after = step.rest
-        speech, audio = self.spoken(text, step_id)
+        speech, audio = self.spoken(text, step_id, script.id)
         self.add(
             kind,
             index,

@@ -93,6 +93,11 @@ def resolve(
         found, available = _load_target_file(Path(target), library)
     else:
         found = library.find(target)
+        broken = library.broken_with_id(target) if found is None else None
+        if broken is not None:
+            raise TargetError(
+                f"'{target}' cannot be played: {broken.path} has problems", broken.errors
+            )
         if found is None:
             raise TargetError(
                 f"there is no script or plan called '{target}'{library.suggestion(target)}"
