@@ -1,0 +1,314 @@
+"""Sound output behind a small interface: pygame's mixer, or a silent null backend.
+
+The session player only ever talks to ``AudioBackend``. pygame is imported
+inside ``PygameBackend.open`` so that commands which never play sound start
+fast, and so that a machine without pygame or without a sound device still
+runs every session with captions only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Group = Literal["voice", "ambient", "cues"]
+GROUPS: tuple[Group, ...] = ("voice", "ambient", "cues")
+
+SAMPLE_RATE = 44100
+SAMPLE_SIZE = -16  # signed 16-bit
+OUTPUT_CHANNELS = 2
+# 512 frames = 11.6 ms: a clip starts at most one buffer after it was asked for.
+BUFFER_FRAMES = 512
+# Two mixer channels for cues, so a chime's long tail is not cut by a breath tone.
+GROUP_CHANNELS: dict[Group, int] = {"voice": 1, "ambient": 1, "cues": 2}
+# Enough decoded clips for the next few lines, without holding a whole session in memory.
+CACHE_CLIPS = 12
+RAMP_STEP_SECONDS = 0.02
+
+NO_DEVICE_NOTICE = "no sound device found, showing captions only"
+
+
+class AudioUnavailable(Exception):
+    """No sound can be played here; the message says why, for the user."""
+
+
+@dataclass
+class BackendStatus:
+    backend: str
+    device: str
+    ok: bool
+    notice: str | None = None
+
+
+class AudioBackend(ABC):
+    """Three groups of channels (voice, ambient, cues), each with its own volume."""
+
+    name: str = "abstract"
+
+    @abstractmethod
+    def open(self) -> None:
+        """Start the output; raises AudioUnavailable."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @property
+    @abstractmethod
+    def device(self) -> str: ...
+
+    @abstractmethod
+    def preload(self, path: str) -> None:
+        """Decode a clip ahead of its cue so starting it costs nothing."""
+
+    @abstractmethod
+    def play(
+        self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
+    ) -> None: ...
+
+    @abstractmethod
+    def stop(self, group: Group, fade_out: float = 0.0) -> None: ...
+
+    @abstractmethod
+    def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
+        """Set a group's volume (0..1), gliding over ``ramp`` seconds to avoid clicks."""
+
+    @abstractmethod
+    def pause_all(self) -> None: ...
+
+    @abstractmethod
+    def resume_all(self) -> None: ...
+
+    @abstractmethod
+    def stop_all(self) -> None: ...
+
+    @abstractmethod
+    def busy(self, group: Group) -> bool: ...
+
+
+@dataclass
+class NullBackend(AudioBackend):
+    """Plays nothing and remembers every call: the fallback and the test double.
+
+    ``fail_on`` names methods that raise AudioUnavailable, to test failure paths.
+    """
+
+    name: str = "null"
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    fail_on: set[str] = field(default_factory=set)
+    volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
+    playing: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(GROUPS))
+    paused: bool = False
+
+    def _record(self, *call: Any) -> None:
+        if call[0] in self.fail_on:
+            raise AudioUnavailable(f"injected failure in {call[0]}")
+        self.calls.append(call)
+
+    def open(self) -> None:
+        self._record("open")
+
+    def close(self) -> None:
+        self._record("close")
+
+    @property
+    def device(self) -> str:
+        return "none"
+
+    def preload(self, path: str) -> None:
+        self._record("preload", path)
+
+    def play(
+        self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
+    ) -> None:
+        self._record("play", group, path, volume, loop, fade_in)
+        self.playing[group] = path
+
+    def stop(self, group: Group, fade_out: float = 0.0) -> None:
+        self._record("stop", group, fade_out)
+        self.playing[group] = None
+
+    def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
+        self._record("set_volume", group, volume, ramp)
+        self.volumes[group] = volume
+
+    def pause_all(self) -> None:
+        self._record("pause_all")
+        self.paused = True
+
+    def resume_all(self) -> None:
+        self._record("resume_all")
+        self.paused = False
+
+    def stop_all(self) -> None:
+        self._record("stop_all")
+        self.playing = dict.fromkeys(GROUPS)
+
+    def busy(self, group: Group) -> bool:
+        return self.playing[group] is not None
+
+    def played(self, group: Group | None = None) -> list[str]:
+        """Paths played, in order (for tests)."""
+        return [call[2] for call in self.calls if call[0] == "play" and group in (None, call[1])]
+
+
+class PygameBackend(AudioBackend):
+    """pygame's mixer: 44100 Hz, signed 16-bit, stereo, a 512-frame buffer."""
+
+    name = "pygame"
+
+    def __init__(self) -> None:
+        self._mixer: Any = None
+        self._channels: dict[Group, list[Any]] = {}
+        self._volumes: dict[Group, float] = dict.fromkeys(GROUPS, 1.0)
+        self._sounds: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.RLock()
+        self._ramps: dict[Group, int] = dict.fromkeys(GROUPS, 0)
+        self._device = "unknown"
+
+    def open(self) -> None:
+        try:
+            os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+            import pygame
+        except ImportError as error:
+            raise AudioUnavailable(f"pygame is not installed ({error})") from error
+        try:
+            pygame.mixer.pre_init(SAMPLE_RATE, SAMPLE_SIZE, OUTPUT_CHANNELS, BUFFER_FRAMES)
+            pygame.mixer.init(SAMPLE_RATE, SAMPLE_SIZE, OUTPUT_CHANNELS, BUFFER_FRAMES)
+        except pygame.error as error:
+            raise AudioUnavailable(NO_DEVICE_NOTICE) from error
+        self._mixer = pygame.mixer
+        total = sum(GROUP_CHANNELS.values())
+        pygame.mixer.set_num_channels(max(8, total))
+        pygame.mixer.set_reserved(total)
+        index = 0
+        for group, count in GROUP_CHANNELS.items():
+            self._channels[group] = [
+                pygame.mixer.Channel(index + offset) for offset in range(count)
+            ]
+            index += count
+        driver = os.environ.get("SDL_AUDIODRIVER") or "default"
+        self._device = f"{driver} {SAMPLE_RATE} Hz, buffer {BUFFER_FRAMES}"
+
+    def close(self) -> None:
+        with self._lock:
+            if self._mixer is not None:
+                self._mixer.stop()
+                self._sounds.clear()
+                self._mixer.quit()
+                self._mixer = None
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    def _sound(self, path: str) -> Any:
+        with self._lock:
+            sound = self._sounds.get(path)
+            if sound is not None:
+                self._sounds.move_to_end(path)
+                return sound
+        # Decode outside the lock: the timing thread must never wait for a decode.
+        sound = self._mixer.Sound(path)
+        with self._lock:
+            self._sounds[path] = sound
+            while len(self._sounds) > CACHE_CLIPS:
+                self._sounds.popitem(last=False)
+        return sound
+
+    def preload(self, path: str) -> None:
+        self._sound(path)
+
+    def _free_channel(self, group: Group) -> Any:
+        channels = self._channels[group]
+        for channel in channels:
+            if not channel.get_busy():
+                return channel
+        return channels[0]
+
+    def play(
+        self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
+    ) -> None:
+        sound = self._sound(path)
+        with self._lock:
+            sound.set_volume(volume)
+            channel = self._free_channel(group)
+            channel.set_volume(self._volumes[group])
+            channel.play(sound, loops=-1 if loop else 0, fade_ms=int(fade_in * 1000))
+
+    def stop(self, group: Group, fade_out: float = 0.0) -> None:
+        with self._lock:
+            for channel in self._channels[group]:
+                if fade_out > 0:
+                    channel.fadeout(int(fade_out * 1000))
+                else:
+                    channel.stop()
+
+    def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
+        with self._lock:
+            self._ramps[group] += 1
+            ramp_id = self._ramps[group]
+            start = self._volumes[group]
+            self._volumes[group] = volume
+        if ramp <= 0:
+            self._apply_volume(group, volume)
+            return
+        # pygame changes volume at once, which clicks; glide in small steps instead.
+        thread = threading.Thread(
+            target=self._glide, args=(group, start, volume, ramp, ramp_id), daemon=True
+        )
+        thread.start()
+
+    def _glide(self, group: Group, start: float, end: float, seconds: float, ramp_id: int) -> None:
+        steps = max(1, int(seconds / RAMP_STEP_SECONDS))
+        began = time.monotonic()
+        for step in range(1, steps + 1):
+            if self._ramps[group] != ramp_id:
+                return  # a newer change took over
+            self._apply_volume(group, start + (end - start) * step / steps)
+            time.sleep(max(0.0, began + step * RAMP_STEP_SECONDS - time.monotonic()))
+
+    def _apply_volume(self, group: Group, volume: float) -> None:
+        with self._lock:
+            if self._mixer is None:
+                return
+            for channel in self._channels[group]:
+                channel.set_volume(volume)
+
+    def pause_all(self) -> None:
+        with self._lock:
+            self._mixer.pause()
+
+    def resume_all(self) -> None:
+        with self._lock:
+            self._mixer.unpause()
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._mixer.stop()
+
+    def busy(self, group: Group) -> bool:
+        return any(channel.get_busy() for channel in self._channels[group])
+
+
+def open_backend(want_sound: bool = True) -> tuple[AudioBackend, BackendStatus]:
+    """The pygame backend if sound is wanted and works, else the null one, with a notice."""
+    if not want_sound or os.environ.get("CALMKIT_AUDIO", "").lower() == "null":
+        null = NullBackend()
+        null.open()
+        return null, BackendStatus("null", "none", ok=True)
+    backend = PygameBackend()
+    try:
+        backend.open()
+    except AudioUnavailable as error:
+        null = NullBackend()
+        null.open()
+        notice = (
+            NO_DEVICE_NOTICE if str(error) == NO_DEVICE_NOTICE else f"{NO_DEVICE_NOTICE} ({error})"
+        )
+        return null, BackendStatus("null", "none", ok=False, notice=notice)
+    return backend, BackendStatus(backend.name, backend.device, ok=True)

@@ -1,0 +1,269 @@
+"""Narration clips: which lines a script needs, where their clips live, and rendering them.
+
+A clip is named by a hash of (text, engine, voice, rate) and stored as OGG
+Vorbis in a voice folder, ``<engine>-<voice>/``, beside a manifest holding each
+clip's length, so a timeline never decodes audio to plan. Voice folders exist
+in two places: the user's narration cache, and the shipped ``audio/narration``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calmkit import locations
+from calmkit.content import model
+from calmkit.content.model import PlanSettings, Script, Tier
+from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips, compile_timeline
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+DEFAULT_VOICE_NAME = "default"
+# The words spoken for a `counts` breathing guide, after the phase word.
+COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+               "eleven", "twelve", "thirteen", "fourteen", "fifteen")  # fmt: skip
+COUNT_PHASE_WORDS = {"breathe-in": "in", "hold": "hold", "breathe-out": "out", "rest": "rest"}
+
+
+@dataclass(frozen=True, order=True)
+class Line:
+    """One clip to render: the words, and the speaking rate of the tier that hears them."""
+
+    text: str
+    rate: int
+
+
+def clip_key(text: str, engine: str, voice: str, rate: int) -> str:
+    digest = hashlib.sha256(f"{engine}\0{voice}\0{rate}\0{text}".encode()).hexdigest()
+    return digest[:24]
+
+
+def voice_folder_name(engine: str, voice: str) -> str:
+    return f"{engine}-{voice}"
+
+
+def tiers_for(script: Script) -> list[Tier]:
+    low, high = script.ages
+    return list(dict.fromkeys(model.tier_for_age(age) for age in range(low, high + 1)))
+
+
+class _LineCollector(NoClips):
+    """A clip lookup that only notes which lines the timeline asks for."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.lines: set[Line] = set()
+
+    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+        self.lines.add(Line(text, self.rate))
+        return None
+
+    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+        if guide == "words":
+            self.lines.add(Line(BREATH_WORDS[kind], self.rate))
+        elif guide == "counts":
+            self.lines.add(Line(COUNT_PHASE_WORDS[kind], self.rate))
+            for word in COUNT_WORDS[1 : int(seconds)]:
+                self.lines.add(Line(word, self.rate))
+        return None
+
+
+def lines_for_script(script: Script) -> set[Line]:
+    """Every line any child could hear in this script: each tier, together, gentle areas."""
+    collected: set[Line] = set()
+    everything_gentle = PlanSettings(gentle=frozenset(model.AREAS))
+    for tier in tiers_for(script):
+        collector = _LineCollector(model.WORDS_PER_MINUTE[tier])
+        # Compiling is the one source of truth for what is said.
+        for together in (False, True):
+            for settings in (None, everything_gentle):
+                compile_timeline(script, tier, settings, collector, together=together)
+        collected |= collector.lines
+    return collected
+
+
+# --- where clips are ------------------------------------------------------------------------
+
+
+@dataclass
+class VoiceFolder:
+    """One voice's clips and manifest."""
+
+    path: Path
+    engine: str = ""
+    voice: str = ""
+    clips: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> VoiceFolder:
+        """Read a voice folder; a missing or corrupt manifest reads as an empty folder."""
+        folder = cls(path)
+        try:
+            data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return folder
+        if isinstance(data, dict) and isinstance(data.get("clips"), dict):
+            folder.engine = str(data.get("engine", ""))
+            folder.voice = str(data.get("voice", ""))
+            folder.clips = {
+                key: entry
+                for key, entry in data["clips"].items()
+                if isinstance(entry, dict) and isinstance(entry.get("seconds"), int | float)
+            }
+        return folder
+
+    def clip(self, key: str) -> Clip | None:
+        entry = self.clips.get(key)
+        if entry is None:
+            return None
+        return Clip(str(self.path / f"{key}.ogg"), float(entry["seconds"]))  # type: ignore[arg-type]
+
+    def write(self) -> None:
+        """Write the manifest atomically, so a crash never leaves half a file."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        data = {
+            "version": MANIFEST_VERSION,
+            "engine": self.engine,
+            "voice": self.voice,
+            "clips": dict(sorted(self.clips.items())),
+        }
+        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=".manifest-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=1, ensure_ascii=False)
+            stream.write("\n")
+        os.replace(temporary, self.path / MANIFEST_NAME)
+
+
+def shipped_narration_dir() -> Path:
+    return locations.builtin_audio_dir() / "narration"
+
+
+def voice_roots() -> list[Path]:
+    """Where voice folders are looked for, best first: the user's cache, then shipped."""
+    return [locations.narration_cache_dir(), shipped_narration_dir()]
+
+
+def available_voices() -> list[str]:
+    names: list[str] = []
+    for root in voice_roots():
+        if root.is_dir():
+            names += [
+                child.name for child in sorted(root.iterdir()) if (child / MANIFEST_NAME).is_file()
+            ]
+    return list(dict.fromkeys(names))
+
+
+def resolve_voice(voice: str | None) -> str | None:
+    """A voice folder name for a plan's `voice` setting ("default": the best voice present)."""
+    from calmkit.audio.engines import ENGINE_ORDER
+
+    present = available_voices()
+    if voice and voice != DEFAULT_VOICE_NAME:
+        if voice in present:
+            return voice
+        # A bare engine name ("flite") means that engine's voice, whichever is present.
+        matches = [
+            name for name in present if name.split("-", 1)[0] == voice or name.endswith(f"-{voice}")
+        ]
+        return matches[0] if matches else None
+    for engine in ENGINE_ORDER:
+        for name in present:
+            if name.startswith(f"{engine}-"):
+                return name
+    return present[0] if present else None
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+@dataclass
+class NarrateReport:
+    voice: str
+    rendered: int = 0
+    already: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (text, message)
+    seconds_rendered: float = 0.0
+
+
+def render_lines(
+    lines: Iterable[Line],
+    engine_name: str = "auto",
+    voice: str | None = None,
+    force: bool = False,
+    out_root: Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> NarrateReport:
+    """Render every line missing from the voice folder, on all cores."""
+    from calmkit.audio.engines import EngineError, pick_engine
+    from calmkit.audio.mastering import master_clip
+
+    engine = pick_engine(engine_name)
+    engine_voice = voice or engine.default_voice
+    folder_name = voice_folder_name(engine.name, engine_voice)
+    root = out_root or locations.narration_cache_dir()
+    if out_root is None:
+        locations.ensure_user_data_dir()
+        locations.ensure_private_dir(root)
+    folder = VoiceFolder.read(root / folder_name)
+    folder.path.mkdir(parents=True, exist_ok=True)
+    folder.engine, folder.voice = engine.name, engine_voice
+    shipped = (
+        None if out_root is not None else VoiceFolder.read(shipped_narration_dir() / folder_name)
+    )
+    report = NarrateReport(folder_name)
+
+    wanted: dict[str, Line] = {}
+    for line in sorted(set(lines)):
+        key = clip_key(line.text, engine.name, engine_voice, line.rate)
+        have = folder.clip(key) or (shipped.clip(key) if shipped else None)
+        if not force and have is not None and Path(have.path).is_file():
+            report.already += 1
+            continue
+        wanted[key] = line
+    lock = threading.Lock()
+
+    def render(key: str, line: Line) -> float:
+        with tempfile.TemporaryDirectory(prefix="calmkit-narrate-") as work:
+            raw = Path(work) / "raw.wav"
+            engine.render(line.text, raw, engine_voice, line.rate)
+            finished = Path(work) / "clip.ogg"
+            seconds = master_clip(raw, finished)
+            os.replace(finished, folder.path / f"{key}.ogg")
+        return seconds
+
+    done = 0
+    if progress:
+        progress(0, len(wanted))
+    workers = max(1, jobs or os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(render, key, line): (key, line) for key, line in wanted.items()}
+        for future in as_completed(futures):
+            key, line = futures[future]
+            try:
+                seconds = future.result()
+            except (EngineError, OSError, RuntimeError, ValueError) as error:
+                report.failed.append((line.text, str(error)))
+            else:
+                with lock:
+                    folder.clips[key] = {
+                        "text": line.text,
+                        "rate": line.rate,
+                        "seconds": round(seconds, 4),
+                    }
+                    report.rendered += 1
+                    report.seconds_rendered += seconds
+            done += 1
+            if progress:
+                progress(done, len(wanted))
+            if done % 25 == 0:
+                folder.write()  # keep what is done if the run is interrupted
+    folder.write()
+    return report

@@ -1,0 +1,59 @@
+"""Writing generated sounds (breath tones, counted breaths) into the user's cache."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from calmkit import locations
+from calmkit.audio import synth
+
+# libsndfile's Vorbis encoder has crashed on long single writes; blocks are safe.
+WRITE_BLOCK_FRAMES = 8192
+
+
+def write_ogg(samples: np.ndarray, path: Path, sample_rate: int = synth.SAMPLE_RATE) -> None:
+    """Write float samples as OGG Vorbis, atomically, in a private folder."""
+    locations.ensure_private_dir(path.parent)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".clip-", suffix=".ogg")
+    os.close(handle)
+    try:
+        channels = 1 if samples.ndim == 1 else samples.shape[1]
+        with soundfile.SoundFile(
+            temporary, "w", sample_rate, channels, format="OGG", subtype="VORBIS"
+        ) as out:
+            for start in range(0, len(samples), WRITE_BLOCK_FRAMES):
+                out.write(samples[start : start + WRITE_BLOCK_FRAMES])
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_breath_tone(phase: str, seconds: float, path: Path) -> None:
+    write_ogg(synth.breath_tone(phase, seconds), path)  # type: ignore[arg-type]
+
+
+def write_spaced_clips(
+    clip_paths: Sequence[str], spacing: float, seconds: float, path: Path
+) -> None:
+    """Clips placed ``spacing`` seconds apart in one clip ``seconds`` long (a count)."""
+    total = round(seconds * synth.SAMPLE_RATE)
+    mixed = np.zeros(total, dtype=np.float32)
+    for number, clip_path in enumerate(clip_paths):
+        samples, rate = soundfile.read(clip_path, dtype="float32", always_2d=True)
+        mono = samples.mean(axis=1)
+        if rate != synth.SAMPLE_RATE:
+            continue  # our own clips are always 44100 Hz; anything else is not ours
+        start = round(number * spacing * synth.SAMPLE_RATE)
+        if start >= total:
+            break
+        # A word may run into the next second, but never past the phase.
+        room = min(len(mono), total - start)
+        mixed[start : start + room] += mono[:room]
+    write_ogg(np.clip(mixed, -1.0, 1.0), path)

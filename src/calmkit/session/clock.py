@@ -1,0 +1,42 @@
+"""Clocks for the player: the real monotonic one, and a fake one for tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds on a clock that never jumps (not wall time)."""
+        ...
+
+    def wait(self, seconds: float, wake: threading.Event) -> None:
+        """Sleep up to ``seconds``, or until ``wake`` is set."""
+        ...
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    def wait(self, seconds: float, wake: threading.Event) -> None:
+        if seconds > 0:
+            wake.wait(seconds)
+
+
+class FakeClock:
+    """Time moves only when a test says so; waiting moves it at once."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+
+    def now(self) -> float:
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+    def wait(self, seconds: float, wake: threading.Event) -> None:
+        self.time += max(0.0, seconds)

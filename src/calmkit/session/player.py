@@ -1,0 +1,443 @@
+"""The session player: runs a timeline against a clock on absolute deadlines.
+
+Every cue fires at ``origin + cue.start``. Pausing remembers when it paused and
+resuming moves the origin forward by the time spent paused, so nothing ever
+drifts: no sleep is ever added to another. Both the terminal app and
+``calmkit play --plain`` drive this same player and listen to its events.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from calmkit.audio.backend import AudioBackend, AudioUnavailable, Group, NullBackend
+from calmkit.content.timeline import Cue, Timeline
+from calmkit.session.clock import Clock, MonotonicClock
+
+FinishStatus = Literal["completed", "stopped"]
+
+AMBIENT_FADE_IN = 3.0
+AMBIENT_FADE_OUT = 3.0
+DUCK_DOWN_SECONDS = 0.15
+DUCK_UP_SECONDS = 0.6
+# While the voice speaks the bed drops this much further (gain), keeping it >= 20 dB under.
+DUCK_GAIN = 0.25
+# "Previous" within this many seconds of a step's start goes to the step before.
+PREVIOUS_GRACE = 2.0
+PRELOAD_AHEAD = 4
+IDLE_WAIT = 0.5
+
+
+@dataclass(frozen=True)
+class CueStarted:
+    index: int
+    cue: Cue
+
+
+@dataclass(frozen=True)
+class StepChanged:
+    step: int  # the step index in the timeline
+    number: int  # 1-based, among the steps that have cues
+    total: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    elapsed: float
+    duration: float
+
+
+@dataclass(frozen=True)
+class Paused:
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Resumed:
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Finished:
+    status: FinishStatus
+    elapsed: float
+    steps_done: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    message: str
+
+
+PlayerEvent = CueStarted | StepChanged | Progress | Paused | Resumed | Finished | Notice
+Listener = Callable[[PlayerEvent], None]
+
+
+@dataclass
+class Volumes:
+    """Per-group volumes (0..1), all under one cap a parent can set."""
+
+    voice: float = 1.0
+    ambient: float = 0.5
+    cues: float = 0.6
+    cap: float = 1.0
+
+    def effective(self, group: Group) -> float:
+        return max(0.0, min(getattr(self, group), self.cap))
+
+
+_VOICE_KINDS = frozenset({"say", "tense", "release", "sound"})
+
+
+@dataclass
+class _State:
+    origin: float = 0.0
+    paused_at: float | None = None
+    next_index: int = 0
+    current_step: int | None = None
+    unduck_at: float | None = None
+    next_progress: float = 1.0
+    ambient_fading: bool = False
+    started: bool = False
+    finished: FinishStatus | None = None
+    steps_done: set[int] = field(default_factory=set)
+
+
+class Player:
+    def __init__(
+        self,
+        timeline: Timeline,
+        backend: AudioBackend | None = None,
+        clock: Clock | None = None,
+        listener: Listener | None = None,
+        ambient_path: str | None = None,
+        volumes: Volumes | None = None,
+    ) -> None:
+        self.timeline = timeline
+        self.backend: AudioBackend = backend or NullBackend()
+        self.clock: Clock = clock or MonotonicClock()
+        self.listeners: list[Listener] = [listener] if listener else []
+        self.ambient_path = ambient_path
+        self.volumes = volumes or Volumes()
+        self.voice_on = True
+        self.ambient_on = ambient_path is not None
+        self._cues = timeline.cues
+        self._steps = list(dict.fromkeys(cue.step for cue in self._cues))
+        self._first_cue = {}
+        for index, cue in enumerate(self._cues):
+            self._first_cue.setdefault(cue.step, index)
+        self._state = _State()
+        self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._preload_queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._preloaded: set[str] = set()
+        self._preloader: threading.Thread | None = None
+
+    # --- what the faces read ------------------------------------------------------------
+
+    @property
+    def duration(self) -> float:
+        return self.timeline.duration
+
+    @property
+    def elapsed(self) -> float:
+        with self._lock:
+            state = self._state
+            if not state.started:
+                return 0.0
+            moment = state.paused_at if state.paused_at is not None else self.clock.now()
+            return max(0.0, min(self.duration, moment - state.origin))
+
+    @property
+    def paused(self) -> bool:
+        return self._state.paused_at is not None
+
+    @property
+    def finished(self) -> FinishStatus | None:
+        return self._state.finished
+
+    @property
+    def step_count(self) -> int:
+        return len(self._steps)
+
+    @property
+    def steps_done(self) -> int:
+        return len(self._state.steps_done)
+
+    @property
+    def current_step(self) -> int | None:
+        return self._state.current_step
+
+    def current_cue(self) -> Cue | None:
+        index = self._state.next_index - 1
+        return self._cues[index] if 0 <= index < len(self._cues) else None
+
+    def upcoming_cue(self, kinds: frozenset[str] = _VOICE_KINDS) -> Cue | None:
+        """The next cue of the given kinds, for showing the next line dimmed."""
+        for cue in self._cues[self._state.next_index :]:
+            if cue.kind in kinds and cue.text:
+                return cue
+        return None
+
+    # --- events ------------------------------------------------------------------------
+
+    def _emit(self, event: PlayerEvent) -> None:
+        for listener in self.listeners:
+            listener(event)
+
+    def _safely(self, action: Callable[[], None]) -> None:
+        """A sound failure mid-session falls back to captions; the session goes on."""
+        try:
+            action()
+        except (AudioUnavailable, OSError, RuntimeError) as error:
+            if isinstance(self.backend, NullBackend):
+                return
+            self.backend = NullBackend()
+            self._emit(Notice(f"sound stopped working ({error}); showing captions only"))
+
+    # --- starting and the loop -----------------------------------------------------------
+
+    def start(self) -> None:
+        with self._lock:
+            if self._state.started:
+                return
+            # Decode the first clips before the clock starts, so the first cues are on time.
+            for path in self._paths_from(0, PRELOAD_AHEAD):
+                self._safely(lambda path=path: self.backend.preload(path))
+                self._preloaded.add(path)
+            self._preloader = threading.Thread(target=self._preload_worker, daemon=True)
+            self._preloader.start()
+            self._state.started = True
+            self._state.origin = self.clock.now()
+            self._apply_volumes()
+            if self.ambient_on and self.ambient_path:
+                self._start_ambient(fade_in=AMBIENT_FADE_IN)
+
+    def run(self) -> FinishStatus:
+        """Play to the end (or until stopped), sleeping only until the next deadline."""
+        self.start()
+        while True:
+            wait = self.poll()
+            with self._lock:
+                status = self._state.finished
+            if status is not None:
+                return status
+            self._wake.clear()
+            self.clock.wait(IDLE_WAIT if wait is None else wait, self._wake)
+
+    def poll(self) -> float | None:
+        """Do whatever is due now; return the seconds until the next deadline."""
+        with self._lock:
+            state = self._state
+            if not state.started or state.finished is not None or state.paused_at is not None:
+                return None
+            now = self.clock.now()
+            elapsed = now - state.origin
+            while (
+                state.next_index < len(self._cues) and self._cues[state.next_index].start <= elapsed
+            ):
+                self._fire(state.next_index)
+                state.next_index += 1
+            if state.unduck_at is not None and elapsed >= state.unduck_at:
+                state.unduck_at = None
+                self._duck(False)
+            if not state.ambient_fading and elapsed >= self.duration - AMBIENT_FADE_OUT:
+                state.ambient_fading = True
+                if self.ambient_on and self.ambient_path:
+                    self._safely(lambda: self.backend.stop("ambient", fade_out=AMBIENT_FADE_OUT))
+            if elapsed >= state.next_progress:
+                self._emit(Progress(min(elapsed, self.duration), self.duration))
+                state.next_progress = float(int(elapsed) + 1)
+            if elapsed >= self.duration and state.next_index >= len(self._cues):
+                if state.current_step is not None:
+                    state.steps_done.add(state.current_step)
+                self._finish("completed")
+                return None
+            deadlines = [self.duration, state.next_progress]
+            if state.next_index < len(self._cues):
+                deadlines.append(self._cues[state.next_index].start)
+            if state.unduck_at is not None:
+                deadlines.append(state.unduck_at)
+            if not state.ambient_fading:
+                deadlines.append(self.duration - AMBIENT_FADE_OUT)
+            return max(0.0, min(deadlines) - elapsed)
+
+    def _fire(self, index: int) -> None:
+        cue = self._cues[index]
+        state = self._state
+        if cue.step != state.current_step:
+            if state.current_step is not None:
+                state.steps_done.add(state.current_step)
+            state.current_step = cue.step
+            self._emit(StepChanged(cue.step, self._steps.index(cue.step) + 1, len(self._steps)))
+        if cue.audio:
+            if cue.kind in _VOICE_KINDS:
+                if self.voice_on:
+                    self._safely(lambda: self.backend.play("voice", cue.audio or "", cue.volume))
+                    self._duck(True)
+                    state.unduck_at = cue.start + (cue.speech or cue.duration)
+            else:
+                self._safely(lambda: self.backend.play("cues", cue.audio or "", cue.volume))
+        self._emit(CueStarted(index, cue))
+        for path in self._paths_from(index + 1, PRELOAD_AHEAD):
+            if path not in self._preloaded:
+                self._preloaded.add(path)
+                self._preload_queue.put(path)
+
+    def _paths_from(self, index: int, count: int) -> list[str]:
+        paths = [cue.audio for cue in self._cues[index:] if cue.audio]
+        return list(dict.fromkeys(paths))[:count]
+
+    def _preload_worker(self) -> None:
+        # Decoding happens here, off the timing thread.
+        while True:
+            path = self._preload_queue.get()
+            if path is None:
+                return
+            self._safely(lambda path=path: self.backend.preload(path))
+
+    def _finish(self, status: FinishStatus) -> None:
+        state = self._state
+        if state.finished is not None:
+            return
+        state.finished = status
+        elapsed = self.elapsed
+        if status == "stopped":
+            self._safely(self.backend.stop_all)
+        self._preload_queue.put(None)
+        self._emit(Finished(status, elapsed, len(state.steps_done)))
+        self._wake.set()
+
+    # --- sound levels --------------------------------------------------------------------
+
+    def _apply_volumes(self) -> None:
+        for group in ("voice", "cues"):
+            self._safely(
+                lambda group=group: self.backend.set_volume(group, self.volumes.effective(group))
+            )
+        self._duck(self._state.unduck_at is not None, ramp=0.0)
+
+    def _duck(self, down: bool, ramp: float | None = None) -> None:
+        level = self.volumes.effective("ambient") * (DUCK_GAIN if down else 1.0)
+        seconds = ramp if ramp is not None else (DUCK_DOWN_SECONDS if down else DUCK_UP_SECONDS)
+        self._safely(lambda: self.backend.set_volume("ambient", level, ramp=seconds))
+
+    def _start_ambient(self, fade_in: float) -> None:
+        if self.ambient_path:
+            path = self.ambient_path
+            self._safely(
+                lambda: self.backend.play("ambient", path, 1.0, loop=True, fade_in=fade_in)
+            )
+
+    # --- controls (safe from any thread) -------------------------------------------------
+
+    def pause(self) -> None:
+        with self._lock:
+            state = self._state
+            if not state.started or state.finished or state.paused_at is not None:
+                return
+            state.paused_at = self.clock.now()
+            self._safely(self.backend.pause_all)
+            self._emit(Paused(self.elapsed))
+        self._wake.set()
+
+    def resume(self) -> None:
+        with self._lock:
+            state = self._state
+            if state.paused_at is None or state.finished:
+                return
+            state.origin += self.clock.now() - state.paused_at
+            state.paused_at = None
+            self._safely(self.backend.resume_all)
+            self._emit(Resumed(self.elapsed))
+        self._wake.set()
+
+    def toggle_pause(self) -> None:
+        if self.paused:
+            self.resume()
+        else:
+            self.pause()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._finish("stopped")
+
+    def next_step(self) -> None:
+        with self._lock:
+            position = self._position_of_current()
+            if position + 1 >= len(self._steps):
+                self._jump_to_cue(len(self._cues))
+            else:
+                self._jump_to_cue(self._first_cue[self._steps[position + 1]])
+
+    def repeat_step(self) -> None:
+        with self._lock:
+            position = self._position_of_current()
+            self._jump_to_cue(self._first_cue[self._steps[max(position, 0)]])
+
+    def previous_step(self) -> None:
+        with self._lock:
+            position = max(self._position_of_current(), 0)
+            step_start = self._cues[self._first_cue[self._steps[position]]].start
+            if self.elapsed - step_start < PREVIOUS_GRACE and position > 0:
+                position -= 1
+            self._jump_to_cue(self._first_cue[self._steps[position]])
+
+    def _position_of_current(self) -> int:
+        step = self._state.current_step
+        return self._steps.index(step) if step is not None else -1
+
+    def _jump_to_cue(self, index: int) -> None:
+        state = self._state
+        if not state.started or state.finished or not self._cues:
+            return
+        target = self._cues[index].start if index < len(self._cues) else self.duration
+        now = self.clock.now()
+        state.origin = now - target
+        if state.paused_at is not None:
+            state.paused_at = now
+        current = state.current_step
+        if current is not None and (
+            index >= len(self._cues)
+            or (index > self._first_cue[current] and self._cues[index].step != current)
+        ):
+            # Going on past a step (by playing or by "next") counts it as done.
+            state.steps_done.add(current)
+        state.next_index = index
+        # Forgetting the current step makes the cue at `index` announce its step again.
+        state.current_step = None
+        state.next_progress = float(int(target) + 1)
+        state.unduck_at = None
+        state.ambient_fading = state.ambient_fading and target >= self.duration - AMBIENT_FADE_OUT
+        self._safely(lambda: self.backend.stop("voice"))
+        self._safely(lambda: self.backend.stop("cues"))
+        self._duck(False, ramp=DUCK_DOWN_SECONDS)
+        self._wake.set()
+
+    def set_voice(self, on: bool) -> None:
+        with self._lock:
+            self.voice_on = on
+            if not on:
+                self._safely(lambda: self.backend.stop("voice", fade_out=0.2))
+                self._state.unduck_at = None
+                self._duck(False)
+
+    def set_ambient(self, on: bool) -> None:
+        with self._lock:
+            if on == self.ambient_on or not self.ambient_path:
+                self.ambient_on = on and bool(self.ambient_path)
+                return
+            self.ambient_on = on
+            if on:
+                self._start_ambient(fade_in=1.0)
+            else:
+                self._safely(lambda: self.backend.stop("ambient", fade_out=1.0))
+
+    def set_volume(self, group: Group, value: float) -> None:
+        with self._lock:
+            setattr(self.volumes, group, max(0.0, min(1.0, value)))
+            self._apply_volumes()

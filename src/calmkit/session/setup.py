@@ -1,0 +1,39 @@
+"""Getting a session ready to play: its timeline with real clips, a backend, the ambient bed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from calmkit.audio.backend import AudioBackend, BackendStatus, open_backend
+from calmkit.audio.clips import SessionClips, ambient_path
+from calmkit.content.library import Library
+from calmkit.content.timeline import Timeline
+from calmkit.session.targets import SessionRequest, resolve
+
+
+@dataclass
+class PreparedSession:
+    request: SessionRequest
+    timeline: Timeline
+    backend: AudioBackend
+    status: BackendStatus
+    ambient: str | None  # the bed's file, or None for quiet
+
+
+def prepare_session(
+    target: str,
+    library: Library,
+    age: int | None = None,
+    together: bool = False,
+    want_sound: bool = True,
+    want_ambient: bool = True,
+    day: dt.date | None = None,
+) -> PreparedSession:
+    """Raises TargetError when the target cannot be played."""
+    request = resolve(target, library, age=age, day=day, together=together)
+    clips = SessionClips(request.settings.voice, request.tier)
+    timeline = request.timeline(clips)
+    backend, status = open_backend(want_sound)
+    bed = ambient_path(timeline.ambient) if want_ambient and want_sound else None
+    return PreparedSession(request, timeline, backend, status, bed)
