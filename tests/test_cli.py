@@ -606,7 +606,7 @@ def test_show_a_broken_user_script_by_id_names_its_file(
         isolated_home / "scripts" / "mine.yaml",
         "calmkit: 1\nid: my-own\ntitle: Mine\nkind: sleep\nages: 5\nsteps:\n  - silence: 900\n",
     )
-    code, out, err = run(capsys, "show", "my-own")
+    code, _out, err = run(capsys, "show", "my-own")
     assert code == 1
     assert f"{path}:7:14: error: 'silence' must be a number of seconds from 0 to 600" in err
     assert f"'my-own' cannot be played: {path} has problems" in err
@@ -615,6 +615,6 @@ def test_show_a_broken_user_script_by_id_names_its_file(
 def test_validate_a_folder_without_yaml_files(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, err = run(capsys, "validate", str(tmp_path))
+    code, _out, err = run(capsys, "validate", str(tmp_path))
     assert code == 1
     assert f"no .yaml files found in {tmp_path}" in err

@@ -13,7 +13,7 @@ import soundfile
 from calmkit.audio import narration
 from calmkit.audio.clips import SessionClips
 from calmkit.audio.narration import Line, clip_key, lines_for_script
-from calmkit.audio.synth_files import write_ogg
+from calmkit.audio.oggfile import write_ogg
 from calmkit.cli import main
 from calmkit.content import model
 from calmkit.content.loader import load_text

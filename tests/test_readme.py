@@ -28,6 +28,7 @@ def test_the_test_command_installs_and_checks_everything() -> None:
         "apt-get install",
         "festival",
         "festvox-us-slt-hts",
+        "pulseaudio",
         "pip install",
         "ruff check",
         "pytest",

@@ -128,7 +128,7 @@ def _timeline_for(args: argparse.Namespace) -> Timeline | int:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
         return _report_target_error(error)
-    return request.timeline(SessionClips(request.settings.voice, request.tier))
+    return request.timeline(SessionClips(request.settings.voice, request.tier, request.scripts))
 
 
 def cmd_show(args: argparse.Namespace) -> int:

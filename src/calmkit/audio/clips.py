@@ -8,6 +8,7 @@ if none: captions only (the timeline then uses reading time).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from calmkit.audio.narration import (
     voice_roots,
 )
 from calmkit.content import model
-from calmkit.content.model import Tier
+from calmkit.content.model import Script, Tier
 from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips
 
 RECORDING_EXTENSIONS = (".ogg", ".wav", ".flac")
@@ -84,9 +85,9 @@ class RecordedClips(NoClips):
 class SessionClips(RecordedClips):
     """Everything a session plays, for one voice and one tier's speaking rate."""
 
-    def __init__(self, voice: str | None, tier: Tier) -> None:
+    def __init__(self, voice: str | None, tier: Tier, scripts: Iterable[Script] = ()) -> None:
         self.rate = model.WORDS_PER_MINUTE[tier]
-        self.voice = resolve_voice(voice)
+        self.voice = resolve_voice(voice, scripts)
         self.folders: list[VoiceFolder] = []
         if self.voice:
             self.folders = [VoiceFolder.read(root / self.voice) for root in voice_roots()]

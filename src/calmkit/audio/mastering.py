@@ -12,11 +12,11 @@ importing calmkit.audio stays fast for commands that never master anything.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from calmkit.audio.oggfile import write_ogg
 
 if TYPE_CHECKING:
     import numpy as np
@@ -294,23 +294,6 @@ def _read_mono(path: Path) -> tuple[np.ndarray, int]:
     return data.mean(axis=1), int(sample_rate)
 
 
-def _write_ogg(samples: np.ndarray, out_ogg: Path) -> None:
-    """Write OGG Vorbis next to the target and rename, so a half-written clip never exists."""
-    import soundfile
-
-    out_ogg.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{out_ogg.stem}-", suffix=".ogg", dir=out_ogg.parent
-    )
-    os.close(handle)
-    try:
-        soundfile.write(temporary, samples, SAMPLE_RATE, format="OGG", subtype="VORBIS")
-        os.replace(temporary, out_ogg)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def master_clip(raw_wav: Path, out_ogg: Path) -> float:
     """Make the finished clip ``out_ogg`` from an engine's WAV; return its length in seconds.
 
@@ -332,7 +315,7 @@ def master_clip(raw_wav: Path, out_ogg: Path) -> float:
     out_ogg = Path(out_ogg)
     correction_db = 0.0
     for _ in range(_MAX_ENCODE_ATTEMPTS):
-        _write_ogg(np.clip(mastered * _db_to_gain(correction_db), -1.0, 1.0), out_ogg)
+        write_ogg(np.clip(mastered * _db_to_gain(correction_db), -1.0, 1.0), out_ogg)
         levels = measure(out_ogg)
         loudness_error = levels.lufs - TARGET_LUFS
         peak_excess = levels.true_peak_dbtp - TRUE_PEAK_CEILING_DBTP

@@ -160,24 +160,46 @@ def available_voices() -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def resolve_voice(voice: str | None) -> str | None:
-    """A voice folder name for a plan's `voice` setting ("default": the best voice present)."""
+def _preference(name: str) -> int:
     from calmkit.audio.engines import ENGINE_ORDER
 
-    present = available_voices()
+    for position, known in enumerate(ENGINE_ORDER):
+        if name.startswith(f"{known}-"):
+            return position
+    return len(ENGINE_ORDER)
+
+
+def resolve_voice(voice: str | None, scripts: Iterable[Script] = ()) -> str | None:
+    """The voice folder for a plan's `voice` setting.
+
+    A named voice (or a bare engine name such as "flite") is used if present.
+    "default" means the voice that has the most of these scripts' lines, the
+    better engine winning a tie, so a script narrated only with espeak-ng is
+    still heard when festival clips exist for other scripts.
+    """
+    present = sorted(available_voices(), key=_preference)
     if voice and voice != DEFAULT_VOICE_NAME:
         if voice in present:
             return voice
-        # A bare engine name ("flite") means that engine's voice, whichever is present.
-        matches = [
-            name for name in present if name.split("-", 1)[0] == voice or name.endswith(f"-{voice}")
-        ]
+        matches = [name for name in present if name.split("-", 1)[0] == voice]
         return matches[0] if matches else None
-    for engine in ENGINE_ORDER:
-        for name in present:
-            if name.startswith(f"{engine}-"):
-                return name
-    return present[0] if present else None
+    if not present:
+        return None
+    wanted: set[Line] = set()
+    for script in scripts:
+        wanted |= lines_for_script(script)
+    if not wanted:
+        return present[0]
+
+    def coverage(name: str) -> int:
+        folders = [VoiceFolder.read(root / name) for root in voice_roots()]
+        keys = {key for folder in folders for key in folder.clips}
+        engine, _, engine_voice = name.partition("-")
+        engine = next((f.engine for f in folders if f.engine), engine)
+        engine_voice = next((f.voice for f in folders if f.voice), engine_voice)
+        return sum(clip_key(line.text, engine, engine_voice, line.rate) in keys for line in wanted)
+
+    return max(present, key=lambda name: (coverage(name), -_preference(name)))
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -266,4 +288,8 @@ def render_lines(
             if done % 25 == 0:
                 folder.write()  # keep what is done if the run is interrupted
     folder.write()
+    if out_root is not None:
+        # Shipped clips (tools/): readable by everyone who installs calmkit.
+        for path in folder.path.iterdir():
+            path.chmod(0o644)
     return report

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,31 +10,17 @@ import soundfile
 
 from calmkit import locations
 from calmkit.audio import synth
-
-# libsndfile's Vorbis encoder has crashed on long single writes; blocks are safe.
-WRITE_BLOCK_FRAMES = 8192
+from calmkit.audio.oggfile import write_ogg
 
 
-def write_ogg(samples: np.ndarray, path: Path, sample_rate: int = synth.SAMPLE_RATE) -> None:
-    """Write float samples as OGG Vorbis, atomically, in a private folder."""
+def write_private_ogg(samples: np.ndarray, path: Path) -> None:
+    """A generated clip in the user's own (private) folder."""
     locations.ensure_private_dir(path.parent)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".clip-", suffix=".ogg")
-    os.close(handle)
-    try:
-        channels = 1 if samples.ndim == 1 else samples.shape[1]
-        with soundfile.SoundFile(
-            temporary, "w", sample_rate, channels, format="OGG", subtype="VORBIS"
-        ) as out:
-            for start in range(0, len(samples), WRITE_BLOCK_FRAMES):
-                out.write(samples[start : start + WRITE_BLOCK_FRAMES])
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_ogg(samples, path, synth.SAMPLE_RATE)
 
 
 def write_breath_tone(phase: str, seconds: float, path: Path) -> None:
-    write_ogg(synth.breath_tone(phase, seconds), path)  # type: ignore[arg-type]
+    write_private_ogg(synth.breath_tone(phase, seconds), path)  # type: ignore[arg-type]
 
 
 def write_spaced_clips(
@@ -56,4 +40,4 @@ def write_spaced_clips(
         # A word may run into the next second, but never past the phase.
         room = min(len(mono), total - start)
         mixed[start : start + room] += mono[:room]
-    write_ogg(np.clip(mixed, -1.0, 1.0), path)
+    write_private_ogg(np.clip(mixed, -1.0, 1.0), path)

@@ -32,7 +32,7 @@ def prepare_session(
 ) -> PreparedSession:
     """Raises TargetError when the target cannot be played."""
     request = resolve(target, library, age=age, day=day, together=together)
-    clips = SessionClips(request.settings.voice, request.tier)
+    clips = SessionClips(request.settings.voice, request.tier, request.scripts)
     timeline = request.timeline(clips)
     backend, status = open_backend(want_sound)
     bed = ambient_path(timeline.ambient) if want_ambient and want_sound else None

@@ -1,0 +1,38 @@
+"""Writing OGG Vorbis files safely: atomically, and in blocks.
+
+libsndfile's Vorbis encoder has crashed (a segfault, libsndfile #1095) on
+long single writes; writing in blocks avoids it. The file appears under its
+name only when complete, so a crash never leaves half a clip behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SAMPLE_RATE = 44100
+WRITE_BLOCK_FRAMES = 8192
+
+
+def write_ogg(samples: np.ndarray, path: Path, sample_rate: int = SAMPLE_RATE) -> None:
+    import soundfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".ogg")
+    os.close(handle)
+    try:
+        channels = 1 if samples.ndim == 1 else samples.shape[1]
+        with soundfile.SoundFile(
+            temporary, "w", sample_rate, channels, format="OGG", subtype="VORBIS"
+        ) as out:
+            for start in range(0, len(samples), WRITE_BLOCK_FRAMES):
+                out.write(samples[start : start + WRITE_BLOCK_FRAMES])
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
