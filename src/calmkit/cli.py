@@ -234,8 +234,9 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 def cmd_narrate(args: argparse.Namespace) -> int:
     from calmkit.audio.engines import EngineError
-    from calmkit.audio.narration import lines_for_script
+    from calmkit.audio.narration import lines_for_script, warm_up
 
+    warm_up()
     library = load_library()
     if args.targets:
         scripts = []

@@ -283,6 +283,14 @@ class FestivalEngine(TtsEngine):
         festival = self._festival_exe()
         if festival is None or self.executable_path() is None:
             return False
+        # Debian installs voices as /usr/share/festival/voices/<language>/<voice>/: looking
+        # there is instant, while asking festival takes 0.4 s (still the answer elsewhere).
+        if any(
+            Path(festival)
+            .resolve()
+            .parent.parent.glob(f"share/festival/voices/*/{self.default_voice}")
+        ):
+            return True
         return self.default_voice in _festival_voice_list(festival)
 
     def missing_message(self) -> str:
@@ -327,6 +335,9 @@ class FestivalEngine(TtsEngine):
             # ... but HTS voices ignore it and take hts_engine's speed factor.
             "-eval",
             f'(set! hts_engine_params (append hts_engine_params (list (list "-r" {hts_speed}))))',
+            # The mixer's own rate: no resampling afterwards.
+            "-F",
+            "44100",
             "-o",
             str(out_wav),
             str(text_file),

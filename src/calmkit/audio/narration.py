@@ -205,6 +205,18 @@ def resolve_voice(voice: str | None, scripts: Iterable[Script] = ()) -> str | No
 # --- rendering ------------------------------------------------------------------------------
 
 
+def warm_up() -> threading.Thread:
+    """Start importing the mastering libraries (scipy takes about a second) in the
+    background, so that the import overlaps loading the library and the first render."""
+
+    def load() -> None:
+        import pyloudnorm  # noqa: F401
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    return thread
+
+
 @dataclass
 class NarrateReport:
     voice: str
