@@ -15,6 +15,7 @@ from calmkit.session.player import (
     Player,
     PlayerEvent,
 )
+from calmkit.session.settings import load_settings
 from calmkit.session.setup import PreparedSession
 
 CAPTION_KINDS = frozenset({"say", "tense", "release", "breathe-in", "hold", "breathe-out", "rest"})
@@ -50,7 +51,11 @@ def play_plain(prepared: PreparedSession, out: TextIO) -> FinishStatus:
             print(f"note: {event.message}", file=out, flush=True)
 
     player = Player(
-        prepared.timeline, prepared.backend, listener=show, ambient_path=prepared.ambient
+        prepared.timeline,
+        prepared.backend,
+        listener=show,
+        ambient_path=prepared.ambient,
+        volumes=load_settings().volumes,
     )
     try:
         status = player.run()

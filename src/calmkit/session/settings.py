@@ -1,0 +1,68 @@
+"""The family's settings (volumes and the volume cap), kept in the user's own folder.
+
+A missing or damaged settings file reads as the defaults: a child should never
+be stopped from practising by a broken preferences file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from calmkit import locations
+from calmkit.session.player import Volumes
+
+
+@dataclass
+class Settings:
+    volumes: Volumes = field(default_factory=Volumes)
+    ambient: str | None = None  # None: what the script or plan chooses
+    theme: str = "calm"
+    reduced_motion: bool = False
+    caption_size: str = "large"
+
+
+def _clamp(value: object, default: float) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return max(0.0, min(1.0, float(value)))
+    return default
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or locations.settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Settings()
+    if not isinstance(data, dict):
+        return Settings()
+    settings = Settings()
+    stored_volumes = data.get("volumes")
+    if isinstance(stored_volumes, dict):
+        for item in fields(Volumes):
+            default = getattr(settings.volumes, item.name)
+            setattr(settings.volumes, item.name, _clamp(stored_volumes.get(item.name), default))
+    if isinstance(data.get("ambient"), str):
+        settings.ambient = data["ambient"]
+    if isinstance(data.get("theme"), str):
+        settings.theme = data["theme"]
+    if isinstance(data.get("reduced_motion"), bool):
+        settings.reduced_motion = data["reduced_motion"]
+    if isinstance(data.get("caption_size"), str):
+        settings.caption_size = data["caption_size"]
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> None:
+    """Write atomically, readable only by the user."""
+    path = path or locations.settings_path()
+    locations.ensure_private_dir(path.parent)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(asdict(settings), stream, indent=2)
+        stream.write("\n")
+    os.chmod(temporary, locations.PRIVATE_FILE_MODE)
+    os.replace(temporary, path)
