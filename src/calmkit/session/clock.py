@@ -40,3 +40,18 @@ class FakeClock:
 
     def wait(self, seconds: float, wake: threading.Event) -> None:
         self.time += max(0.0, seconds)
+
+
+class ScaledClock:
+    """Real time running ``speed`` times faster: whole sessions in seconds, for tests and demos."""
+
+    def __init__(self, speed: float) -> None:
+        self.speed = speed
+        self._origin = time.monotonic()
+
+    def now(self) -> float:
+        return self._origin + (time.monotonic() - self._origin) * self.speed
+
+    def wait(self, seconds: float, wake: threading.Event) -> None:
+        if seconds > 0:
+            wake.wait(seconds / self.speed)

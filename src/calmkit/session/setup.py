@@ -29,11 +29,20 @@ def prepare_session(
     want_sound: bool = True,
     want_ambient: bool = True,
     day: dt.date | None = None,
+    ambient_override: str | None = None,
+    session_index: int = 0,
 ) -> PreparedSession:
-    """Raises TargetError when the target cannot be played."""
-    request = resolve(target, library, age=age, day=day, together=together)
+    """Raises TargetError when the target cannot be played.
+
+    ``ambient_override`` is the family's own choice of bed from the settings,
+    which wins over the script's and the plan's.
+    """
+    request = resolve(
+        target, library, age=age, day=day, together=together, session_index=session_index
+    )
     clips = SessionClips(request.settings.voice, request.tier, request.scripts)
     timeline = request.timeline(clips)
     backend, status = open_backend(want_sound)
-    bed = ambient_path(timeline.ambient) if want_ambient and want_sound else None
+    bed_name = ambient_override or timeline.ambient
+    bed = ambient_path(bed_name) if want_ambient and want_sound else None
     return PreparedSession(request, timeline, backend, status, bed)

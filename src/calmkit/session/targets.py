@@ -85,8 +85,10 @@ def resolve(
     age: int | None = None,
     day: dt.date | None = None,
     together: bool = False,
+    session_index: int = 0,
 ) -> SessionRequest:
-    """The session for a script id, a plan id (today's first session) or a .yaml path."""
+    """The session for a script id, a plan id (today's first session, or the one at
+    ``session_index``) or a .yaml path."""
     available = library.scripts
     found: Script | Plan | None
     if looks_like_path(target):
@@ -122,7 +124,7 @@ def resolve(
         raise TargetError(f"plan '{plan.id}' is finished: all {plan.weeks} weeks are done")
     if not today.sessions:
         raise TargetError(f"plan '{plan.id}' has nothing planned in week {today.week}")
-    session = today.sessions[0]
+    session = today.sessions[min(session_index, len(today.sessions) - 1)]
     missing = [script_id for script_id in session.scripts if script_id not in available]
     if missing:
         raise TargetError(

@@ -1,0 +1,93 @@
+"""What to practise today: the plan's sessions when there is a plan, else a short suggestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from calmkit.content.library import Library
+from calmkit.content.model import Plan, Script, tier_for_age
+from calmkit.content.schedule import PlanDay, plan_day
+from calmkit.content.timeline import compile_timeline
+
+# Suggestions rotate through these kinds, one a day, starting with breathing.
+SUGGESTED_KINDS = ("breathing", "grounding", "muscle-relaxation", "imagery", "coping", "body-scan")
+DEFAULT_AGE = 10
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    """One practice for today: a script id, or a plan session by its position."""
+
+    target: str  # what `calmkit play` takes: a script id or a plan id
+    title: str
+    minutes: int
+    scripts: tuple[str, ...]
+    plan: Plan | None = None
+    session_index: int = 0
+
+
+@dataclass(frozen=True)
+class Today:
+    items: tuple[TodayItem, ...]
+    plan: Plan | None = None
+    plan_day: PlanDay | None = None
+
+    @property
+    def first(self) -> TodayItem | None:
+        return self.items[0] if self.items else None
+
+
+def plan_for(profile: str | None, library: Library) -> Plan | None:
+    """The plan written for this profile (its `for:` name), if any."""
+    if not profile:
+        return None
+    wanted = profile.strip().casefold()
+    for plan in sorted(library.plans.values(), key=lambda plan: plan.id):
+        if plan.for_profile and plan.for_profile.strip().casefold() == wanted:
+            return plan
+    return None
+
+
+def _minutes(scripts: list[Script], age: int) -> int:
+    tier = tier_for_age(age)
+    seconds = sum(compile_timeline(script, tier).duration for script in scripts)
+    return max(1, round(seconds / 60))
+
+
+def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
+    """A short session that suits the age, a different kind each day."""
+    suitable = [script for script in library.scripts.values() if script.suits_age(age)]
+    if not suitable:
+        return None
+    kinds = [kind for kind in SUGGESTED_KINDS if any(s.kind == kind for s in suitable)]
+    kind = kinds[day.toordinal() % len(kinds)] if kinds else suitable[0].kind
+    tier = tier_for_age(age)
+    chosen = min(
+        (script for script in suitable if script.kind == kind),
+        key=lambda script: (compile_timeline(script, tier).duration, script.id),
+    )
+    return TodayItem(chosen.id, chosen.title, _minutes([chosen], age), (chosen.id,))
+
+
+def today_for(
+    profile: str | None, age: int | None, library: Library, day: dt.date | None = None
+) -> Today:
+    day = day or dt.date.today()
+    plan = plan_for(profile, library)
+    age = age if age is not None else (plan.age if plan and plan.age else DEFAULT_AGE)
+    if plan is not None:
+        current = plan_day(plan, day)
+        items = []
+        for index, session in enumerate(current.sessions):
+            scripts = [library.scripts[i] for i in session.scripts if i in library.scripts]
+            if not scripts:
+                continue
+            title = session.name or " + ".join(script.title for script in scripts)
+            for _ in range(session.per_day):
+                items.append(
+                    TodayItem(plan.id, title, _minutes(scripts, age), session.scripts, plan, index)
+                )
+        return Today(tuple(items), plan, current)
+    suggested = suggestion(library, age, day)
+    return Today((suggested,) if suggested else ())

@@ -1,0 +1,52 @@
+"""The gentle end screen: minutes practised and praise for doing it, never pain talk."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from calmkit.tui.screens.session import SessionOutcome
+
+PRAISE_COMPLETED = "Well done for taking this time for yourself."
+PRAISE_STOPPED = "Stopping is okay. Every bit of practice counts."
+
+
+def minutes_text(seconds: float) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class EndScreen(Screen[None]):
+    BINDINGS = [Binding("enter,escape,q", "close", "Back home")]
+
+    def __init__(self, outcome: SessionOutcome, names: list[str] | None = None) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.names = names or []
+
+    def compose(self) -> ComposeResult:
+        outcome = self.outcome
+        thanks = "All done!"
+        if self.names:
+            joined = (
+                ", ".join(self.names[:-1])
+                + (" and " if len(self.names) > 1 else "")
+                + self.names[-1]
+            )
+            thanks = f"All done! Thank you, {joined}."
+        praise = PRAISE_COMPLETED if outcome.status == "completed" else PRAISE_STOPPED
+        with Vertical(id="end"):
+            yield Static(thanks, id="thanks")
+            yield Static(f"You practised for {minutes_text(outcome.seconds)}.", id="minutes")
+            yield Static(praise, id="praise")
+            yield Button("Back home", id="home", variant="primary")
+        yield Footer()
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""The home screen: a greeting, today's practice with a big Start, and the library."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from calmkit.content.library import Library
+from calmkit.content.model import Script
+from calmkit.content.timeline import compile_timeline
+from calmkit.session.today import Today
+
+KIND_NAMES = {
+    "breathing": "Breathing",
+    "muscle-relaxation": "Muscle relaxation",
+    "imagery": "Imagery",
+    "body-scan": "Body scan",
+    "grounding": "Grounding",
+    "coping": "Coping",
+    "mindfulness": "Mindfulness",
+    "sleep": "Sleep",
+}
+BROKEN_PREFIX = "broken:"
+
+
+class StartPractice(Message):
+    """Asks the app to start a practice: a script id or a plan id (with its session)."""
+
+    def __init__(self, target: str, session_index: int = 0) -> None:
+        self.target = target
+        self.session_index = session_index
+        super().__init__()
+
+
+def script_minutes(script: Script, age: int) -> int:
+    from calmkit.content.model import tier_for_age
+
+    return max(1, round(compile_timeline(script, tier_for_age(age)).duration / 60))
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("l", "focus_library", "Library"),
+        Binding("f", "toggle_all_ages", "All ages"),
+        Binding("s", "app.open_settings", "Settings"),
+        Binding("p", "app.switch_profile", "Profile"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, greeting: str, today: Today, library: Library, age: int) -> None:
+        super().__init__()
+        self.greeting = greeting
+        self.today = today
+        self.library = library
+        self.age = age
+        self.all_ages = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="home"):
+            with Vertical(id="today-column"):
+                yield Static(self.greeting, id="greeting")
+                yield Static("Today's practice", classes="heading")
+                yield Static(self._today_text(), id="today")
+                yield Button(self._start_label(), id="start", variant="success")
+                if self.today.plan and self.today.plan.note:
+                    yield Static(self.today.plan.note, id="plan-note")
+            with Vertical(id="library-column"):
+                yield Static("Library", classes="heading")
+                yield OptionList(*self._library_options(), id="library")
+                yield Static("", id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+        self._show_details(self.query_one("#library", OptionList).highlighted)
+
+    # --- today ----------------------------------------------------------------------------
+
+    def _today_text(self) -> str:
+        if not self.today.items:
+            if self.today.plan_day and self.today.plan_day.status == "finished":
+                return (
+                    "Your plan is complete. Well done! You can keep practising anything you like."
+                )
+            if self.today.plan_day and self.today.plan_day.status == "not-started":
+                return f"Your plan starts on {self.today.plan_day.starts:%A %d %B}. Anything from the library is welcome today."
+            return "Nothing planned today. Pick anything you like from the library."
+        lines = [f"• {item.title}  ({item.minutes} min)" for item in self.today.items]
+        return "\n".join(lines)
+
+    def _start_label(self) -> str:
+        first = self.today.first
+        return f"Start: {first.title}" if first else "Start"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.start_today()
+
+    def start_today(self) -> None:
+        first = self.today.first
+        if first is None:
+            self.action_focus_library()
+            self.notify("Pick something from the library, then press Enter.")
+            return
+        self.post_message(StartPractice(first.target, first.session_index))
+
+    # --- library --------------------------------------------------------------------------
+
+    def _library_options(self) -> list[Option | None]:
+        scripts = [
+            script
+            for script in self.library.scripts.values()
+            if self.all_ages or script.suits_age(self.age)
+        ]
+        scripts.sort(key=lambda script: (list(KIND_NAMES).index(script.kind), script.title))
+        options: list[Option | None] = []
+        for kind, group in groupby(scripts, key=lambda script: script.kind):
+            options.append(Option(Text(KIND_NAMES[kind], style="bold"), disabled=True))
+            for script in group:
+                label = Text(f"  {script.title}")
+                label.append(f"  {script_minutes(script, self.age)} min", style="dim")
+                options.append(Option(label, id=script.id))
+        broken = self.library.broken
+        if broken:
+            options.append(Option(Text("Broken files", style="bold"), disabled=True))
+            for index, result in enumerate(broken):
+                name = result.path.rsplit("/", 1)[-1]
+                options.append(
+                    Option(Text(f"  {name} (broken)", style="dim"), id=f"{BROKEN_PREFIX}{index}")
+                )
+        return options
+
+    def _show_details(self, index: int | None) -> None:
+        details = self.query_one("#details", Static)
+        option_list = self.query_one("#library", OptionList)
+        if index is None:
+            details.update("")
+            return
+        option = option_list.get_option_at_index(index)
+        if option.id is None:
+            details.update("")
+        elif option.id.startswith(BROKEN_PREFIX):
+            result = self.library.broken[int(option.id.removeprefix(BROKEN_PREFIX))]
+            details.update(f"This file has a problem and cannot be played:\n{result.errors[0]}")
+        else:
+            script = self.library.scripts[option.id]
+            details.update(
+                f"{script.title} · {KIND_NAMES[script.kind].lower()} · ages {script.ages_label}"
+                f" · {script_minutes(script, self.age)} min\n{script.summary}"
+            )
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_details(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        if option_id and not option_id.startswith(BROKEN_PREFIX):
+            self.post_message(StartPractice(option_id))
+
+    def action_focus_library(self) -> None:
+        self.query_one("#library", OptionList).focus()
+
+    def action_toggle_all_ages(self) -> None:
+        self.all_ages = not self.all_ages
+        option_list = self.query_one("#library", OptionList)
+        option_list.clear_options()
+        option_list.add_options(self._library_options())
+        self.notify("Showing every age" if self.all_ages else f"Showing scripts for age {self.age}")

@@ -1,0 +1,240 @@
+"""The session screen: the caption, the next line, the pacer or the body figure, and progress.
+
+The same Player as `calmkit play --plain` runs in a thread; its events come in
+as PlayerEventMessage. The pacer reads the player's clock, so picture and
+voice agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
+
+from calmkit.content.timeline import Cue
+from calmkit.session.clock import Clock
+from calmkit.session.player import (
+    CueStarted,
+    Finished,
+    FinishStatus,
+    Notice,
+    Paused,
+    Player,
+    PlayerEvent,
+    Progress,
+    Resumed,
+    StepChanged,
+)
+from calmkit.session.settings import Settings
+from calmkit.session.setup import PreparedSession
+from calmkit.tui.dialogs.confirm import ConfirmDialog
+from calmkit.tui.messages import PlayerEventMessage
+from calmkit.tui.widgets.body import BodyFigure
+from calmkit.tui.widgets.pacer import BreathPacer
+
+BREATH_KINDS = frozenset({"breathe-in", "hold", "breathe-out", "rest"})
+BODY_KINDS = frozenset({"tense", "release"})
+PACER_FPS = 12
+# The pacer's size changes in this many steps per phase: enough to look smooth.
+PACER_STEPS = 24
+VOLUME_STEP = 0.1
+
+
+def clock_text(seconds: float) -> str:
+    whole = max(0, int(seconds))
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    status: FinishStatus
+    seconds: float
+    steps_done: int
+    steps_total: int
+
+
+class SessionScreen(Screen[SessionOutcome]):
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("right", "next_step", "Next"),
+        Binding("left", "repeat_step", "Back"),
+        Binding("plus,equals_sign", "volume(1)", "Volume", key_display="+/-"),
+        Binding("minus", "volume(-1)", "Softer", show=False),
+        Binding("v", "toggle_voice", "Voice"),
+        Binding("a", "toggle_ambient", "Sound"),
+        Binding("m", "toggle_motion", "Motion"),
+        Binding("q,escape", "stop", "Stop"),
+    ]
+
+    def __init__(
+        self, prepared: PreparedSession, settings: Settings, clock: Clock | None = None
+    ) -> None:
+        super().__init__()
+        self.prepared = prepared
+        self.settings = settings
+        self.player = Player(
+            prepared.timeline,
+            prepared.backend,
+            clock=clock,
+            listener=self._from_player,
+            ambient_path=prepared.ambient,
+            volumes=settings.volumes,
+        )
+        self.breath_cue: Cue | None = None
+        self._pacer_timer: Timer | None = None
+        self.outcome: SessionOutcome | None = None
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        timeline = self.prepared.timeline
+        with Vertical(id="session"):
+            yield Static(timeline.title, id="title")
+            yield Static("", id="caption", classes=f"caption-{self.settings.caption_size}")
+            yield Static("", id="next-line")
+            with ContentSwitcher(initial="quiet", id="middle"):
+                yield Static("", id="quiet")
+                yield BreathPacer(id="pacer")
+                yield BodyFigure(id="body")
+            yield Static("", id="notice")
+            yield Static("", id="status")
+            yield ProgressBar(total=max(1.0, timeline.duration), show_eta=False, id="progress")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
+        if self.prepared.status.notice:
+            self.query_one("#notice", Static).update(self.prepared.status.notice)
+        self._update_status()
+        self._pacer_timer = self.set_interval(1 / PACER_FPS, self._tick_pacer, pause=True)
+        self.play()
+
+    @work(thread=True, exclusive=True, group="player")
+    def play(self) -> None:
+        self.player.run()
+
+    def _from_player(self, event: PlayerEvent) -> None:
+        # Called on the player's thread: hand over to the app's own loop.
+        self.post_message(PlayerEventMessage(event))
+
+    # --- events from the player -----------------------------------------------------------
+
+    def on_player_event_message(self, message: PlayerEventMessage) -> None:
+        event = message.event
+        if isinstance(event, CueStarted):
+            self._show_cue(event.cue)
+        elif isinstance(event, StepChanged | Progress | Resumed | Paused):
+            self._update_status()
+        elif isinstance(event, Notice):
+            self.query_one("#notice", Static).update(event.message)
+        elif isinstance(event, Finished):
+            self.outcome = SessionOutcome(
+                event.status, event.elapsed, event.steps_done, self.player.step_count
+            )
+            self.prepared.backend.close()
+            self.dismiss(self.outcome)
+
+    def _show_cue(self, cue: Cue) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if cue.kind in BREATH_KINDS:
+            self.breath_cue = cue
+            pacer = self.query_one(BreathPacer)
+            pacer.phase = cue.kind
+            pacer.fraction = 0.0
+            pacer.count = 1
+            switcher.current = "pacer"
+            if self._pacer_timer is not None:
+                self._pacer_timer.resume()
+            return
+        self.breath_cue = None
+        if self._pacer_timer is not None:
+            self._pacer_timer.pause()
+        if cue.text:
+            self.query_one("#caption", Static).update(cue.text)
+            upcoming = self.player.upcoming_cue()
+            self.query_one("#next-line", Static).update(upcoming.text if upcoming else "")
+        if cue.kind in BODY_KINDS and cue.area:
+            self.query_one(BodyFigure).area = cue.area
+            switcher.current = "body"
+        elif cue.kind in ("say", "sound", "chime"):
+            switcher.current = "quiet"
+
+    def _tick_pacer(self) -> None:
+        cue = self.breath_cue
+        if cue is None:
+            return
+        into = self.player.elapsed - cue.start
+        pacer = self.query_one(BreathPacer)
+        # Reactive attributes refresh only when the value changes: quantise.
+        pacer.fraction = round(min(1.0, into / cue.duration) * PACER_STEPS) / PACER_STEPS
+        pacer.count = min(int(into) + 1, max(1, round(cue.duration)))
+
+    def _update_status(self) -> None:
+        player = self.player
+        elapsed = player.elapsed
+        remaining = player.duration - elapsed
+        step = player.current_step
+        number = 0 if step is None else player.step_number(step)
+        parts = [
+            f"Step {number} of {player.step_count}",
+            f"{clock_text(elapsed)} done",
+            f"{clock_text(remaining)} to go",
+        ]
+        if not player.voice_on:
+            parts.append("voice off")
+        if player.paused:
+            parts.insert(0, "Paused")
+        self.query_one("#status", Static).update("  ·  ".join(parts))
+        self.set_class(player.paused, "paused")
+        self.query_one(ProgressBar).progress = elapsed
+
+    # --- keys --------------------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        self.player.toggle_pause()
+
+    def action_next_step(self) -> None:
+        self.player.next_step()
+
+    def action_repeat_step(self) -> None:
+        self.player.previous_step()
+
+    def action_volume(self, direction: int) -> None:
+        volumes = self.settings.volumes
+        for group in ("voice", "ambient", "cues"):
+            self.player.set_volume(group, getattr(volumes, group) + direction * VOLUME_STEP)  # type: ignore[arg-type]
+        self.notify(f"Volume {round(volumes.effective('voice') * 100)}%", timeout=1.5)
+        self.app.save_settings()  # type: ignore[attr-defined]
+
+    def action_toggle_voice(self) -> None:
+        self.player.set_voice(not self.player.voice_on)
+        self._update_status()
+
+    def action_toggle_ambient(self) -> None:
+        self.player.set_ambient(not self.player.ambient_on)
+
+    def action_toggle_motion(self) -> None:
+        self.settings.reduced_motion = not self.settings.reduced_motion
+        self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
+        self.app.save_settings()  # type: ignore[attr-defined]
+
+    def action_stop(self) -> None:
+        was_paused = self.player.paused
+        self.player.pause()
+
+        def answer(stop: bool | None) -> None:
+            if stop:
+                self.player.stop()
+            elif not was_paused:
+                self.player.resume()
+
+        self.app.push_screen(
+            ConfirmDialog("Stop here? What you did still counts.", yes="Stop", no="Keep going"),
+            answer,
+        )

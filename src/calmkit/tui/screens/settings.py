@@ -1,0 +1,117 @@
+"""Settings: volumes (under a cap), ambient sound, theme, motion and caption size.
+
+Everything is reachable by keyboard: up and down choose a row, left and right
+change it. Changes are saved at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
+from calmkit.session.settings import Settings
+
+THEMES = ("calm", "high-contrast")
+CAPTION_SIZES = ("large", "normal")
+AMBIENT_CHOICES: tuple[str | None, ...] = (None, *AMBIENT_BEDS, NO_AMBIENT)
+VOLUME_STEP = 0.1
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+
+
+ROWS = (
+    Row("voice", "Voice volume"),
+    Row("ambient", "Ambient volume"),
+    Row("cues", "Chimes and tones volume"),
+    Row("cap", "Volume limit (for grown-ups)"),
+    Row("ambient_choice", "Ambient sound"),
+    Row("theme", "Colours"),
+    Row("reduced_motion", "Reduced motion"),
+    Row("caption_size", "Caption size"),
+)
+
+
+def _cycle(options: tuple, current: object, step: int) -> object:  # type: ignore[type-arg]
+    index = options.index(current) if current in options else 0
+    return options[(index + step) % len(options)]
+
+
+class SettingsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("left", "change(-1)", "Less", show=True),
+        Binding("right", "change(1)", "More", show=True),
+        Binding("escape,q", "close", "Done"),
+    ]
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="settings"):
+            yield Static("Settings", classes="heading")
+            yield Static(
+                "Up and down choose, left and right change. Saved straight away.",
+                id="settings-hint",
+            )
+            yield OptionList(*self._options(), id="settings-list")
+        yield Footer()
+
+    def _value(self, key: str) -> str:
+        settings = self.settings
+        if key in ("voice", "ambient", "cues", "cap"):
+            value = getattr(settings.volumes, key)
+            bar = "█" * round(value * 10) + "░" * (10 - round(value * 10))
+            return f"{bar} {round(value * 100)}%"
+        if key == "ambient_choice":
+            return settings.ambient or "as the script chooses"
+        if key == "theme":
+            return "high contrast" if settings.theme == "high-contrast" else "calm"
+        if key == "reduced_motion":
+            return "on" if settings.reduced_motion else "off"
+        return settings.caption_size
+
+    def _options(self) -> list[Option]:
+        options = []
+        for row in ROWS:
+            text = Text(f"{row.label:<30}")
+            text.append(f"◀ {self._value(row.key)} ▶", style="bold")
+            options.append(Option(text, id=row.key))
+        return options
+
+    def action_change(self, step: int) -> None:
+        option_list = self.query_one(OptionList)
+        index = option_list.highlighted
+        if index is None:
+            return
+        key = ROWS[index].key
+        settings = self.settings
+        if key in ("voice", "ambient", "cues", "cap"):
+            value = getattr(settings.volumes, key) + step * VOLUME_STEP
+            setattr(settings.volumes, key, round(max(0.0, min(1.0, value)), 2))
+        elif key == "ambient_choice":
+            settings.ambient = _cycle(AMBIENT_CHOICES, settings.ambient, step)  # type: ignore[assignment]
+        elif key == "theme":
+            settings.theme = _cycle(THEMES, settings.theme, step)  # type: ignore[assignment]
+            self.app.apply_theme()  # type: ignore[attr-defined]
+        elif key == "reduced_motion":
+            settings.reduced_motion = not settings.reduced_motion
+        else:
+            settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)  # type: ignore[assignment]
+        self.app.save_settings()  # type: ignore[attr-defined]
+        option_list.replace_option_prompt_at_index(index, self._options()[index].prompt)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
