@@ -7,11 +7,13 @@ target), 2 a usage error or a command that is not available yet.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calmkit import __version__, locations
 from calmkit.content.library import Library, load_files, load_library, yaml_files
@@ -19,6 +21,9 @@ from calmkit.content.model import Script
 from calmkit.content.problems import Problem
 from calmkit.content.timeline import Timeline
 from calmkit.session.targets import TargetError
+
+if TYPE_CHECKING:
+    from calmkit.session.journal import CheckinRecord, SessionRecord
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -207,10 +212,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --- play --------------------------------------------------------------------------------
 
 
+def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
+    from calmkit.tui.app import AppOptions, run_app
+
+    return run_app(
+        AppOptions(
+            profile=getattr(args, "profile", None),
+            age=getattr(args, "age", None),
+            start_target=start_target,
+            want_sound=not getattr(args, "no_audio", False),
+            want_ambient=not getattr(args, "no_ambient", False),
+            together_with=list(getattr(args, "with_profiles", []) or []),
+        )
+    )
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
-        _error("the terminal app is not available yet: add --plain to play with captions")
-        return EXIT_USAGE
+        return _run_tui(args, start_target=args.target)
     from calmkit.session.plain import play_plain
     from calmkit.session.setup import prepare_session
 
@@ -335,6 +354,122 @@ def cmd_locate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- log ---------------------------------------------------------------------------------
+
+_STATUS_WORDS = {
+    "completed": "finished",
+    "stopped": "stopped early",
+    "interrupted": "interrupted",
+    "running": "playing now",
+}
+
+
+def _day(moment: datetime.datetime, today: datetime.date) -> str:
+    text = f"{moment:%a} {moment.day} {moment:%b}"
+    return text if moment.year == today.year else f"{text} {moment.year}"
+
+
+def _minutes(seconds: float) -> str:
+    return "<1" if 0 < seconds < 30 else str(round(seconds / 60))
+
+
+def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
+    """'stress 6 → 3' for a before/after pair, 'school yes' for anything else."""
+    items: dict[str, dict[str, object]] = {}
+    for checkin in checkins:
+        items.setdefault(checkin.item, {})[checkin.moment] = checkin.value
+    parts = []
+    for item, by_moment in items.items():
+        before, after = by_moment.get("before"), by_moment.get("after")
+        if before is not None and after is not None:
+            parts.append(f"{item} {before} → {after}")
+        elif before is not None:
+            parts.append(f"{item} {before} before")
+        elif after is not None:
+            parts.append(f"{item} {after} after")
+        else:
+            parts.append(f"{item} {by_moment.get('daily')}")
+    return ", ".join(parts)
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip())
+
+
+def _nothing_logged(profile: str | None, since: datetime.date | None) -> str:
+    who = f" for {profile}" if profile else ""
+    if since:
+        return f"No practice logged{who} since {since.isoformat()}."
+    return f"No practice logged{who} yet."
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from calmkit.session.journal import Journal, JournalUnavailable
+
+    since: datetime.date | None = None
+    if args.since:
+        try:
+            since = datetime.date.fromisoformat(args.since)
+        except ValueError:
+            _error(f"--since wants a date like 2025-03-01, got '{args.since}'")
+            return EXIT_USAGE
+    sessions: list[SessionRecord] = []
+    daily: list[CheckinRecord] = []
+    # Looking must not create: no journal yet simply means nothing was logged.
+    if locations.journal_path().exists():
+        try:
+            with Journal() as journal:
+                if journal.notice:
+                    _error(journal.notice)
+                journal.recover_interrupted()
+                sessions = journal.sessions(profile=args.profile, since=since)
+                daily = [
+                    checkin
+                    for checkin in journal.checkins(profile=args.profile, since=since)
+                    if checkin.session_id is None
+                ]
+        except JournalUnavailable as error:
+            _error(str(error))
+            return EXIT_PROBLEM
+    if args.json:
+        _print_json([session.as_json() for session in sessions])
+        return EXIT_OK
+    if not sessions and not daily:
+        print(_nothing_logged(args.profile, since))
+        return EXIT_OK
+    today = datetime.date.today()
+    if sessions:
+        rows = [["Date", "Time", "Who", "What", "Min", "Status", "Steps", "Check-ins"]]
+        for session in sessions:
+            rows.append(
+                [
+                    _day(session.started, today),
+                    f"{session.started:%H:%M}",
+                    session.profile,
+                    session.title or session.target,
+                    _minutes(session.seconds),
+                    _STATUS_WORDS.get(session.status, session.status),
+                    f"{session.steps_done}/{session.steps_total}",
+                    _checkins_text(session.checkins),
+                ]
+            )
+        _print_table(rows)
+        total = round(sum(session.seconds for session in sessions) / 60)
+        count = len(sessions)
+        amount = f"about {total} minute{'s' if total != 1 else ''}" if total else "under a minute"
+        print(f"\n{count} session{'s' if count != 1 else ''}, {amount} of practice.")
+    if daily:
+        print("\nDaily check-ins" if sessions else "Daily check-ins")
+        by_day: dict[tuple[str, str], list[CheckinRecord]] = {}
+        for checkin in daily:
+            by_day.setdefault((_day(checkin.at, today), checkin.profile), []).append(checkin)
+        _print_table([[day, who, _checkins_text(items)] for (day, who), items in by_day.items()])
+    return EXIT_OK
+
+
 # --- not yet ---------------------------------------------------------------------------
 
 
@@ -395,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     narrate.add_argument("--jobs", type=int, help="lines rendered at once (default: all cores)")
     narrate.add_argument("--into", help=argparse.SUPPRESS)  # tools/: the shipped audio/narration
 
-    log = command("log", _not_available("log"), "the practice journal")
+    log = command("log", cmd_log, "the practice journal")
     log.add_argument("--profile")
     log.add_argument("--since")
     log.add_argument("--json", action="store_true")
@@ -421,8 +556,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:
-            _error("the terminal app is not available yet: try 'calmkit list' or 'calmkit --help'")
-            return EXIT_USAGE
+            return _run_tui(args)
         return handler(args)
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,720 @@
+"""The practice journal: a small SQLite file in the user's own folder.
+
+A session row is written (and committed) the moment a session starts and
+updated at every step boundary, so a crash or ``kill -9`` loses at most the
+current step; rows a dead process left 'running' become 'interrupted' the next
+time calmkit starts. It is health information: the folder is 0700, the files
+0600, and nothing ever leaves the machine.
+
+Two failure modes are handled here so that callers only need one ``except``:
+
+- a damaged journal (not a database, cut short) is moved aside, untouched,
+  as ``journal.sqlite3.broken-<timestamp>`` and a new one is started;
+  ``Journal.notice`` says so in one line;
+- a folder that cannot be written (read-only, full, a file in the way) raises
+  ``JournalUnavailable`` with a one-line message. Practice still plays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import sqlite3
+import stat
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from calmkit import locations
+
+SessionStatus = Literal["running", "completed", "stopped", "interrupted"]
+Moment = Literal["before", "after", "daily"]
+CheckinValue = int | str
+
+STATUSES: tuple[str, ...] = ("running", "completed", "stopped", "interrupted")
+FINISH_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
+MOMENTS: tuple[str, ...] = ("before", "after", "daily")
+
+# Who practised when nobody said (`calmkit play` without --profile).
+DEFAULT_PROFILE = "me"
+BUSY_TIMEOUT_MS = 5000
+# A row still 'running' whose process looks alive is left alone (another window may be
+# playing it right now), unless nothing has been written to it for this long: pid reuse.
+STALE_RUNNING = dt.timedelta(hours=12)
+
+_CORRUPT_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_SIDE_FILES = ("-wal", "-shm")
+
+# Sessions this process started: its own pid is alive, but a row from an earlier,
+# killed process that happened to have the same pid is not ours.
+_STARTED_HERE: set[tuple[str, int]] = set()
+
+
+class JournalUnavailable(Exception):
+    """The journal cannot be opened or written; ``str()`` is one line for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _Damaged(Exception):
+    """The file is not a usable SQLite database: move it aside and start again."""
+
+
+# --- the schema ----------------------------------------------------------------------------
+#
+# Each entry upgrades the journal by one version; PRAGMA user_version counts how many
+# have been applied. Never edit a released entry: append a new one.
+
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE profiles (
+            name     TEXT PRIMARY KEY NOT NULL,
+            age      INTEGER,
+            created  TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sessions (
+            id              INTEGER PRIMARY KEY,
+            profile         TEXT NOT NULL,
+            target          TEXT NOT NULL,
+            title           TEXT NOT NULL DEFAULT '',
+            tier            TEXT,
+            together_group  TEXT,
+            started         TEXT NOT NULL,
+            ended           TEXT,
+            status          TEXT NOT NULL DEFAULT 'running'
+                            CHECK (status IN ('running', 'completed', 'stopped', 'interrupted')),
+            steps_done      INTEGER NOT NULL DEFAULT 0 CHECK (steps_done >= 0),
+            steps_total     INTEGER NOT NULL DEFAULT 0 CHECK (steps_total >= 0),
+            seconds         REAL NOT NULL DEFAULT 0 CHECK (seconds >= 0),
+            -- the last write: an interrupted session ended about then
+            updated         TEXT NOT NULL,
+            -- the process playing it, so a live session elsewhere is not called interrupted
+            pid             INTEGER
+        )
+        """,
+        "CREATE INDEX sessions_by_profile ON sessions (profile, started)",
+        "CREATE INDEX sessions_running ON sessions (status) WHERE status = 'running'",
+        """
+        CREATE TABLE checkins (
+            id          INTEGER PRIMARY KEY,
+            session_id  INTEGER REFERENCES sessions (id) ON DELETE CASCADE,
+            profile     TEXT NOT NULL,
+            moment      TEXT NOT NULL CHECK (moment IN ('before', 'after', 'daily')),
+            item        TEXT NOT NULL,
+            -- no declared type: an integer stays an integer and text stays text
+            value       NOT NULL CHECK (typeof(value) IN ('integer', 'text')),
+            at          TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX checkins_by_session ON checkins (session_id)",
+        "CREATE INDEX checkins_by_profile ON checkins (profile, at)",
+    ),
+)
+
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; return the version found before.
+
+    Runs in one IMMEDIATE transaction, reading the version inside it, so two
+    processes opening a new journal at once migrate it exactly once.
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        found = connection.execute("PRAGMA user_version").fetchone()[0]
+        if found > SCHEMA_VERSION:
+            raise JournalUnavailable(
+                f"the practice journal was written by a newer calmkit (schema {found}, "
+                f"this one knows {SCHEMA_VERSION}); please update calmkit"
+            )
+        for statements in _MIGRATIONS[found:]:
+            for statement in statements:
+                connection.execute(statement)
+        if found < SCHEMA_VERSION:
+            # PRAGMA takes no parameters; the value is our own integer.
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        _roll_back(connection)
+        raise
+    return found
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    # A failed COMMIT (a full disk) leaves the transaction open: close it, or every
+    # later write would fail with "cannot start a transaction within a transaction".
+    if connection.in_transaction:
+        with suppress(sqlite3.Error):
+            connection.execute("ROLLBACK")
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    id: int
+    session_id: int | None
+    profile: str
+    moment: Moment
+    item: str
+    value: CheckinValue
+    at: dt.datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {"when": self.moment, "item": self.item, "value": self.value, "at": _iso(self.at)}
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    profile: str
+    target: str
+    title: str
+    tier: str | None
+    together_group: str | None
+    started: dt.datetime
+    ended: dt.datetime | None
+    status: SessionStatus
+    steps_done: int
+    steps_total: int
+    seconds: float
+    checkins: tuple[CheckinRecord, ...] = field(default=())
+
+    def as_json(self) -> dict[str, object]:
+        """The `calmkit log --json` entry: fields may be added, never renamed."""
+        return {
+            "id": self.id,
+            "profile": self.profile,
+            "target": self.target,
+            "title": self.title,
+            "tier": self.tier,
+            "together_group": self.together_group,
+            "started": _iso(self.started),
+            "ended": _iso(self.ended) if self.ended else None,
+            "status": self.status,
+            "steps_done": self.steps_done,
+            "steps_total": self.steps_total,
+            "seconds": self.seconds,
+            "checkins": [checkin.as_json() for checkin in self.checkins],
+        }
+
+
+@dataclass(frozen=True)
+class ProfileRecord:
+    name: str
+    age: int | None
+    created: dt.datetime
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def now() -> dt.datetime:
+    """Local time with its offset: what the family's clock said."""
+    return dt.datetime.now().astimezone()
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def new_together_group() -> str:
+    """A fresh id shared by the rows of people practising together."""
+    return uuid.uuid4().hex
+
+
+def _error_code(error: sqlite3.Error) -> int:
+    # sqlite_errorcode is the extended code; its low byte is the primary one.
+    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def _reason(error: BaseException) -> str:
+    """A few words a parent can act on."""
+    if isinstance(error, OSError):
+        if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return "the folder is read-only"
+        if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return "the disk is full"
+        if error.errno in (errno.ENOTDIR, errno.EEXIST):
+            return "part of its path is a file, not a folder"
+        if error.errno == errno.EISDIR:
+            return "a folder is in the way of the journal file"
+        return error.strerror or str(error)
+    if isinstance(error, sqlite3.Error):
+        code = _error_code(error)
+        if code == sqlite3.SQLITE_READONLY:
+            return "the folder or file is read-only"
+        if code == sqlite3.SQLITE_FULL:
+            return "the disk is full"
+        if code == sqlite3.SQLITE_CANTOPEN:
+            return "the file cannot be opened (a read-only folder, or a folder in its place)"
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return "another program is holding it locked"
+        if code == sqlite3.SQLITE_IOERR:
+            return "the disk reported an error"
+    return str(error)
+
+
+def _process_alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would terminate the process there; assume it is gone.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, but someone else's
+    return True
+
+
+# --- the journal ------------------------------------------------------------------------
+
+
+class Journal:
+    """One connection to the journal; safe to share between the player's thread and the UI."""
+
+    def __init__(self, path: Path | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        self.path = Path(path) if path is not None else locations.journal_path()
+        # How long a write waits for another calmkit (two windows, a report) to finish.
+        self.busy_timeout_ms = busy_timeout_ms
+        # Set when a damaged journal was moved aside while opening: show it once.
+        self.notice: str | None = None
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+
+    # --- opening ----------------------------------------------------------------------
+
+    def open(self) -> Journal:
+        """Open (creating if needed); raises JournalUnavailable. Opening twice is harmless."""
+        with self._lock:
+            if self._connection is not None:
+                return self
+            try:
+                self._prepare_folder()
+                try:
+                    self._connection = self._connect()
+                except _Damaged as damage:
+                    self.notice = self._move_aside(str(damage))
+                    self._connection = self._connect()
+            except JournalUnavailable:
+                raise
+            except _Damaged as damage:
+                raise self._unavailable(damage) from None
+            except (OSError, sqlite3.Error) as error:
+                raise self._unavailable(error) from error
+            return self
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                # The last connection to close folds the WAL back into the file.
+                self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> Journal:
+        return self.open()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _unavailable(self, error: BaseException) -> JournalUnavailable:
+        return JournalUnavailable(f"cannot use the practice journal {self.path}: {_reason(error)}")
+
+    def _prepare_folder(self) -> None:
+        folder = self.path.parent
+        if not folder.exists():
+            locations.ensure_private_dir(folder)
+            return
+        # An existing folder only loses group/other access: a folder the user made
+        # read-only stays read-only (and the journal reports it) rather than being reopened.
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(folder, mode & locations.PRIVATE_FOLDER_MODE)
+
+    def _connect(self) -> sqlite3.Connection:
+        # Create the file ourselves, 0600: SQLite gives the -wal and -shm files the
+        # main file's mode, so they are private too, whatever the umask.
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, locations.PRIVATE_FILE_MODE)
+        try:
+            if stat.S_IMODE(os.fstat(descriptor).st_mode) != locations.PRIVATE_FILE_MODE:
+                os.fchmod(descriptor, locations.PRIVATE_FILE_MODE)
+        finally:
+            os.close(descriptor)
+        connection = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_ms / 1000,
+            # Autocommit: every write below commits at once or runs in an explicit BEGIN.
+            isolation_level=None,
+            # The player's thread records progress; self._lock serialises use.
+            check_same_thread=False,
+        )
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            connection.execute("PRAGMA foreign_keys = ON")
+            self._use_wal(connection)
+            # In WAL mode NORMAL survives a killed process; only a power cut may lose
+            # the last commits, never corrupt the file.
+            connection.execute("PRAGMA synchronous = NORMAL")
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                # Its report runs to many lines of page numbers: the notice is one line.
+                raise _Damaged("parts of it are missing or damaged")
+            migrate(connection)
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            if _error_code(error) in _CORRUPT_CODES:
+                raise _Damaged(str(error)) from error
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        for suffix in _SIDE_FILES:
+            side = Path(f"{self.path}{suffix}")
+            if side.exists() and stat.S_IMODE(side.stat().st_mode) != locations.PRIVATE_FILE_MODE:
+                os.chmod(side, locations.PRIVATE_FILE_MODE)
+        return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        # Switching a new file to WAL needs a moment alone with it, and SQLite answers
+        # "busy" at once, without its busy handler, when another calmkit is opening it
+        # too: wait our turn here, within the same timeout.
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if _error_code(error) != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+
+    def _move_aside(self, reason: str) -> str:
+        """Keep the damaged file (someone may want it) and make room for a new one."""
+        stamp = now().strftime("%Y%m%d-%H%M%S")
+        broken = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        counter = 1
+        while broken.exists():
+            broken = self.path.with_name(f"{self.path.name}.broken-{stamp}-{counter}")
+            counter += 1
+        os.replace(self.path, broken)
+        # Its WAL belongs to it: left behind, it could be replayed into the new journal.
+        # (SQLite usually discards a WAL that fits no database when the failed
+        # connection closes; whatever is left goes along with the file.)
+        for suffix in _SIDE_FILES:
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.replace(side, Path(f"{broken}{suffix}"))
+        return (
+            f"The practice journal could not be read ({reason}); it was kept as "
+            f"{broken.name} and a new journal was started."
+        )
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """The open connection, with every SQLite or disk failure made one clear exception."""
+        with self._lock:
+            if self._connection is None:
+                self.open()
+            assert self._connection is not None
+            try:
+                yield self._connection
+            except JournalUnavailable:
+                raise
+            except (sqlite3.Error, OSError) as error:
+                raise self._unavailable(error) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front, so the busy timeout applies
+        # instead of a deferred transaction failing half-way.
+        with self._using() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                _roll_back(connection)
+                raise
+
+    def _write(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._using() as connection:
+            return action(connection)
+
+    # --- writing ----------------------------------------------------------------------
+
+    def recover_interrupted(self) -> int:
+        """Rows left 'running' by a process that is gone become 'interrupted'.
+
+        Call when calmkit starts. Returns how many rows changed.
+        """
+        with self._transaction() as connection:
+            rows = connection.execute(
+                "SELECT id, pid, updated FROM sessions WHERE status = 'running'"
+            ).fetchall()
+            stale_before = now() - STALE_RUNNING
+            gone = [
+                session_id
+                for session_id, pid, updated in rows
+                if not self._still_playing(session_id, pid)
+                or dt.datetime.fromisoformat(updated) < stale_before
+            ]
+            connection.executemany(
+                # It ended, as far as we know, at its last write.
+                "UPDATE sessions SET status = 'interrupted', ended = COALESCE(ended, updated) "
+                "WHERE id = ? AND status = 'running'",
+                [(session_id,) for session_id in gone],
+            )
+        return len(gone)
+
+    def _still_playing(self, session_id: int, pid: int | None) -> bool:
+        if pid is None:
+            return False
+        if pid == os.getpid():
+            return (str(self.path), session_id) in _STARTED_HERE
+        return _process_alive(pid)
+
+    def start_session(
+        self,
+        profile: str,
+        target: str,
+        title: str,
+        tier: str | None,
+        steps_total: int,
+        together_group: str | None = None,
+    ) -> int:
+        """Insert a 'running' row and commit at once; return its id."""
+        profile = _profile_name(profile)
+        moment = _iso(now())
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, moment)
+            )
+            cursor = connection.execute(
+                "INSERT INTO sessions (profile, target, title, tier, together_group, started,"
+                " status, steps_done, steps_total, seconds, updated, pid)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'running', 0, ?, 0, ?, ?)",
+                (
+                    profile,
+                    target,
+                    title,
+                    tier,
+                    together_group,
+                    moment,
+                    max(0, steps_total),
+                    moment,
+                    os.getpid(),
+                ),
+            )
+            session_id = cursor.lastrowid
+        assert session_id is not None
+        _STARTED_HERE.add((str(self.path), session_id))
+        return session_id
+
+    def record_progress(self, session_id: int, steps_done: int, seconds: float) -> None:
+        """Called at every step boundary: one UPDATE, committed at once."""
+        self._write(
+            lambda connection: connection.execute(
+                # A live session wrongly recovered (say, on a platform where we cannot
+                # tell whether its process lives) comes back to 'running' here.
+                "UPDATE sessions SET steps_done = ?, seconds = ?, updated = ?,"
+                " status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
+                " WHERE id = ? AND status IN ('running', 'interrupted')",
+                (max(0, steps_done), _seconds(seconds), _iso(now()), session_id),
+            )
+        )
+
+    def finish_session(self, session_id: int, status: str, steps_done: int, seconds: float) -> None:
+        if status not in FINISH_STATUSES:
+            raise ValueError(f"a session finishes as one of {', '.join(FINISH_STATUSES)}")
+        moment = _iso(now())
+        self._write(
+            lambda connection: connection.execute(
+                "UPDATE sessions SET status = ?, steps_done = ?, seconds = ?, ended = ?,"
+                " updated = ? WHERE id = ?",
+                (status, max(0, steps_done), _seconds(seconds), moment, moment, session_id),
+            )
+        )
+        _STARTED_HERE.discard((str(self.path), session_id))
+
+    def add_checkin(
+        self,
+        profile: str,
+        moment: str,
+        item: str,
+        value: CheckinValue,
+        session_id: int | None = None,
+    ) -> int:
+        if moment not in MOMENTS:
+            raise ValueError(f"a check-in's moment is one of {', '.join(MOMENTS)}")
+        if isinstance(value, bool):
+            value = int(value)  # yes/no answers are stored as 1/0
+        if not isinstance(value, int | str):
+            raise TypeError(f"a check-in value is a whole number or text, got {value!r}")
+        profile = _profile_name(profile)
+        at = _iso(now())
+        with self._transaction() as connection:
+            connection.execute(
+                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, at)
+            )
+            cursor = connection.execute(
+                "INSERT INTO checkins (session_id, profile, moment, item, value, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, profile, moment, item, value, at),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def ensure_profile(self, name: str, age: int | None = None) -> None:
+        """Make sure the profile exists; a given age replaces the one stored."""
+        name = _profile_name(name)
+        self._write(
+            lambda connection: connection.execute(
+                "INSERT INTO profiles (name, age, created) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET age = excluded.age"
+                " WHERE excluded.age IS NOT NULL",
+                (name, age, _iso(now())),
+            )
+        )
+
+    # --- reading ----------------------------------------------------------------------
+
+    def profiles(self) -> list[ProfileRecord]:
+        with self._using() as connection:
+            rows = connection.execute(
+                "SELECT name, age, created FROM profiles ORDER BY name COLLATE NOCASE"
+            ).fetchall()
+        return [
+            ProfileRecord(name, age, dt.datetime.fromisoformat(created))
+            for name, age, created in rows
+        ]
+
+    def sessions(
+        self,
+        profile: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+    ) -> list[SessionRecord]:
+        """Oldest first, each with its check-ins. Dates are the local calendar day."""
+        where, parameters = _filters("started", profile, since, until)
+        with self._using() as connection:
+            rows = connection.execute(
+                "SELECT id, profile, target, title, tier, together_group, started, ended,"
+                f" status, steps_done, steps_total, seconds FROM sessions{where} ORDER BY id",
+                parameters,
+            ).fetchall()
+            checkin_rows = connection.execute(
+                f"SELECT {_CHECKIN_COLUMNS} FROM checkins WHERE session_id IN"
+                f" (SELECT id FROM sessions{where}) ORDER BY id",
+                parameters,
+            ).fetchall()
+        by_session: dict[int, list[CheckinRecord]] = {}
+        for row in checkin_rows:
+            checkin = _checkin(row)
+            assert checkin.session_id is not None
+            by_session.setdefault(checkin.session_id, []).append(checkin)
+        return [
+            SessionRecord(
+                id=row[0],
+                profile=row[1],
+                target=row[2],
+                title=row[3],
+                tier=row[4],
+                together_group=row[5],
+                started=dt.datetime.fromisoformat(row[6]),
+                ended=dt.datetime.fromisoformat(row[7]) if row[7] else None,
+                status=row[8],
+                steps_done=row[9],
+                steps_total=row[10],
+                seconds=row[11],
+                checkins=tuple(by_session.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
+    def checkins(
+        self,
+        profile: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        moment: str | None = None,
+    ) -> list[CheckinRecord]:
+        """Every check-in, daily ones (which belong to no session) included."""
+        where, parameters = _filters("at", profile, since, until)
+        if moment is not None:
+            where += " AND moment = ?" if where else " WHERE moment = ?"
+            parameters.append(moment)
+        with self._using() as connection:
+            rows = connection.execute(
+                f"SELECT {_CHECKIN_COLUMNS} FROM checkins{where} ORDER BY id", parameters
+            ).fetchall()
+        return [_checkin(row) for row in rows]
+
+
+_CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at"
+
+
+def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
+    return CheckinRecord(
+        id=row[0],
+        session_id=row[1],
+        profile=row[2],
+        moment=row[3],
+        item=row[4],
+        value=row[5],
+        at=dt.datetime.fromisoformat(row[6]),
+    )
+
+
+def _filters(
+    column: str, profile: str | None, since: dt.date | None, until: dt.date | None
+) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    parameters: list[object] = []
+    if profile is not None:
+        # Names are typed by hand: "sam" finds Sam.
+        clauses.append("profile = ? COLLATE NOCASE")
+        parameters.append(profile.strip())
+    # Times are stored as local ISO text, so the first ten characters are the local day.
+    if since is not None:
+        clauses.append(f"substr({column}, 1, 10) >= ?")
+        parameters.append(since.isoformat())
+    if until is not None:
+        clauses.append(f"substr({column}, 1, 10) <= ?")
+        parameters.append(until.isoformat())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
+
+
+def _profile_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise ValueError("a profile needs a name")
+    return cleaned
+
+
+def _seconds(seconds: float) -> float:
+    return round(max(0.0, seconds), 1)
+
+
+def open_journal(path: Path | None = None) -> Journal:
+    """Open the journal and recover rows a killed calmkit left running."""
+    journal = Journal(path).open()
+    journal.recover_interrupted()
+    return journal
