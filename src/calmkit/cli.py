@@ -244,7 +244,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         )
     except TargetError as error:
         return _report_target_error(error)
-    status = play_plain(prepared, sys.stdout)
+    status = play_plain(prepared, sys.stdout, args.profile, args.with_profiles)
     return EXIT_OK if status == "completed" else 130
 
 

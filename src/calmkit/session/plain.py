@@ -15,6 +15,7 @@ from calmkit.session.player import (
     Player,
     PlayerEvent,
 )
+from calmkit.session.practice import PracticeLog, open_log, people_for
 from calmkit.session.settings import load_settings
 from calmkit.session.setup import PreparedSession
 
@@ -40,9 +41,18 @@ def header_lines(prepared: PreparedSession) -> list[str]:
     return lines
 
 
-def play_plain(prepared: PreparedSession, out: TextIO) -> FinishStatus:
+def play_plain(
+    prepared: PreparedSession,
+    out: TextIO,
+    profile: str | None = None,
+    together_with: list[str] | None = None,
+) -> FinishStatus:
     for line in header_lines(prepared):
         print(line, file=out, flush=True)
+    journal, notice = open_log()
+    if notice:
+        print(f"note: {notice}", file=out, flush=True)
+    log = PracticeLog(journal, people_for(profile, together_with or []))
 
     def show(event: PlayerEvent) -> None:
         if isinstance(event, CueStarted) and event.cue.kind in CAPTION_KINDS and event.cue.text:
@@ -57,6 +67,10 @@ def play_plain(prepared: PreparedSession, out: TextIO) -> FinishStatus:
         ambient_path=prepared.ambient,
         volumes=load_settings().volumes,
     )
+    timeline = prepared.timeline
+    log.begin(player, timeline.id, timeline.title, timeline.tier)
+    for message in log.notices:
+        print(f"note: {message}", file=out, flush=True)
     try:
         status = player.run()
     except KeyboardInterrupt:
@@ -64,6 +78,9 @@ def play_plain(prepared: PreparedSession, out: TextIO) -> FinishStatus:
         status = "stopped"
     finally:
         prepared.backend.close()
+        log.finish()
+        if journal is not None:
+            journal.close()
     minutes = max(1, round(player.elapsed / 60))
     if status == "completed":
         print(

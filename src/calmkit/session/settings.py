@@ -23,6 +23,7 @@ class Settings:
     theme: str = "calm"
     reduced_motion: bool = False
     caption_size: str = "large"
+    profile: str | None = None  # who practised last, greeted next time
 
 
 def _clamp(value: object, default: float) -> float:
@@ -53,6 +54,8 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.reduced_motion = data["reduced_motion"]
     if isinstance(data.get("caption_size"), str):
         settings.caption_size = data["caption_size"]
+    if isinstance(data.get("profile"), str) and data["profile"].strip():
+        settings.profile = data["profile"]
     return settings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from collections.abc import Iterable
@@ -16,10 +17,14 @@ from textual.theme import Theme
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import tier_for_age
 from calmkit.session.clock import Clock
+from calmkit.session.journal import JournalUnavailable
+from calmkit.session.player import Player
+from calmkit.session.practice import PracticeLog, open_log, people_for
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
 from calmkit.session.today import DEFAULT_AGE, plan_for, today_for
 from calmkit.tui.dialogs.checkin import CheckinDialog
+from calmkit.tui.dialogs.profile import ProfileChoice, ProfileDialog
 from calmkit.tui.screens.end import EndScreen
 from calmkit.tui.screens.home import HomeScreen, StartPractice
 from calmkit.tui.screens.session import SessionOutcome, SessionScreen
@@ -81,9 +86,53 @@ class CalmkitApp(App[None]):
         self.options = options
         self.settings = options.settings or load_settings()
         self.library = options.library or load_library()
-        self.profile = options.profile
-        plan = plan_for(self.profile, self.library)
-        self.age = options.age or (plan.age if plan and plan.age else None) or DEFAULT_AGE
+        self.journal, self.journal_notice = open_log()
+        self.profile = options.profile or self.settings.profile
+        self.age = options.age or self._age_of(self.profile) or DEFAULT_AGE
+        if self.profile:
+            self._remember_profile(self.profile, options.age)
+
+    # --- profiles -----------------------------------------------------------------------------
+
+    def _age_of(self, profile: str | None) -> int | None:
+        """A profile's age from the journal, else from its plan."""
+        if profile and self.journal is not None:
+            try:
+                for record in self.journal.profiles():
+                    if record.name.casefold() == profile.casefold() and record.age:
+                        return record.age
+            except JournalUnavailable:
+                pass
+        plan = plan_for(profile, self.library)
+        return plan.age if plan else None
+
+    def _remember_profile(self, name: str, age: int | None) -> None:
+        if self.journal is None:
+            return
+        try:
+            self.journal.ensure_profile(name, age)
+        except JournalUnavailable as error:
+            self.journal_notice = str(error)
+
+    def action_switch_profile(self) -> None:
+        profiles: list[ProfileChoice] = []
+        if self.journal is not None:
+            try:
+                profiles = [ProfileChoice(p.name, p.age) for p in self.journal.profiles()]
+            except JournalUnavailable as error:
+                self.notify(str(error), severity="warning")
+        self.push_screen(ProfileDialog(profiles, self.profile), self._switch_to)
+
+    def _switch_to(self, choice: ProfileChoice | None) -> None:
+        if choice is None:
+            return
+        self.profile = choice.name
+        self._remember_profile(choice.name, choice.age)
+        self.age = choice.age or self._age_of(choice.name) or DEFAULT_AGE
+        self.settings.profile = choice.name
+        self.save_settings()
+        if isinstance(self.screen, HomeScreen):
+            self.switch_screen(self.make_home())
 
     # --- start-up ---------------------------------------------------------------------------
 
@@ -91,12 +140,12 @@ class CalmkitApp(App[None]):
         self.register_theme(CALM_THEME)
         self.register_theme(HIGH_CONTRAST_THEME)
         self.apply_theme()
+        if self.journal_notice:
+            self.notify(self.journal_notice, severity="warning", timeout=10)
+        self.push_screen(self.make_home())
         if self.options.start_target:
-            # `calmkit play TARGET`: straight to the session, no home screen first.
-            self.push_screen(self.make_home())
+            # `calmkit play TARGET`: straight to the session screen.
             self.practise(self.options.start_target, ask_before=False)
-        else:
-            self.push_screen(self.make_home())
 
     def make_home(self) -> HomeScreen:
         today = today_for(self.profile, self.age, self.library, self.options.day)
@@ -117,9 +166,6 @@ class CalmkitApp(App[None]):
     def action_open_settings(self) -> None:
         self.push_screen(SettingsScreen(self.settings))
 
-    def action_switch_profile(self) -> None:
-        self.notify("Profiles arrive with the journal.", severity="information")
-
     # --- practising --------------------------------------------------------------------------
 
     def on_start_practice(self, message: StartPractice) -> None:
@@ -130,14 +176,22 @@ class CalmkitApp(App[None]):
         from calmkit.session.setup import prepare_session
 
         young = tier_for_age(self.age) == "young"
+        people = people_for(self.profile, self.options.together_with)
+        together = len(people) > 1
+        log = PracticeLog(self.journal, people)
+        before: dict[str, int | None] = {}
         if ask_before:
-            await self.push_screen_wait(CheckinDialog("stress", "before", young))
+            for person in people:
+                who = person if together else None
+                before[person] = await self.push_screen_wait(
+                    CheckinDialog("stress", "before", young, who)
+                )
         try:
             prepared = prepare_session(
                 target,
                 self.library,
                 age=self.age,
-                together=bool(self.options.together_with),
+                together=together,
                 want_sound=self.options.want_sound,
                 want_ambient=self.options.want_ambient and self.settings.ambient != "none",
                 ambient_override=self.settings.ambient,
@@ -147,11 +201,25 @@ class CalmkitApp(App[None]):
         except TargetError as error:
             self.notify(error.message, severity="error", timeout=8)
             return
+        timeline = prepared.timeline
+
+        def begin(player: Player) -> None:
+            log.begin(player, timeline.id, timeline.title, timeline.tier)
+            for person, value in before.items():
+                log.checkin(person, "before", "stress", value)
+
         outcome: SessionOutcome = await self.push_screen_wait(
-            SessionScreen(prepared, self.settings, clock=self.options.clock)
+            SessionScreen(prepared, self.settings, clock=self.options.clock, on_start=begin)
         )
-        await self.push_screen_wait(CheckinDialog("stress", "after", young))
-        await self.push_screen_wait(EndScreen(outcome))
+        # The last journal writes happen on the recorder's thread: wait for them.
+        await asyncio.to_thread(log.finish)
+        for person in people:
+            who = person if together else None
+            value = await self.push_screen_wait(CheckinDialog("stress", "after", young, who))
+            log.checkin(person, "after", "stress", value)
+        for notice in log.notices:
+            self.notify(notice, severity="warning", timeout=10)
+        await self.push_screen_wait(EndScreen(outcome, people if together else []))
 
     # --- the command palette -------------------------------------------------------------
 

@@ -7,6 +7,7 @@ voice agree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import work
@@ -73,9 +74,14 @@ class SessionScreen(Screen[SessionOutcome]):
     ]
 
     def __init__(
-        self, prepared: PreparedSession, settings: Settings, clock: Clock | None = None
+        self,
+        prepared: PreparedSession,
+        settings: Settings,
+        clock: Clock | None = None,
+        on_start: Callable[[Player], None] | None = None,
     ) -> None:
         super().__init__()
+        self.on_start = on_start
         self.prepared = prepared
         self.settings = settings
         self.player = Player(
@@ -113,6 +119,9 @@ class SessionScreen(Screen[SessionOutcome]):
             self.query_one("#notice", Static).update(self.prepared.status.notice)
         self._update_status()
         self._pacer_timer = self.set_interval(1 / PACER_FPS, self._tick_pacer, pause=True)
+        if self.on_start is not None:
+            # The journal rows start here, before the first cue.
+            self.on_start(self.player)
         self.play()
 
     @work(thread=True, exclusive=True, group="player")

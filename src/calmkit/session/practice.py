@@ -1,0 +1,75 @@
+"""Logging one practice for everyone taking part: a journal row each, check-ins, and the end.
+
+Both faces use this. A journal that cannot be opened or written never stops
+the practice: it becomes a one-line notice, and the session plays on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from calmkit.session.journal import (
+    DEFAULT_PROFILE,
+    Journal,
+    JournalUnavailable,
+    new_together_group,
+    open_journal,
+)
+from calmkit.session.player import Player
+from calmkit.session.recorder import JournalRecorder
+
+NOT_SAVED = "this practice will not be saved"
+
+
+def open_log() -> tuple[Journal | None, str | None]:
+    """The journal (interrupted rows recovered), or None and why not."""
+    try:
+        journal = open_journal()
+    except JournalUnavailable as error:
+        return None, f"{error}; {NOT_SAVED}"
+    return journal, journal.notice
+
+
+@dataclass
+class PracticeLog:
+    journal: Journal | None
+    people: list[str]
+    session_ids: dict[str, int] = field(default_factory=dict)
+    recorders: list[JournalRecorder] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def begin(self, player: Player, target: str, title: str, tier: str) -> None:
+        """A 'running' row for each person, updated at every step from now on."""
+        if self.journal is None:
+            return
+        group = new_together_group() if len(self.people) > 1 else None
+        try:
+            for person in self.people:
+                session_id = self.journal.start_session(
+                    person, target, title, tier, player.step_count, together_group=group
+                )
+                self.session_ids[person] = session_id
+                self.recorders.append(JournalRecorder(self.journal, session_id, player))
+        except JournalUnavailable as error:
+            self.notices.append(f"{error}; {NOT_SAVED}")
+
+    def checkin(self, person: str, moment: str, item: str, value: int | str | None) -> None:
+        """Save one answer; a skipped question (None) saves nothing."""
+        if self.journal is None or value is None:
+            return
+        try:
+            self.journal.add_checkin(person, moment, item, value, self.session_ids.get(person))
+        except JournalUnavailable as error:
+            self.notices.append(f"{error}; the check-in was not saved")
+
+    def finish(self) -> None:
+        for recorder in self.recorders:
+            recorder.flush()
+            if recorder.notice and recorder.notice not in self.notices:
+                self.notices.append(recorder.notice)
+
+
+def people_for(profile: str | None, together_with: list[str]) -> list[str]:
+    """Everyone practising, the main profile first, each once."""
+    people = [profile or DEFAULT_PROFILE, *together_with]
+    return list(dict.fromkeys(name.strip() for name in people if name.strip()))
