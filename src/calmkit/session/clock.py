@@ -55,3 +55,31 @@ class ScaledClock:
     def wait(self, seconds: float, wake: threading.Event) -> None:
         if seconds > 0:
             wake.wait(seconds / self.speed)
+
+
+class SteppedClock:
+    """Time moves only when a test says so, while the player waits on a real thread.
+
+    Unlike FakeClock, waiting does not move time: the player's thread sleeps until
+    the test calls ``advance`` (or the player is woken), so a test can stop a
+    running session at an exact moment, for example to take a snapshot.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+        self._moved = threading.Condition()
+
+    def now(self) -> float:
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        with self._moved:
+            self.time += seconds
+            self._moved.notify_all()
+
+    def wait(self, seconds: float, wake: threading.Event) -> None:
+        deadline = self.time + max(0.0, seconds)
+        with self._moved:
+            # Short real waits, so a wake-up (pause, next, stop) is noticed promptly.
+            while self.time < deadline and not wake.is_set():
+                self._moved.wait(0.02)
