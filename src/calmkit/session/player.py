@@ -102,8 +102,13 @@ class _State:
     unduck_at: float | None = None
     next_progress: float = 1.0
     ambient_fading: bool = False
+    # The bed faded out, then a jump went back before the fade point while paused.
+    ambient_restart: bool = False
+    # A jump landed on a step: its first cue announces it even if it is the same step.
+    announce_step: bool = False
     started: bool = False
     finished: FinishStatus | None = None
+    ended_at: float | None = None
     steps_done: set[int] = field(default_factory=set)
 
 
@@ -136,6 +141,7 @@ class Player:
         self._preload_queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._preloaded: set[str] = set()
         self._preloader: threading.Thread | None = None
+        self._fell_back = False
 
     # --- what the faces read ------------------------------------------------------------
 
@@ -149,7 +155,9 @@ class Player:
             state = self._state
             if not state.started:
                 return 0.0
-            moment = state.paused_at if state.paused_at is not None else self.clock.now()
+            moment = state.paused_at if state.paused_at is not None else state.ended_at
+            if moment is None:
+                moment = self.clock.now()
             return max(0.0, min(self.duration, moment - state.origin))
 
     @property
@@ -171,6 +179,10 @@ class Player:
     @property
     def current_step(self) -> int | None:
         return self._state.current_step
+
+    def step_number(self, step: int) -> int:
+        """1-based position of a step among the steps that have cues."""
+        return self._steps.index(step) + 1
 
     def current_cue(self) -> Cue | None:
         index = self._state.next_index - 1
@@ -194,10 +206,13 @@ class Player:
         try:
             action()
         except (AudioUnavailable, OSError, RuntimeError) as error:
-            if isinstance(self.backend, NullBackend):
-                return
-            self.backend = NullBackend()
-            self._emit(Notice(f"sound stopped working ({error}); showing captions only"))
+            # The preloading thread comes here too: switch (and tell) only once.
+            with self._lock:
+                if self._fell_back:
+                    return
+                self._fell_back = True
+                self.backend = NullBackend()
+                self._emit(Notice(f"sound stopped working ({error}); showing captions only"))
 
     # --- starting and the loop -----------------------------------------------------------
 
@@ -269,10 +284,11 @@ class Player:
     def _fire(self, index: int) -> None:
         cue = self._cues[index]
         state = self._state
-        if cue.step != state.current_step:
-            if state.current_step is not None:
+        if cue.step != state.current_step or state.announce_step:
+            if state.current_step is not None and cue.step != state.current_step:
                 state.steps_done.add(state.current_step)
             state.current_step = cue.step
+            state.announce_step = False
             self._emit(StepChanged(cue.step, self._steps.index(cue.step) + 1, len(self._steps)))
         if cue.audio:
             if cue.kind in _VOICE_KINDS:
@@ -305,6 +321,7 @@ class Player:
         if state.finished is not None:
             return
         state.finished = status
+        state.ended_at = state.paused_at if state.paused_at is not None else self.clock.now()
         elapsed = self.elapsed
         if status == "stopped":
             self._safely(self.backend.stop_all)
@@ -353,6 +370,10 @@ class Player:
             state.origin += self.clock.now() - state.paused_at
             state.paused_at = None
             self._safely(self.backend.resume_all)
+            if state.ambient_restart:
+                state.ambient_restart = False
+                if self.ambient_on and self.ambient_path:
+                    self._start_ambient(fade_in=1.0)
             self._emit(Resumed(self.elapsed))
         self._wake.set()
 
@@ -408,14 +429,24 @@ class Player:
             # Going on past a step (by playing or by "next") counts it as done.
             state.steps_done.add(current)
         state.next_index = index
-        # Forgetting the current step makes the cue at `index` announce its step again.
-        state.current_step = None
+        # The step jumped to is the current one at once (so a second "next" before the
+        # next poll goes on from it), and its first cue announces it again.
+        if index < len(self._cues):
+            state.current_step = self._cues[index].step
+        state.announce_step = True
         state.next_progress = float(int(target) + 1)
         state.unduck_at = None
-        state.ambient_fading = state.ambient_fading and target >= self.duration - AMBIENT_FADE_OUT
+        faded = state.ambient_fading
+        state.ambient_fading = faded and target >= self.duration - AMBIENT_FADE_OUT
         self._safely(lambda: self.backend.stop("voice"))
         self._safely(lambda: self.backend.stop("cues"))
         self._duck(False, ramp=DUCK_DOWN_SECONDS)
+        if faded and not state.ambient_fading and self.ambient_on and self.ambient_path:
+            # Back before the fade point: the bed that faded out comes back.
+            if state.paused_at is None:
+                self._start_ambient(fade_in=1.0)
+            else:
+                state.ambient_restart = True
         self._wake.set()
 
     def set_voice(self, on: bool) -> None:

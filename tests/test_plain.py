@@ -1,0 +1,227 @@
+"""`calmkit play --plain` end to end, in a real process, in real time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from calmkit.content.timeline import CHIME_SECONDS
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CLOSING = "All done. You practised for 1 minute. Well done."
+
+# One-word lines are read at the young tier's pace: at least 1 s each, plus the 0.2 s pause.
+SHORT = """\
+calmkit: 1
+id: short-test
+title: Short Test
+kind: breathing
+ages: 5-18
+steps:
+  - chime: start
+  - say: Hello
+    pause: 0.2
+  - breathe:
+      in: 1
+      out: 1
+      count: 1
+  - say: Goodbye
+    pause: 0.2
+  - chime: end
+"""
+
+# No chimes: about 3 s, for the tests that only need a session to finish.
+TINY = """\
+calmkit: 1
+id: tiny-test
+title: Tiny Test
+kind: breathing
+ages: 5-18
+steps:
+  - say: Hi
+    pause: 0.2
+  - breathe:
+      in: 1
+      out: 1
+      count: 1
+"""
+TINY_LINES = ["[00:00] Hi", "[00:01] breathe in", "[00:02] breathe out"]
+
+
+def shipped_chime(name: str) -> float:
+    manifest = json.loads((REPO_ROOT / "audio" / "manifest.json").read_text("utf-8"))
+    return max(CHIME_SECONDS, float(manifest["chimes"][name]["seconds"]))
+
+
+def base_env(**changes: str | None) -> dict[str, str]:
+    """The fixture's environment (CALMKIT_HOME, CALMKIT_AUDIO, SDL_AUDIODRIVER), changed."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")) if part
+    )
+    env.pop("NO_COLOR", None)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def default_sigint() -> None:
+    # A shell may start the tests with SIGINT ignored, and an ignored signal stays
+    # ignored in children: give the player the ordinary Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def calmkit(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "calmkit", *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=cwd,
+        preexec_fn=default_sigint,
+    )
+
+
+def timed_lines(process: subprocess.Popen[str], limit: float = 60.0) -> list[tuple[float, str]]:
+    """Every stdout line with the moment it arrived (seconds since this call)."""
+    watchdog = threading.Timer(limit, process.kill)
+    watchdog.start()
+    began = time.monotonic()
+    lines: list[tuple[float, str]] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append((time.monotonic() - began, line.rstrip("\n")))
+        process.wait()
+    finally:
+        watchdog.cancel()
+    return lines
+
+
+def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
+    script = tmp_path / "short.yaml"
+    script.write_text(SHORT, encoding="utf-8")
+    start, end = shipped_chime("start"), shipped_chime("end")
+    assert (start, end) == (3.5, 4.5), "the shipped chimes changed length: update this test"
+    # chime 0-3.5, Hello 3.5-4.7, in 4.7-5.7, out 5.7-6.7, Goodbye 6.7-7.9, chime 7.9-12.4
+    duration = 12.4
+    captions = [
+        (3.5, "[00:03] Hello"),
+        (4.7, "[00:04] breathe in"),
+        (5.7, "[00:05] breathe out"),
+        (6.7, "[00:06] Goodbye"),
+    ]
+
+    began = time.monotonic()
+    process = calmkit("play", "--plain", str(script), env=base_env(), cwd=tmp_path)
+    lines = timed_lines(process)
+    wall = time.monotonic() - began
+    stderr = process.stderr.read() if process.stderr else ""
+
+    assert process.returncode == 0, stderr
+    assert stderr == ""
+    assert [text for _, text in lines] == [
+        "Short Test",
+        "tier: young  length: 00:12  audio: null",
+        *(caption for _, caption in captions),
+        CLOSING,
+    ]
+    assert "tier:" in lines[1][1] and "audio: null" in lines[1][1]
+    # Real time: no caption before its moment (counted from the header, printed just
+    # before the clock starts), and the whole session takes the timeline's length.
+    header_at = lines[1][0]
+    for (at, caption), (arrived, text) in zip(captions, lines[2:6], strict=True):
+        assert text == caption
+        assert arrived - header_at >= at - 0.5, f"{caption!r} came {arrived - header_at:.2f} s in"
+    assert lines[-1][0] - header_at >= duration - 0.5
+    assert wall >= duration - 0.5
+
+
+def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
+    script = tmp_path / "short.yaml"
+    script.write_text(SHORT, encoding="utf-8")
+    process = calmkit("play", "--plain", str(script), env=base_env(), cwd=tmp_path)
+    assert process.stdout is not None
+    began = time.monotonic()
+    # Wait for the header so that the signal lands while the session plays.
+    assert process.stdout.readline() == "Short Test\n"
+    assert process.stdout.readline().startswith("tier: young")
+    time.sleep(max(0.0, 1.5 - (time.monotonic() - began)))
+    process.send_signal(signal.SIGINT)
+    try:
+        out, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 130, err
+    assert "Traceback" not in out + err
+    assert err == ""
+    # Still inside the start chime (0-3.5 s): no caption yet, then the closing words.
+    lines = out.splitlines()
+    assert len(lines) == 1, out
+    assert lines[0].startswith("Stopped after 00:0")
+    assert lines[0].endswith(". Any practice counts.")
+
+
+def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
+    script = tmp_path / "tiny.yaml"
+    script.write_text(TINY, encoding="utf-8")
+    env = base_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="dummy")
+    process = calmkit("play", "--plain", "--no-audio", str(script), env=env, cwd=tmp_path)
+    lines = [text for _, text in timed_lines(process)]
+    stderr = process.stderr.read() if process.stderr else ""
+    assert process.returncode == 0, stderr
+    assert lines == [
+        "Tiny Test",
+        "tier: young  length: 00:03  audio: null",
+        *TINY_LINES,
+        CLOSING,
+    ]
+    assert stderr == ""
+
+
+def test_a_sound_device_that_cannot_open_falls_back_with_a_notice(tmp_path: Path) -> None:
+    script = tmp_path / "tiny.yaml"
+    script.write_text(TINY, encoding="utf-8")
+    env = base_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="nosuchdriver")
+    process = calmkit("play", "--plain", str(script), env=env, cwd=tmp_path)
+    lines = [text for _, text in timed_lines(process)]
+    stderr = process.stderr.read() if process.stderr else ""
+    assert process.returncode == 0, stderr
+    assert lines == [
+        "Tiny Test",
+        "tier: young  length: 00:03  audio: null",
+        "note: no sound device found, showing captions only",
+        *TINY_LINES,
+        CLOSING,
+    ]
+    assert "Traceback" not in stderr
+
+
+def test_an_unknown_target_exits_1_with_a_suggestion(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "calmkit", "play", "--plain", "balloon-bely"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=base_env(),
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "calmkit: there is no script or plan called 'balloon-bely' "
+        "(did you mean 'balloon-belly'?)\n"
+    )
