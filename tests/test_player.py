@@ -975,3 +975,51 @@ def test_going_back_while_paused_brings_the_bed_back_only_on_resume() -> None:
     assert rig.calls()[-2:] == [("resume_all",), ("play", "ambient", AMBIENT, 1.0, True, 1.0)]
     rig.player.resume()
     assert rig.backend.played("ambient") == [AMBIENT]
+
+
+def test_a_broken_clip_costs_only_its_own_sound() -> None:
+    clock = FakeClock()
+    cues = (
+        Cue(
+            start=0.0,
+            duration=2.0,
+            kind="say",
+            step=0,
+            text="one",
+            audio="/clips/one.ogg",
+            speech=1.0,
+        ),
+        Cue(
+            start=2.0,
+            duration=2.0,
+            kind="say",
+            step=1,
+            text="two",
+            audio="/clips/broken.ogg",
+            speech=1.0,
+        ),
+        Cue(
+            start=4.0,
+            duration=2.0,
+            kind="say",
+            step=2,
+            text="three",
+            audio="/clips/three.ogg",
+            speech=1.0,
+        ),
+    )
+    backend = NullBackend(broken_clips={"/clips/broken.ogg"})
+    events: list[object] = []
+    player = Player(
+        Timeline(id="t", title="T", tier="kid", cues=cues, step_count=3),
+        backend,
+        clock=clock,
+        listener=events.append,
+    )
+    assert player.run() == "completed"
+    # The other clips still play on the same backend, and the captions all came.
+    assert player.backend is backend
+    assert backend.played("voice") == ["/clips/one.ogg", "/clips/three.ogg"]
+    assert [e.cue.text for e in events if isinstance(e, CueStarted)] == ["one", "two", "three"]
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert notices == ["broken.ogg could not be played (injected); its words are shown as captions"]

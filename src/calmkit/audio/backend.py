@@ -37,6 +37,14 @@ class AudioUnavailable(Exception):
     """No sound can be played here; the message says why, for the user."""
 
 
+class ClipUnavailable(Exception):
+    """One clip cannot be read or decoded: its line is shown as a caption only."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{os.path.basename(path)} could not be played ({reason})")
+        self.path = path
+
+
 @dataclass
 class BackendStatus:
     backend: str
@@ -100,6 +108,8 @@ class NullBackend(AudioBackend):
     name: str = "null"
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     fail_on: set[str] = field(default_factory=set)
+    # Paths that behave like a missing or corrupt file.
+    broken_clips: set[str] = field(default_factory=set)
     volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
     playing: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(GROUPS))
     paused: bool = False
@@ -121,11 +131,15 @@ class NullBackend(AudioBackend):
 
     def preload(self, path: str) -> None:
         self._record("preload", path)
+        if path in self.broken_clips:
+            raise ClipUnavailable(path, "injected")
 
     def play(
         self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
     ) -> None:
         self._record("play", group, path, volume, loop, fade_in)
+        if path in self.broken_clips:
+            raise ClipUnavailable(path, "injected")
         self.playing[group] = path
 
     def stop(self, group: Group, fade_out: float = 0.0) -> None:
@@ -213,7 +227,10 @@ class PygameBackend(AudioBackend):
                 self._sounds.move_to_end(path)
                 return sound
         # Decode outside the lock: the timing thread must never wait for a decode.
-        sound = self._mixer.Sound(path)
+        try:
+            sound = self._mixer.Sound(path)
+        except (RuntimeError, OSError) as error:  # pygame.error is a RuntimeError
+            raise ClipUnavailable(path, str(error)) from error
         with self._lock:
             self._sounds[path] = sound
             while len(self._sounds) > CACHE_CLIPS:

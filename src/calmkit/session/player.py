@@ -14,7 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from calmkit.audio.backend import AudioBackend, AudioUnavailable, Group, NullBackend
+from calmkit.audio.backend import (
+    AudioBackend,
+    AudioUnavailable,
+    ClipUnavailable,
+    Group,
+    NullBackend,
+)
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.session.clock import Clock, MonotonicClock
 
@@ -142,6 +148,8 @@ class Player:
         self._preloaded: set[str] = set()
         self._preloader: threading.Thread | None = None
         self._fell_back = False
+        self._bad_clips: set[str] = set()
+        self._told_bad_clip = False
 
     # --- what the faces read ------------------------------------------------------------
 
@@ -202,9 +210,19 @@ class Player:
             listener(event)
 
     def _safely(self, action: Callable[[], None]) -> None:
-        """A sound failure mid-session falls back to captions; the session goes on."""
+        """A sound failure mid-session falls back to captions; the session goes on.
+
+        One unreadable clip costs only its own sound (with a single notice per
+        session); a failing device turns sound off for the rest of the session.
+        """
         try:
             action()
+        except ClipUnavailable as error:
+            with self._lock:
+                self._bad_clips.add(error.path)
+                if not self._told_bad_clip:
+                    self._told_bad_clip = True
+                    self._emit(Notice(f"{error}; its words are shown as captions"))
         except (AudioUnavailable, OSError, RuntimeError) as error:
             # The preloading thread comes here too: switch (and tell) only once.
             with self._lock:
@@ -290,7 +308,7 @@ class Player:
             state.current_step = cue.step
             state.announce_step = False
             self._emit(StepChanged(cue.step, self._steps.index(cue.step) + 1, len(self._steps)))
-        if cue.audio:
+        if cue.audio and cue.audio not in self._bad_clips:
             if cue.kind in _VOICE_KINDS:
                 if self.voice_on:
                     self._safely(lambda: self.backend.play("voice", cue.audio or "", cue.volume))
