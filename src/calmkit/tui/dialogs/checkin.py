@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -82,13 +83,19 @@ class CheckinDialog(ModalScreen[int | None]):
             yield Static(self._scale(), id="scale")
             yield Label(self._hint(), id="hint")
 
-    def _scale(self) -> Text:
-        text = Text(justify="center")
+    def _scale(self) -> Text | Table:
         if self.faces:
-            for face in self.faces:
-                text.append(f" {face.key} {face.drawing} ", style="bold")
-                text.append(f"{face.words}   ")
-            return text
+            # One column per face, its words under it: on one line they wrapped at 80
+            # columns and split a face from its words.
+            table = Table.grid(expand=True)
+            for _ in self.faces:
+                table.add_column(justify="center", ratio=1)
+            table.add_row(
+                *(Text(f"{face.key} {face.drawing}", style="bold") for face in self.faces)
+            )
+            table.add_row(*(Text(face.words) for face in self.faces))
+            return table
+        text = Text(justify="center")
         low, high = ("calm", "most upset") if self.item == "stress" else ("none", "a lot")
         text.append(f"{low}  ")
         for value in range(11):

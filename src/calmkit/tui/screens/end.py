@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
@@ -42,7 +42,10 @@ class EndScreen(Screen[None]):
             yield Static(thanks, id="thanks")
             yield Static(f"You practised for {minutes_text(outcome.seconds)}.", id="minutes")
             yield Static(praise, id="praise")
-            yield Button("Back home", id="home", variant="primary")
+            # Centred on its own: `align` centres the column as a whole, and the lines are full width.
+            with Center():
+                # Not id="home": that is the home screen's layout, which the stylesheet stretches.
+                yield Button("Back home", id="back-home", variant="primary")
         yield Footer()
 
     def on_button_pressed(self) -> None:

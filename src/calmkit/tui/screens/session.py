@@ -116,7 +116,7 @@ class SessionScreen(Screen[SessionOutcome]):
     def on_mount(self) -> None:
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
         if self.prepared.status.notice:
-            self.query_one("#notice", Static).update(self.prepared.status.notice)
+            self._show_notice(self.prepared.status.notice)
         self._update_status()
         self._pacer_timer = self.set_interval(1 / PACER_FPS, self._tick_pacer, pause=True)
         if self.on_start is not None:
@@ -127,6 +127,11 @@ class SessionScreen(Screen[SessionOutcome]):
     @work(thread=True, exclusive=True, group="player")
     def play(self) -> None:
         self.player.run()
+
+    def on_unmount(self) -> None:
+        # Quitting the app mid-session (ctrl+q) must end the player's thread too,
+        # or the process would wait for the rest of the session before exiting.
+        self.player.stop()
 
     def _from_player(self, event: PlayerEvent) -> None:
         # Called on the player's thread: hand over to the app's own loop.
@@ -141,13 +146,18 @@ class SessionScreen(Screen[SessionOutcome]):
         elif isinstance(event, StepChanged | Progress | Resumed | Paused):
             self._update_status()
         elif isinstance(event, Notice):
-            self.query_one("#notice", Static).update(event.message)
+            self._show_notice(event.message)
         elif isinstance(event, Finished):
             self.outcome = SessionOutcome(
                 event.status, event.elapsed, event.steps_done, self.player.step_count
             )
             self.prepared.backend.close()
             self.dismiss(self.outcome)
+
+    def _show_notice(self, message: str) -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(message)
+        notice.display = True
 
     def _show_cue(self, cue: Cue) -> None:
         switcher = self.query_one(ContentSwitcher)

@@ -57,20 +57,40 @@ def lit_codes(area: str) -> set[str]:
     return {code} if code else set()
 
 
+# The area's name sits beside the figure, on the row of the lit area, not under it:
+# the whole figure, feet included, must fit the 11 rows an 80x24 session gives it.
+NAME_WIDTH = max(len(name) for name in (*AREA_CODES, *AREA_NAMES.values()))
+NAME_GAP = 2
+
+
+def name_row(area: str) -> int:
+    """The figure row the area's name is written beside: the middle of the lit rows."""
+    codes = lit_codes(area)
+    rows = [index for index, mask in enumerate(MASK) if codes & set(mask)]
+    return rows[len(rows) // 2] if rows else len(FIGURE) // 2
+
+
 class BodyFigure(Widget):
-    """The figure, with ``area`` highlighted and named underneath."""
+    """The figure, with ``area`` highlighted and named beside it."""
 
     area: reactive[str] = reactive("")
     gentle: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         lit = lit_codes(self.area)
-        text = Text(justify="center", no_wrap=True)
-        for figure_row, mask_row in zip(FIGURE, MASK, strict=True):
+        name = AREA_NAMES.get(self.area, self.area).capitalize() if self.area else ""
+        beside = name_row(self.area) if name else None
+        # Every row is as wide as the others, with a blank column as wide as the name's
+        # on the left, so the figure itself stays in the middle when the rows are centred.
+        side = " " * (NAME_WIDTH + NAME_GAP)
+        text = Text(no_wrap=True)
+        for index, (figure_row, mask_row) in enumerate(zip(FIGURE, MASK, strict=True)):
+            if index:
+                text.append("\n")
+            text.append(side)
             for char, code in zip(figure_row, mask_row, strict=True):
                 text.append(char, style="bold reverse" if code in lit else "dim")
-            text.append("\n")
-        if self.area:
-            name = AREA_NAMES.get(self.area, self.area)
-            text.append(f"\n{name.capitalize()}", style="bold")
+            label = name if index == beside else ""
+            text.append(" " * NAME_GAP)
+            text.append(label.ljust(NAME_WIDTH), style="bold")
         return text
