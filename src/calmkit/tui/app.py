@@ -87,6 +87,7 @@ class CalmkitApp(App[None]):
         self.settings = options.settings or load_settings()
         self.library = options.library or load_library()
         self.journal, self.journal_notice = open_log()
+        self.active_log: PracticeLog | None = None
         self.profile = options.profile or self.settings.profile
         self.age = options.age or self._age_of(self.profile) or DEFAULT_AGE
         if self.profile:
@@ -134,6 +135,14 @@ class CalmkitApp(App[None]):
         if isinstance(self.screen, HomeScreen):
             self.switch_screen(self.make_home())
 
+    def on_unmount(self) -> None:
+        # Quitting mid-session: the player was stopped; let its last journal
+        # write ('stopped') finish before the process ends.
+        if self.active_log is not None:
+            self.active_log.finish()
+        if self.journal is not None:
+            self.journal.close()
+
     # --- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -179,6 +188,7 @@ class CalmkitApp(App[None]):
         people = people_for(self.profile, self.options.together_with)
         together = len(people) > 1
         log = PracticeLog(self.journal, people)
+        self.active_log = log
         before: dict[str, int | None] = {}
         if ask_before:
             for person in people:

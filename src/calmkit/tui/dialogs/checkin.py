@@ -31,13 +31,13 @@ STRESS_FACES = (
     Face("1", "(^‿^)", "very calm", 0),
     Face("2", "(•‿•)", "calm", 3),
     Face("3", "(•_•)", "in between", 5),
-    Face("4", "(•︵•)", "upset", 8),
+    Face("4", "(•n•)", "upset", 8),
     Face("5", "(>_<)", "very upset", 10),
 )
 # Mood is 1-5, drawn the other way round: 5 is the happiest.
 MOOD_FACES = (
     Face("1", "(>_<)", "really low", 1),
-    Face("2", "(•︵•)", "a bit low", 2),
+    Face("2", "(•n•)", "a bit low", 2),
     Face("3", "(•_•)", "okay", 3),
     Face("4", "(•‿•)", "good", 4),
     Face("5", "(^‿^)", "great", 5),
