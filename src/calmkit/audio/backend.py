@@ -182,6 +182,12 @@ class PygameBackend(AudioBackend):
         self._sounds: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.RLock()
         self._ramps: dict[Group, int] = dict.fromkeys(GROUPS, 0)
+        # Fades are a gain of their own, multiplied with the (ducked) volume: pygame's
+        # own fades would override the volume, and an ambient bed fading out under a
+        # voice would come up from under it.
+        self._fade_gain: dict[Group, float] = dict.fromkeys(GROUPS, 1.0)
+        self._fades: dict[Group, int] = dict.fromkeys(GROUPS, 0)
+        self._applied: dict[Group, float] = dict.fromkeys(GROUPS, 1.0)
         self._device = "unknown"
 
     def open(self) -> None:
@@ -254,16 +260,51 @@ class PygameBackend(AudioBackend):
         with self._lock:
             sound.set_volume(volume)
             channel = self._free_channel(group)
-            channel.set_volume(self._volumes[group])
-            channel.play(sound, loops=-1 if loop else 0, fade_ms=int(fade_in * 1000))
+            self._fades[group] += 1  # a new sound ends any fade of the old one
+            self._fade_gain[group] = 0.0 if fade_in > 0 else 1.0
+            channel.set_volume(self._applied[group] * self._fade_gain[group])
+            channel.play(sound, loops=-1 if loop else 0)
+        if fade_in > 0:
+            self._start_fade(group, 0.0, 1.0, fade_in, stop_after=False)
 
     def stop(self, group: Group, fade_out: float = 0.0) -> None:
+        if fade_out > 0:
+            self._start_fade(group, self._fade_gain[group], 0.0, fade_out, stop_after=True)
+            return
         with self._lock:
+            self._fades[group] += 1
+            self._fade_gain[group] = 1.0
             for channel in self._channels[group]:
-                if fade_out > 0:
-                    channel.fadeout(int(fade_out * 1000))
-                else:
-                    channel.stop()
+                channel.stop()
+
+    def _start_fade(
+        self, group: Group, start: float, end: float, seconds: float, stop_after: bool
+    ) -> None:
+        with self._lock:
+            self._fades[group] += 1
+            fade_id = self._fades[group]
+        threading.Thread(
+            target=self._fade, args=(group, start, end, seconds, fade_id, stop_after), daemon=True
+        ).start()
+
+    def _fade(
+        self, group: Group, start: float, end: float, seconds: float, fade_id: int, stop_after: bool
+    ) -> None:
+        steps = max(1, int(seconds / RAMP_STEP_SECONDS))
+        began = time.monotonic()
+        for step in range(1, steps + 1):
+            with self._lock:
+                if self._fades[group] != fade_id or self._mixer is None:
+                    return  # a newer sound or fade took over
+                self._fade_gain[group] = start + (end - start) * step / steps
+            self._apply_volume(group, self._applied[group])
+            time.sleep(max(0.0, began + step * RAMP_STEP_SECONDS - time.monotonic()))
+        if stop_after:
+            with self._lock:
+                if self._fades[group] == fade_id and self._mixer is not None:
+                    for channel in self._channels[group]:
+                        channel.stop()
+                    self._fade_gain[group] = 1.0
 
     def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
         with self._lock:
@@ -291,10 +332,11 @@ class PygameBackend(AudioBackend):
 
     def _apply_volume(self, group: Group, volume: float) -> None:
         with self._lock:
+            self._applied[group] = volume
             if self._mixer is None:
                 return
             for channel in self._channels[group]:
-                channel.set_volume(volume)
+                channel.set_volume(volume * self._fade_gain[group])
 
     def pause_all(self) -> None:
         with self._lock:
