@@ -188,6 +188,9 @@ class PygameBackend(AudioBackend):
         self._fade_gain: dict[Group, float] = dict.fromkeys(GROUPS, 1.0)
         self._fades: dict[Group, int] = dict.fromkeys(GROUPS, 0)
         self._applied: dict[Group, float] = dict.fromkeys(GROUPS, 1.0)
+        # A pause holds fades too: a bed paused mid-fade resumes fading on resume.
+        self._unpaused = threading.Event()
+        self._unpaused.set()
         self._device = "unknown"
 
     def open(self) -> None:
@@ -215,6 +218,7 @@ class PygameBackend(AudioBackend):
         self._device = f"{driver} {SAMPLE_RATE} Hz, buffer {BUFFER_FRAMES}"
 
     def close(self) -> None:
+        self._unpaused.set()  # let any held fade thread finish
         with self._lock:
             if self._mixer is not None:
                 self._mixer.stop()
@@ -293,6 +297,10 @@ class PygameBackend(AudioBackend):
         steps = max(1, int(seconds / RAMP_STEP_SECONDS))
         began = time.monotonic()
         for step in range(1, steps + 1):
+            if not self._unpaused.is_set():
+                held = time.monotonic()
+                self._unpaused.wait()
+                began += time.monotonic() - held
             with self._lock:
                 if self._fades[group] != fade_id or self._mixer is None:
                     return  # a newer sound or fade took over
@@ -340,11 +348,13 @@ class PygameBackend(AudioBackend):
 
     def pause_all(self) -> None:
         with self._lock:
+            self._unpaused.clear()
             self._mixer.pause()
 
     def resume_all(self) -> None:
         with self._lock:
             self._mixer.unpause()
+            self._unpaused.set()
 
     def stop_all(self) -> None:
         with self._lock:
