@@ -20,6 +20,9 @@ from calmkit.content.library import Library, load_files, load_library, yaml_file
 from calmkit.content.model import Script
 from calmkit.content.problems import Problem
 from calmkit.content.timeline import Timeline
+
+if TYPE_CHECKING:
+    from calmkit.audio.narration import Line, NarrateReport
 from calmkit.session.targets import TargetError
 
 if TYPE_CHECKING:
@@ -294,7 +297,9 @@ def cmd_narrate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM if report.failed else EXIT_OK
 
 
-def _render_with_progress(lines: set, args: argparse.Namespace, out_root: Path | None):  # type: ignore[type-arg]
+def _render_with_progress(
+    lines: set[Line], args: argparse.Namespace, out_root: Path | None
+) -> NarrateReport:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -141,6 +142,8 @@ class Player:
         self._first_cue = {}
         for index, cue in enumerate(self._cues):
             self._first_cue.setdefault(cue.step, index)
+        # Where the clips are, so looking ahead from a cue never rescans the timeline.
+        self._audio_indices = [index for index, cue in enumerate(self._cues) if cue.audio]
         self._state = _State()
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -323,8 +326,13 @@ class Player:
                 self._preload_queue.put(path)
 
     def _paths_from(self, index: int, count: int) -> list[str]:
-        paths = [cue.audio for cue in self._cues[index:] if cue.audio]
-        return list(dict.fromkeys(paths))[:count]
+        """The next ``count`` distinct clips from cue ``index`` on (runs on the timing thread)."""
+        paths: dict[str, None] = {}
+        for audio_index in self._audio_indices[bisect_left(self._audio_indices, index) :]:
+            paths[self._cues[audio_index].audio or ""] = None
+            if len(paths) == count:
+                break
+        return list(paths)
 
     def _preload_worker(self) -> None:
         # Decoding happens here, off the timing thread.
