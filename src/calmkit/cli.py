@@ -20,12 +20,10 @@ from calmkit.content.library import Library, load_files, load_library, yaml_file
 from calmkit.content.model import Script
 from calmkit.content.problems import Problem
 from calmkit.content.timeline import Timeline
-
-if TYPE_CHECKING:
-    from calmkit.audio.narration import Line, NarrateReport
 from calmkit.session.targets import TargetError
 
 if TYPE_CHECKING:
+    from calmkit.audio.narration import Line, NarrateReport
     from calmkit.session.journal import CheckinRecord, SessionRecord
 
 EXIT_OK = 0
