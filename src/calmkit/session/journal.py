@@ -121,6 +121,13 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX checkins_by_session ON checkins (session_id)",
         "CREATE INDEX checkins_by_profile ON checkins (profile, at)",
     ),
+    (
+        # Version 2: which plan and which scripts a session played, so reports can say
+        # what was practised (a plan session's target is the plan's id).
+        "ALTER TABLE sessions ADD COLUMN plan TEXT",
+        "ALTER TABLE sessions ADD COLUMN plan_session INTEGER",
+        "ALTER TABLE sessions ADD COLUMN scripts TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -193,6 +200,13 @@ class SessionRecord:
     steps_total: int
     seconds: float
     checkins: tuple[CheckinRecord, ...] = field(default=())
+    plan: str | None = None
+    plan_session: int | None = None  # its place in the plan's list for that day
+    scripts: tuple[str, ...] = ()
+
+    @property
+    def day(self) -> dt.date:
+        return self.started.date()
 
     def as_json(self) -> dict[str, object]:
         """The `calmkit log --json` entry: fields may be added, never renamed."""
@@ -210,6 +224,8 @@ class SessionRecord:
             "steps_total": self.steps_total,
             "seconds": self.seconds,
             "checkins": [checkin.as_json() for checkin in self.checkins],
+            "plan": self.plan,
+            "scripts": list(self.scripts),
         }
 
 
@@ -499,6 +515,9 @@ class Journal:
         tier: str | None,
         steps_total: int,
         together_group: str | None = None,
+        plan: str | None = None,
+        plan_session: int | None = None,
+        scripts: tuple[str, ...] = (),
     ) -> int:
         """Insert a 'running' row and commit at once; return its id."""
         profile = _profile_name(profile)
@@ -509,8 +528,8 @@ class Journal:
             )
             cursor = connection.execute(
                 "INSERT INTO sessions (profile, target, title, tier, together_group, started,"
-                " status, steps_done, steps_total, seconds, updated, pid)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'running', 0, ?, 0, ?, ?)",
+                " status, steps_done, steps_total, seconds, updated, pid, plan, plan_session,"
+                " scripts) VALUES (?, ?, ?, ?, ?, ?, 'running', 0, ?, 0, ?, ?, ?, ?, ?)",
                 (
                     profile,
                     target,
@@ -521,6 +540,9 @@ class Journal:
                     max(0, steps_total),
                     moment,
                     os.getpid(),
+                    plan,
+                    plan_session,
+                    " ".join(scripts),
                 ),
             )
             session_id = cursor.lastrowid
@@ -594,6 +616,44 @@ class Journal:
             )
         )
 
+    def rename_profile(self, old: str, new: str) -> None:
+        """Give a person a new name everywhere: their profile, sessions and check-ins."""
+        old, new = _profile_name(old), _profile_name(new)
+        with self._transaction() as connection:
+            clash = connection.execute(
+                "SELECT name FROM profiles WHERE name = ? COLLATE NOCASE"
+                " AND name <> ? COLLATE NOCASE",
+                (new, old),
+            ).fetchone()
+            if clash:
+                raise ValueError(f"there is already a profile called {clash[0]}")
+            connection.execute(
+                "UPDATE profiles SET name = ? WHERE name = ? COLLATE NOCASE", (new, old)
+            )
+            for table in ("sessions", "checkins"):
+                connection.execute(
+                    f"UPDATE {table} SET profile = ? WHERE profile = ? COLLATE NOCASE",
+                    (new, old),
+                )
+
+    def forget_profile(self, name: str) -> int:
+        """Delete everything of one person; return how many sessions went.
+
+        secure_delete overwrites the freed pages, and the WAL is checkpointed and
+        truncated, so the rows do not linger in the file after they are gone.
+        """
+        name = _profile_name(name)
+        with self._transaction() as connection:
+            connection.execute("PRAGMA secure_delete = ON")
+            connection.execute("DELETE FROM checkins WHERE profile = ? COLLATE NOCASE", (name,))
+            gone = connection.execute(
+                "DELETE FROM sessions WHERE profile = ? COLLATE NOCASE", (name,)
+            ).rowcount
+            connection.execute("DELETE FROM profiles WHERE name = ? COLLATE NOCASE", (name,))
+        with self._using() as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return gone
+
     # --- reading ----------------------------------------------------------------------
 
     def profiles(self) -> list[ProfileRecord]:
@@ -617,7 +677,8 @@ class Journal:
         with self._using() as connection:
             rows = connection.execute(
                 "SELECT id, profile, target, title, tier, together_group, started, ended,"
-                f" status, steps_done, steps_total, seconds FROM sessions{where} ORDER BY id",
+                " status, steps_done, steps_total, seconds, plan, plan_session, scripts"
+                f" FROM sessions{where} ORDER BY id",
                 parameters,
             ).fetchall()
             checkin_rows = connection.execute(
@@ -645,6 +706,9 @@ class Journal:
                 steps_total=row[10],
                 seconds=row[11],
                 checkins=tuple(by_session.get(row[0], ())),
+                plan=row[12],
+                plan_session=row[13],
+                scripts=tuple(row[14].split()),
             )
             for row in rows
         ]
