@@ -723,7 +723,7 @@ def test_log_with_a_bad_since_is_a_usage_error(
         assert (code, err) == (0, "")
         return
     assert (code, out) == (2, "")
-    assert err == f"calmkit: --since wants a date like 2025-03-01, got '{since}'\n"
+    assert err == f"calmkit: --since wants a date like 2026-03-01, got '{since}'\n"
 
 
 def test_log_on_an_unusable_folder(capsys: pytest.CaptureFixture[str]) -> None:

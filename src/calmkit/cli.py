@@ -232,20 +232,32 @@ def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
         return _run_tui(args, start_target=args.target)
     from calmkit.session.plain import play_plain
+    from calmkit.session.practice import age_of, open_log, profile_from_plan
+    from calmkit.session.settings import load_settings
     from calmkit.session.setup import prepare_session
+    from calmkit.session.today import plan_for
 
+    library = load_library()
+    profile = args.profile or load_settings().profile or profile_from_plan(library)
+    journal, _ = open_log()
+    age = args.age or age_of(journal, profile, library)
+    if journal is not None:
+        journal.close()
     try:
         prepared = prepare_session(
             args.target,
-            load_library(),
-            age=args.age,
+            library,
+            age=age,
             together=bool(args.with_profiles),
             want_sound=not args.no_audio,
             want_ambient=not args.no_ambient,
+            active_plan=plan_for(profile, library),
         )
     except TargetError as error:
         return _report_target_error(error)
-    status = play_plain(prepared, sys.stdout, args.profile, args.with_profiles)
+    # Check-ins are typed answers, so only asked when someone is there to type them.
+    read = input if sys.stdin.isatty() and not args.no_checkin else None
+    status = play_plain(prepared, sys.stdout, profile, args.with_profiles, read=read)
     return EXIT_OK if status == "completed" else 130
 
 
@@ -412,13 +424,12 @@ def _nothing_logged(profile: str | None, since: datetime.date | None) -> str:
 def cmd_log(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
 
-    since: datetime.date | None = None
-    if args.since:
-        try:
-            since = datetime.date.fromisoformat(args.since)
-        except ValueError:
-            _error(f"--since wants a date like 2025-03-01, got '{args.since}'")
-            return EXIT_USAGE
+    try:
+        since = _date_option(args.since, "--since")
+        until = _date_option(args.until, "--until")
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
     sessions: list[SessionRecord] = []
     daily: list[CheckinRecord] = []
     # Looking must not create: no journal yet simply means nothing was logged.
@@ -428,10 +439,10 @@ def cmd_log(args: argparse.Namespace) -> int:
                 if journal.notice:
                     _error(journal.notice)
                 journal.recover_interrupted()
-                sessions = journal.sessions(profile=args.profile, since=since)
+                sessions = journal.sessions(profile=args.profile, since=since, until=until)
                 daily = [
                     checkin
-                    for checkin in journal.checkins(profile=args.profile, since=since)
+                    for checkin in journal.checkins(profile=args.profile, since=since, until=until)
                     if checkin.session_id is None
                 ]
         except JournalUnavailable as error:
@@ -487,6 +498,104 @@ def _not_available(command: str) -> Handler:
 # --- the parser ------------------------------------------------------------------------
 
 
+# --- privacy: export and forget ------------------------------------------------------
+
+
+def _date_option(text: str | None, option: str) -> datetime.date | None:
+    """A --since/--until date, or None; a bad one raises ValueError with the message."""
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} wants a date like 2026-03-01, got '{text}'") from None
+
+
+def _confirmed(question: str, answer: str, assume_yes: bool) -> bool:
+    """Ask on the terminal; without one, only --yes says yes."""
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        _error(f"{question} Run it again with --yes to go ahead.")
+        return False
+    try:
+        typed = input(f"{question} Type '{answer}' to go ahead: ")
+    except EOFError:
+        return False
+    return typed.strip().casefold() == answer.casefold()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.privacy import default_export_name, export_archive
+
+    out = Path(args.out) if args.out else Path(default_export_name(args.profile))
+    try:
+        with Journal() as journal:
+            known = [p.name.casefold() for p in journal.profiles()]
+            if args.profile and args.profile.strip().casefold() not in known:
+                _error(f"there is no profile called '{args.profile}'")
+                return EXIT_PROBLEM
+            summary = export_archive(journal, args.profile, out)
+    except JournalUnavailable as error:
+        _error(str(error))
+        return EXIT_PROBLEM
+    except OSError as error:
+        _error(f"could not write {out}: {error.strerror or error}")
+        return EXIT_PROBLEM
+    print(
+        f"Wrote {summary.path}: {summary.sessions} session{'s' if summary.sessions != 1 else ''}"
+        f" of {summary.profiles} profile{'s' if summary.profiles != 1 else ''}"
+        f" and {summary.files} added file{'s' if summary.files != 1 else ''}."
+        " It holds health information: share it only with people you choose."
+    )
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.privacy import forget_everything, forget_profile
+
+    if args.profile:
+        name = args.profile.strip()
+        if not locations.journal_path().exists():
+            _error(f"there is no profile called '{name}'")
+            return EXIT_PROBLEM
+        try:
+            with Journal() as journal:
+                match = [p.name for p in journal.profiles() if p.name.casefold() == name.casefold()]
+                if not match:
+                    _error(f"there is no profile called '{name}'")
+                    return EXIT_PROBLEM
+                question = (
+                    f"This deletes {match[0]} and all of {match[0]}'s practice and check-ins."
+                )
+                if not _confirmed(question, match[0], args.yes):
+                    print("Nothing was deleted.")
+                    return EXIT_PROBLEM
+                gone = forget_profile(journal, match[0])
+        except JournalUnavailable as error:
+            _error(str(error))
+            return EXIT_PROBLEM
+        print(f"{match[0]} is forgotten: {gone} session{'s' if gone != 1 else ''} deleted.")
+        return EXIT_OK
+    folder = locations.user_data_dir()
+    question = (
+        f"This deletes everything calmkit keeps in {folder}: every profile, the practice"
+        " journal, settings, added scripts and plans, recordings and narration."
+    )
+    if not _confirmed(question, "forget everything", args.yes):
+        print("Nothing was deleted.")
+        return EXIT_PROBLEM
+    try:
+        deleted = forget_everything()
+    except OSError as error:
+        _error(f"could not delete everything in {folder}: {error.strerror or error}")
+        return EXIT_PROBLEM
+    print(f"Done: {len(deleted)} item{'s' if len(deleted) != 1 else ''} deleted from {folder}.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calmkit",
@@ -522,6 +631,9 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--age", type=_age)
     play.add_argument("--no-audio", action="store_true")
     play.add_argument("--no-ambient", action="store_true")
+    play.add_argument(
+        "--no-checkin", action="store_true", help="--plain: ask no check-in questions"
+    )
 
     narrate = command("narrate", cmd_narrate, "make narration clips with a text-to-speech engine")
     narrate.add_argument("targets", nargs="*", help="scripts or plans (default: the whole library)")
@@ -536,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     log = command("log", cmd_log, "the practice journal")
     log.add_argument("--profile")
     log.add_argument("--since")
+    log.add_argument("--until")
     log.add_argument("--json", action="store_true")
 
     report = command("report", _not_available("report"), "a report for the psychologist")
@@ -550,6 +663,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = command("doctor", _not_available("doctor"), "check sound, voices and data")
     doctor.add_argument("--json", action="store_true")
+
+    export = command("export", cmd_export, "write everything calmkit holds to one file")
+    export.add_argument("--profile", help="only this person's practice (default: everyone)")
+    export.add_argument("--out", help="the file to write (default: calmkit-export-….zip here)")
+
+    forget = command("forget", cmd_forget, "delete a person's data, or everything")
+    forget.add_argument("--profile", help="only this person (default: everything)")
+    forget.add_argument("--yes", action="store_true", help="do not ask first")
     return parser
 
 

@@ -45,6 +45,7 @@ from calmkit.session.player import (
 from calmkit.session.recorder import JournalRecorder
 from calmkit.session.settings import Settings
 from calmkit.tui.app import CalmkitApp
+from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog
 from calmkit.tui.dialogs.confirm import ConfirmDialog
 from calmkit.tui.dialogs.profile import ProfileDialog
@@ -569,6 +570,9 @@ async def test_stop_asks_first_saves_both_checkins_and_ends_gently(
             "And now: how calm or upset do you feel?"
         )
         await pilot.press("2")
+        # Once a day: what Maya did today (school and friends).
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("space", "down", "down", "space", "d")
         await wait_for_screen(pilot, EndScreen)
         end = app.screen
         assert shown(end.query_one("#thanks", Static)) == "All done!"
@@ -579,7 +583,11 @@ async def test_stop_asks_first_saves_both_checkins_and_ends_gently(
     [record] = sessions_in_journal()
     assert (record.profile, record.target, record.status) == ("Maya", "maya-8-weeks", "stopped")
     assert record.seconds == pytest.approx(70.0, abs=0.1)
-    assert checkins_of(record) == [("before", "stress", 7), ("after", "stress", 2)]
+    assert checkins_of(record) == [
+        ("before", "stress", 7),
+        ("after", "stress", 2),
+        ("daily", "activities", "school,friends"),
+    ]
     # `calmkit log` shows them.
     assert calmkit_main(["log", "--json"]) == 0
     [logged] = json.loads(capsys.readouterr().out)
@@ -587,6 +595,7 @@ async def test_stop_asks_first_saves_both_checkins_and_ends_gently(
     assert [(c["when"], c["item"], c["value"]) for c in logged["checkins"]] == [
         ("before", "stress", 7),
         ("after", "stress", 2),
+        ("daily", "activities", "school,friends"),
     ]
     assert calmkit_main(["log"]) == 0
     assert "stress 7 → 2" in capsys.readouterr().out
@@ -607,6 +616,8 @@ async def test_a_whole_session_completes_and_says_well_done(app_factory: AppFact
         starts = [event.cue.start for event in events(messages, CueStarted)]  # type: ignore[attr-defined]
         assert starts == [cue.start for cue in timeline.cues]
         await pilot.press("t")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("escape")
         await wait_for_screen(pilot, EndScreen)
         assert shown(app.screen.query_one("#minutes", Static)) == (
             f"You practised for {round(timeline.duration / 60)} minutes."
@@ -646,6 +657,8 @@ async def test_young_child_answers_with_faces(app_factory: AppFactory, clock: St
         await stop_session(pilot)
         assert "1 (^‿^)" in on_screen(app.screen.query_one("#scale", Static))
         await pilot.press("1")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("escape")
         await wait_for_screen(pilot, EndScreen)
     [record] = sessions_in_journal()
     assert record.profile == "Leo"
@@ -663,6 +676,8 @@ async def test_skipped_checkins_save_nothing(app_factory: AppFactory, clock: Ste
         await advance_to(pilot, clock, messages, 10.0)
         await stop_session(pilot)
         await pilot.press("s")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("escape")
         await wait_for_screen(pilot, EndScreen)
     [record] = sessions_in_journal()
     assert record.status == "stopped"
@@ -744,7 +759,7 @@ async def test_adding_a_profile_greets_sam_and_remembers_his_age(
         dialog = app.screen
         profiles = dialog.query_one("#profiles", OptionList)
         assert [str(profiles.get_option_at_index(i).prompt) for i in range(2)] == [
-            "• Maya",
+            "• Maya  (age 9)",
             "  Someone new…",
         ]
         await pilot.press("end", "enter")

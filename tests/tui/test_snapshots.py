@@ -17,6 +17,7 @@ from calmkit.session.clock import SteppedClock
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import CheckinDialog
 from calmkit.tui.dialogs.confirm import ConfirmDialog
+from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.screens.end import EndScreen
 from calmkit.tui.screens.home import HomeScreen
 from calmkit.tui.screens.session import SessionScreen
@@ -118,6 +119,8 @@ def test_end_screen_after_stopping(
         await pilot.press("y")
         await wait_for_screen(pilot, CheckinDialog)
         await pilot.press("3")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("escape")
         await wait_for_screen(pilot, EndScreen)
 
     assert snap_compare(app_factory(clock=clock), terminal_size=SIZE, run_before=stop_and_answer)

@@ -46,6 +46,15 @@ class Library:
     def suggestion(self, target: str) -> str:
         return did_you_mean(target, [*self.scripts, *self.plans])
 
+    def user_plans(self) -> list[Plan]:
+        """Plans the family added (imported), not the built-in examples."""
+        builtin = locations.builtin_scripts_dir().resolve()
+        return [
+            plan
+            for plan in self.plans.values()
+            if plan.path and not Path(plan.path).resolve().is_relative_to(builtin)
+        ]
+
 
 def yaml_files(folder: Path) -> list[Path]:
     """Every .yaml/.yml below ``folder``, in a stable order, skipping hidden ones."""

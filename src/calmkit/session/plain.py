@@ -1,13 +1,18 @@
 """`calmkit play --plain`: the player with captions printed as lines, no terminal app.
 
-For screen readers, scripts and tests. Nothing is read from standard input:
-Ctrl-C stops the session cleanly.
+For screen readers, scripts and tests. Ctrl-C stops the session cleanly.
+On a terminal the plan's check-ins are asked as typed questions (Enter skips);
+when standard input is not a terminal nothing is asked and nothing is read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import TextIO
 
+from calmkit.session.checkins import answered_today, ask_plain, items_for
+from calmkit.session.clock import Clock
 from calmkit.session.player import (
     CueStarted,
     FinishStatus,
@@ -41,12 +46,38 @@ def header_lines(prepared: PreparedSession) -> list[str]:
     return lines
 
 
+def _ask_everyone(
+    log: PracticeLog,
+    moment: str,
+    items: tuple[str, ...],
+    read: Callable[[], str],
+    out: TextIO,
+    day: dt.date,
+) -> list[tuple[str, str, int | str | None]]:
+    """Each person's answers; the daily record only from whoever has not given it today."""
+    together = len(log.people) > 1
+    answers = []
+    for person in log.people:
+        for item in items:
+            if item == "activities" and answered_today(log.journal, person, item, day):
+                continue
+            value = ask_plain(item, moment, person if together else None, read, out)
+            answers.append((person, item, value))
+    return answers
+
+
 def play_plain(
     prepared: PreparedSession,
     out: TextIO,
     profile: str | None = None,
     together_with: list[str] | None = None,
+    read: Callable[[], str] | None = None,
+    day: dt.date | None = None,
+    clock: Clock | None = None,
 ) -> FinishStatus:
+    """Play with captions as lines. ``read`` (like ``input``) asks the check-ins;
+    None asks nothing."""
+    day = day or dt.date.today()
     for line in header_lines(prepared):
         print(line, file=out, flush=True)
     journal, notice = open_log()
@@ -63,12 +94,21 @@ def play_plain(
     player = Player(
         prepared.timeline,
         prepared.backend,
+        clock=clock,
         listener=show,
         ambient_path=prepared.ambient,
         volumes=load_settings().volumes,
     )
     timeline = prepared.timeline
-    log.begin(player, timeline.id, timeline.title, timeline.tier)
+    asked = prepared.request.settings.checkin
+    # Asked before the journal row exists, saved once it does.
+    before = (
+        _ask_everyone(log, "before", items_for(asked, "before"), read, out, day) if read else []
+    )
+    log.begin(player, prepared.request, timeline)
+    for person, item, value in before:
+        log.checkin(person, "before", item, value)
+    shown = len(log.notices)
     for message in log.notices:
         print(f"note: {message}", file=out, flush=True)
     try:
@@ -79,8 +119,16 @@ def play_plain(
     finally:
         prepared.backend.close()
         log.finish()
-        if journal is not None:
-            journal.close()
+    if read is not None:
+        for moment in ("after", "daily"):
+            for person, item, value in _ask_everyone(
+                log, moment, items_for(asked, moment), read, out, day
+            ):
+                log.checkin(person, moment, item, value)
+    for message in log.notices[shown:]:
+        print(f"note: {message}", file=out, flush=True)
+    if journal is not None:
+        journal.close()
     minutes = max(1, round(player.elapsed / 60))
     if status == "completed":
         print(

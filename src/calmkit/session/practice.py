@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from calmkit.content.library import Library
+from calmkit.content.timeline import Timeline
 from calmkit.session.journal import (
     DEFAULT_PROFILE,
     Journal,
@@ -17,6 +19,8 @@ from calmkit.session.journal import (
 )
 from calmkit.session.player import Player
 from calmkit.session.recorder import JournalRecorder
+from calmkit.session.targets import SessionRequest
+from calmkit.session.today import plan_for
 
 NOT_SAVED = "this practice will not be saved"
 
@@ -38,7 +42,7 @@ class PracticeLog:
     recorders: list[JournalRecorder] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
-    def begin(self, player: Player, target: str, title: str, tier: str) -> None:
+    def begin(self, player: Player, request: SessionRequest, timeline: Timeline) -> None:
         """A 'running' row for each person, updated at every step from now on."""
         if self.journal is None:
             return
@@ -46,7 +50,15 @@ class PracticeLog:
         try:
             for person in self.people:
                 session_id = self.journal.start_session(
-                    person, target, title, tier, player.step_count, together_group=group
+                    person,
+                    timeline.id,
+                    timeline.title,
+                    timeline.tier,
+                    player.step_count,
+                    together_group=group,
+                    plan=request.plan.id if request.plan else None,
+                    plan_session=request.plan_session,
+                    scripts=request.script_ids,
                 )
                 self.session_ids[person] = session_id
                 self.recorders.append(JournalRecorder(self.journal, session_id, player))
@@ -58,7 +70,9 @@ class PracticeLog:
         if self.journal is None or value is None:
             return
         try:
-            self.journal.add_checkin(person, moment, item, value, self.session_ids.get(person))
+            # A daily answer is about the day, not about this session.
+            session_id = None if moment == "daily" else self.session_ids.get(person)
+            self.journal.add_checkin(person, moment, item, value, session_id)
         except JournalUnavailable as error:
             self.notices.append(f"{error}; the check-in was not saved")
 
@@ -73,3 +87,28 @@ def people_for(profile: str | None, together_with: list[str]) -> list[str]:
     """Everyone practising, the main profile first, each once."""
     people = [profile or DEFAULT_PROFILE, *together_with]
     return list(dict.fromkeys(name.strip() for name in people if name.strip()))
+
+
+def stored_age(journal: Journal | None, profile: str | None) -> int | None:
+    """The age a profile was given, if the journal knows it."""
+    if not profile or journal is None:
+        return None
+    try:
+        for record in journal.profiles():
+            if record.name.casefold() == profile.casefold() and record.age:
+                return record.age
+    except JournalUnavailable:
+        pass
+    return None
+
+
+def age_of(journal: Journal | None, profile: str | None, library: Library) -> int | None:
+    """A profile's age from the journal, else from the plan written for them."""
+    plan = plan_for(profile, library)
+    return stored_age(journal, profile) or (plan.age if plan else None)
+
+
+def profile_from_plan(library: Library) -> str | None:
+    """On a first start with one imported plan, it is surely for whoever opened calmkit."""
+    written_for = {plan.for_profile for plan in library.user_plans() if plan.for_profile}
+    return written_for.pop() if len(written_for) == 1 else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from calmkit.audio.backend import AudioBackend, BackendStatus, open_backend
 from calmkit.audio.clips import SessionClips, ambient_path
 from calmkit.content.library import Library
+from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
 from calmkit.session.targets import SessionRequest, resolve
 
@@ -31,6 +32,7 @@ def prepare_session(
     day: dt.date | None = None,
     ambient_override: str | None = None,
     session_index: int = 0,
+    active_plan: Plan | None = None,
 ) -> PreparedSession:
     """Raises TargetError when the target cannot be played.
 
@@ -38,7 +40,13 @@ def prepare_session(
     which wins over the script's and the plan's.
     """
     request = resolve(
-        target, library, age=age, day=day, together=together, session_index=session_index
+        target,
+        library,
+        age=age,
+        day=day,
+        together=together,
+        session_index=session_index,
+        active_plan=active_plan,
     )
     clips = SessionClips(request.settings.voice, request.tier, request.scripts)
     timeline = request.timeline(clips)

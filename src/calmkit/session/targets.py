@@ -34,6 +34,11 @@ class SessionRequest:
     plan: Plan | None = None
     settings: PlanSettings = field(default_factory=PlanSettings)
     together: bool = False
+    plan_session: int | None = None  # which of the day's planned sessions this is
+
+    @property
+    def script_ids(self) -> tuple[str, ...]:
+        return tuple(script.id for script in self.scripts)
 
     def timeline(self, clips: ClipLookup | None = None) -> Timeline:
         return compile_session(
@@ -86,9 +91,15 @@ def resolve(
     day: dt.date | None = None,
     together: bool = False,
     session_index: int = 0,
+    active_plan: Plan | None = None,
 ) -> SessionRequest:
     """The session for a script id, a plan id (today's first session, or the one at
-    ``session_index``) or a .yaml path."""
+    ``session_index``) or a .yaml path.
+
+    ``active_plan`` is the plan written for whoever is practising: its settings
+    (gentle areas, pace, voice...) apply to a single script from the library too,
+    so a sore area is never tensed just because the child picked something else.
+    """
     available = library.scripts
     found: Script | Plan | None
     if looks_like_path(target):
@@ -110,7 +121,8 @@ def resolve(
             id=found.id,
             title=found.title,
             scripts=scripts,
-            tier=choose_tier(scripts, age, None),
+            tier=choose_tier(scripts, age, active_plan),
+            settings=active_plan.settings if active_plan else PlanSettings(),
             together=together,
         )
     plan = found
@@ -124,7 +136,8 @@ def resolve(
         raise TargetError(f"plan '{plan.id}' is finished: all {plan.weeks} weeks are done")
     if not today.sessions:
         raise TargetError(f"plan '{plan.id}' has nothing planned in week {today.week}")
-    session = today.sessions[min(session_index, len(today.sessions) - 1)]
+    session_index = min(max(0, session_index), len(today.sessions) - 1)
+    session = today.sessions[session_index]
     missing = [script_id for script_id in session.scripts if script_id not in available]
     if missing:
         raise TargetError(
@@ -139,4 +152,5 @@ def resolve(
         plan=plan,
         settings=plan.settings,
         together=together,
+        plan_session=session_index,
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from calmkit.content.library import Library
 from calmkit.content.model import Plan, Script, tier_for_age
 from calmkit.content.schedule import PlanDay, plan_day
 from calmkit.content.timeline import compile_timeline
+from calmkit.session.journal import SessionRecord
 
 # Suggestions rotate through these kinds, one a day, starting with breathing.
 SUGGESTED_KINDS = ("breathing", "grounding", "muscle-relaxation", "imagery", "coping", "body-scan")
@@ -25,6 +28,7 @@ class TodayItem:
     scripts: tuple[str, ...]
     plan: Plan | None = None
     session_index: int = 0
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,17 @@ class Today:
     items: tuple[TodayItem, ...]
     plan: Plan | None = None
     plan_day: PlanDay | None = None
+    next_week: PlanDay | None = None  # the plan's first day of next week
 
     @property
     def first(self) -> TodayItem | None:
-        return self.items[0] if self.items else None
+        """What Start plays: the first practice not done yet, else the first."""
+        waiting = [item for item in self.items if not item.done]
+        return waiting[0] if waiting else (self.items[0] if self.items else None)
+
+    @property
+    def all_done(self) -> bool:
+        return bool(self.items) and all(item.done for item in self.items)
 
 
 def plan_for(profile: str | None, library: Library) -> Plan | None:
@@ -70,24 +81,59 @@ def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
     return TodayItem(chosen.id, chosen.title, _minutes([chosen], age), (chosen.id,))
 
 
+def completed_counts(plan: Plan, day: dt.date, sessions: Iterable[SessionRecord]) -> Counter[int]:
+    """How many times each of the day's planned sessions was played to the end."""
+    return Counter(
+        record.plan_session
+        for record in sessions
+        if record.plan == plan.id
+        and record.status == "completed"
+        and record.plan_session is not None
+        and record.started.date() == day
+    )
+
+
+def next_week_start(current: PlanDay, day: dt.date) -> dt.date:
+    if current.week < 1:
+        return current.starts
+    return current.starts + dt.timedelta(weeks=current.week)
+
+
 def today_for(
-    profile: str | None, age: int | None, library: Library, day: dt.date | None = None
+    profile: str | None,
+    age: int | None,
+    library: Library,
+    day: dt.date | None = None,
+    journal_sessions: Iterable[SessionRecord] = (),
 ) -> Today:
+    """Today's practice; ``journal_sessions`` (today's rows) mark what is done already."""
     day = day or dt.date.today()
     plan = plan_for(profile, library)
     age = age if age is not None else (plan.age if plan and plan.age else DEFAULT_AGE)
     if plan is not None:
         current = plan_day(plan, day)
+        done = completed_counts(plan, day, journal_sessions)
         items = []
         for index, session in enumerate(current.sessions):
             scripts = [library.scripts[i] for i in session.scripts if i in library.scripts]
             if not scripts:
                 continue
             title = session.name or " + ".join(script.title for script in scripts)
-            for _ in range(session.per_day):
+            for repeat in range(session.per_day):
                 items.append(
-                    TodayItem(plan.id, title, _minutes(scripts, age), session.scripts, plan, index)
+                    TodayItem(
+                        plan.id,
+                        title,
+                        _minutes(scripts, age),
+                        session.scripts,
+                        plan,
+                        index,
+                        done=repeat < done[index],
+                    )
                 )
-        return Today(tuple(items), plan, current)
+        coming = None
+        if current.status != "finished":
+            coming = plan_day(plan, next_week_start(current, day))
+        return Today(tuple(items), plan, current, coming)
     suggested = suggestion(library, age, day)
     return Today((suggested,) if suggested else ())

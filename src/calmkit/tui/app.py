@@ -16,16 +16,26 @@ from textual.theme import Theme
 
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import tier_for_age
+from calmkit.session.checkins import answered_today, items_for
 from calmkit.session.clock import Clock
-from calmkit.session.journal import JournalUnavailable
+from calmkit.session.journal import JournalUnavailable, SessionRecord
 from calmkit.session.player import Player
-from calmkit.session.practice import PracticeLog, open_log, people_for
+from calmkit.session.practice import (
+    PracticeLog,
+    age_of,
+    open_log,
+    people_for,
+    profile_from_plan,
+)
+from calmkit.session.rewards import garden_since, grow_garden
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
 from calmkit.session.today import DEFAULT_AGE, plan_for, today_for
+from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog
-from calmkit.tui.dialogs.profile import ProfileChoice, ProfileDialog
-from calmkit.tui.screens.end import EndScreen
+from calmkit.tui.dialogs.confirm import ConfirmDialog
+from calmkit.tui.dialogs.profile import ProfileChoice, ProfileDialog, TogetherDialog
+from calmkit.tui.screens.end import EndScreen, joined_names
 from calmkit.tui.screens.home import HomeScreen, StartPractice
 from calmkit.tui.screens.session import SessionOutcome, SessionScreen
 from calmkit.tui.screens.settings import SettingsScreen
@@ -88,24 +98,17 @@ class CalmkitApp(App[None]):
         self.library = options.library or load_library()
         self.journal, self.journal_notice = open_log()
         self.active_log: PracticeLog | None = None
-        self.profile = options.profile or self.settings.profile
+        self.profile = options.profile or self.settings.profile or profile_from_plan(self.library)
         self.age = options.age or self._age_of(self.profile) or DEFAULT_AGE
         if self.profile:
-            self._remember_profile(self.profile, options.age)
+            self._remember_profile(self.profile, options.age or self._age_of(self.profile))
+        self.together_with = list(options.together_with)
+        self.active_plan = plan_for(self.profile, self.library)
 
     # --- profiles -----------------------------------------------------------------------------
 
     def _age_of(self, profile: str | None) -> int | None:
-        """A profile's age from the journal, else from its plan."""
-        if profile and self.journal is not None:
-            try:
-                for record in self.journal.profiles():
-                    if record.name.casefold() == profile.casefold() and record.age:
-                        return record.age
-            except JournalUnavailable:
-                pass
-        plan = plan_for(profile, self.library)
-        return plan.age if plan else None
+        return age_of(self.journal, profile, self.library)
 
     def _remember_profile(self, name: str, age: int | None) -> None:
         if self.journal is None:
@@ -115,23 +118,103 @@ class CalmkitApp(App[None]):
         except JournalUnavailable as error:
             self.journal_notice = str(error)
 
-    def action_switch_profile(self) -> None:
-        profiles: list[ProfileChoice] = []
-        if self.journal is not None:
-            try:
-                profiles = [ProfileChoice(p.name, p.age) for p in self.journal.profiles()]
-            except JournalUnavailable as error:
-                self.notify(str(error), severity="warning")
-        self.push_screen(ProfileDialog(profiles, self.profile), self._switch_to)
+    def _profile_choices(self) -> list[ProfileChoice]:
+        if self.journal is None:
+            return []
+        try:
+            return [ProfileChoice(p.name, p.age) for p in self.journal.profiles()]
+        except JournalUnavailable as error:
+            self.notify(str(error), severity="warning")
+            return []
 
-    def _switch_to(self, choice: ProfileChoice | None) -> None:
+    def action_switch_profile(self) -> None:
+        self.push_screen(ProfileDialog(self._profile_choices(), self.profile), self._profile_chosen)
+
+    def _profile_chosen(self, choice: ProfileChoice | None) -> None:
         if choice is None:
             return
-        self.profile = choice.name
-        self._remember_profile(choice.name, choice.age)
-        self.age = choice.age or self._age_of(choice.name) or DEFAULT_AGE
-        self.settings.profile = choice.name
+        if choice.action == "delete":
+            self._ask_to_forget(choice.name)
+            return
+        if choice.action == "rename" and choice.old_name:
+            self._rename_profile(choice.old_name, choice.name, choice.age)
+            return
+        self._switch_to(choice.name, choice.age)
+
+    def _switch_to(self, name: str, age: int | None) -> None:
+        self.profile = name
+        self._remember_profile(name, age)
+        self.age = age or self._age_of(name) or DEFAULT_AGE
+        self.together_with = []
+        self.settings.profile = name
         self.save_settings()
+        self.refresh_home()
+
+    def _rename_profile(self, old: str, new: str, age: int | None) -> None:
+        if self.journal is None:
+            return
+        try:
+            self.journal.rename_profile(old, new)
+            self.journal.ensure_profile(new, age)
+        except (JournalUnavailable, ValueError) as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.together_with = [
+            new if n.casefold() == old.casefold() else n for n in self.together_with
+        ]
+        if self.profile and self.profile.casefold() == old.casefold():
+            self._switch_to(new, age)
+        self.notify(f"{old} is now called {new}.")
+
+    @work(exclusive=True, group="profiles")
+    async def _ask_to_forget(self, name: str) -> None:
+        sure = await self.push_screen_wait(
+            ConfirmDialog(
+                f"Delete {name}, with all of {name}'s practice and check-ins?"
+                " This cannot be undone.",
+                yes="Delete",
+                no="Keep",
+            )
+        )
+        if not sure or self.journal is None:
+            return
+        try:
+            self.journal.forget_profile(name)
+        except JournalUnavailable as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.together_with = [n for n in self.together_with if n.casefold() != name.casefold()]
+        if self.profile and self.profile.casefold() == name.casefold():
+            self.profile = None
+            self.settings.profile = None
+            self.save_settings()
+            self.age = self.options.age or DEFAULT_AGE
+            self.refresh_home()
+        self.notify(f"{name}'s profile and practice record are deleted.")
+
+    def action_practise_together(self) -> None:
+        names = [choice.name for choice in self._profile_choices()]
+        if self.profile and self.profile not in names:
+            names.insert(0, self.profile)
+        chosen = [n for n in [self.profile, *self.together_with] if n]
+        self.push_screen(TogetherDialog(names, chosen), self._together_chosen)
+
+    def _together_chosen(self, names: list[str] | None) -> None:
+        if names is None:
+            return
+        if self.profile in names:
+            others = [n for n in names if n != self.profile]
+        elif names:
+            # The first person picked leads: their plan and age set the session.
+            self.profile, others = names[0], names[1:]
+            self.age = self._age_of(self.profile) or DEFAULT_AGE
+        else:
+            others = []
+        self.together_with = others
+        self.refresh_home()
+
+    def refresh_home(self) -> None:
+        self.active_plan = plan_for(self.profile, self.library)
         if isinstance(self.screen, HomeScreen):
             self.switch_screen(self.make_home())
 
@@ -156,10 +239,32 @@ class CalmkitApp(App[None]):
             # `calmkit play TARGET`: straight to the session screen.
             self.practise(self.options.start_target, ask_before=False)
 
+    def _sessions_since(self, since: dt.date) -> list[SessionRecord]:
+        if self.journal is None or not self.profile:
+            return []
+        try:
+            return self.journal.sessions(profile=self.profile, since=since)
+        except JournalUnavailable:
+            return []
+
     def make_home(self) -> HomeScreen:
-        today = today_for(self.profile, self.age, self.library, self.options.day)
-        greeting = f"Hi, {self.profile}!" if self.profile else "Hello! Nice to see you."
-        return HomeScreen(greeting, today, self.library, self.age)
+        day = self.today()
+        plan = self.active_plan
+        since = garden_since(plan, day)
+        records = self._sessions_since(min(since, day))
+        today = today_for(
+            self.profile, self.age, self.library, day, [r for r in records if r.day == day]
+        )
+        rewards_on = plan.settings.rewards if plan else True
+        garden = grow_garden(records, since, day) if rewards_on and self.profile else None
+        people = self.people() if self.profile else []
+        if len(people) > 1:
+            greeting = f"Hi, {joined_names(people)}! Practising together today."
+        elif self.profile:
+            greeting = f"Hi, {self.profile}!"
+        else:
+            greeting = "Hello! Nice to see you."
+        return HomeScreen(greeting, today, self.library, self.age, garden)
 
     # --- settings and theme ---------------------------------------------------------------
 
@@ -180,22 +285,39 @@ class CalmkitApp(App[None]):
     def on_start_practice(self, message: StartPractice) -> None:
         self.practise(message.target, session_index=message.session_index)
 
+    def people(self) -> list[str]:
+        return people_for(self.profile, self.together_with)
+
+    def today(self) -> dt.date:
+        return self.options.day or dt.date.today()
+
+    def _is_young(self, person: str) -> bool:
+        age = self.age if person == self.profile else self._age_of(person)
+        return tier_for_age(age or self.age) == "young"
+
+    async def _ask(self, person: str, moment: str, items: tuple[str, ...]) -> dict[str, int | str]:
+        """One person's answers at one moment; skipped questions are left out."""
+        who = person if len(self.people()) > 1 else None
+        answers: dict[str, int | str] = {}
+        for item in items:
+            if item == "activities":
+                if answered_today(self.journal, person, item, self.today()):
+                    continue
+                value: int | str | None = await self.push_screen_wait(ActivitiesDialog(who))
+            else:
+                value = await self.push_screen_wait(
+                    CheckinDialog(item, moment, self._is_young(person), who)
+                )
+            if value is not None:
+                answers[item] = value
+        return answers
+
     @work(exclusive=True, group="practice")
     async def practise(self, target: str, session_index: int = 0, ask_before: bool = True) -> None:
         from calmkit.session.setup import prepare_session
 
-        young = tier_for_age(self.age) == "young"
-        people = people_for(self.profile, self.options.together_with)
+        people = self.people()
         together = len(people) > 1
-        log = PracticeLog(self.journal, people)
-        self.active_log = log
-        before: dict[str, int | None] = {}
-        if ask_before:
-            for person in people:
-                who = person if together else None
-                before[person] = await self.push_screen_wait(
-                    CheckinDialog("stress", "before", young, who)
-                )
         try:
             prepared = prepare_session(
                 target,
@@ -207,29 +329,41 @@ class CalmkitApp(App[None]):
                 ambient_override=self.settings.ambient,
                 day=self.options.day,
                 session_index=session_index,
+                active_plan=self.active_plan,
             )
         except TargetError as error:
             self.notify(error.message, severity="error", timeout=8)
             return
-        timeline = prepared.timeline
+        request, timeline = prepared.request, prepared.timeline
+        asked = request.settings.checkin
+        log = PracticeLog(self.journal, people)
+        self.active_log = log
+        before: dict[str, dict[str, int | str]] = {}
+        if ask_before:
+            for person in people:
+                before[person] = await self._ask(person, "before", items_for(asked, "before"))
 
         def begin(player: Player) -> None:
-            log.begin(player, timeline.id, timeline.title, timeline.tier)
-            for person, value in before.items():
-                log.checkin(person, "before", "stress", value)
+            log.begin(player, request, timeline)
+            for person, answers in before.items():
+                for item, value in answers.items():
+                    log.checkin(person, "before", item, value)
 
         outcome: SessionOutcome = await self.push_screen_wait(
             SessionScreen(prepared, self.settings, clock=self.options.clock, on_start=begin)
         )
         # The last journal writes happen on the recorder's thread: wait for them.
         await asyncio.to_thread(log.finish)
-        for person in people:
-            who = person if together else None
-            value = await self.push_screen_wait(CheckinDialog("stress", "after", young, who))
-            log.checkin(person, "after", "stress", value)
+        for moment in ("after", "daily"):
+            for person in people:
+                answers = await self._ask(person, moment, items_for(asked, moment))
+                for item, value in answers.items():
+                    log.checkin(person, moment, item, value)
         for notice in log.notices:
             self.notify(notice, severity="warning", timeout=10)
         await self.push_screen_wait(EndScreen(outcome, people if together else []))
+        self.active_log = None
+        self.refresh_home()
 
     # --- the command palette -------------------------------------------------------------
 
@@ -245,6 +379,9 @@ class CalmkitApp(App[None]):
         )
         yield SystemCommand(
             "Switch profile", "Choose who is practising", self.action_switch_profile
+        )
+        yield SystemCommand(
+            "Practise together", "Pick everyone practising together", self.action_practise_together
         )
         yield SystemCommand(
             "High contrast", "Switch between calm and high-contrast colours", self.toggle_contrast

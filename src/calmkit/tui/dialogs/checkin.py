@@ -17,6 +17,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from calmkit.session import checkins
+
 
 @dataclass(frozen=True)
 class Face:
@@ -42,14 +44,6 @@ MOOD_FACES = (
     Face("4", "(•‿•)", "good", 4),
     Face("5", "(^‿^)", "great", 5),
 )
-QUESTIONS = {
-    ("stress", "before"): "Before we start: how calm or upset do you feel right now?",
-    ("stress", "after"): "And now: how calm or upset do you feel?",
-    ("mood", "before"): "How is your mood right now?",
-    ("mood", "after"): "How is your mood now?",
-    ("pain", "before"): "If you like, how much does your body hurt right now?",
-    ("pain", "after"): "If you like, how much does your body hurt now?",
-}
 TEN_KEY = "t"
 
 
@@ -75,7 +69,7 @@ class CheckinDialog(ModalScreen[int | None]):
         self.who = who
 
     def compose(self) -> ComposeResult:
-        question = QUESTIONS.get((self.item, self.moment), f"{self.item}?")
+        question = checkins.question(self.item, self.moment)
         if self.who:
             question = f"{self.who}: {question}"
         with Vertical(id="dialog", classes="checkin"):

@@ -19,6 +19,13 @@ def minutes_text(seconds: float) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def joined_names(names: list[str]) -> str:
+    """'Maya', 'Maya and Dad', 'Maya, Dad and Sam'."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class EndScreen(Screen[None]):
     BINDINGS = [Binding("enter,escape,q", "close", "Back home")]
 
@@ -31,12 +38,7 @@ class EndScreen(Screen[None]):
         outcome = self.outcome
         thanks = "All done!"
         if self.names:
-            joined = (
-                ", ".join(self.names[:-1])
-                + (" and " if len(self.names) > 1 else "")
-                + self.names[-1]
-            )
-            thanks = f"All done! Thank you, {joined}."
+            thanks = f"All done! Thank you, {joined_names(self.names)}."
         praise = PRAISE_COMPLETED if outcome.status == "completed" else PRAISE_STOPPED
         with Vertical(id="end"):
             yield Static(thanks, id="thanks")

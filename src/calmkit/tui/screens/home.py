@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from calmkit.content.library import Library
 from calmkit.content.model import Script
 from calmkit.content.timeline import compile_timeline
+from calmkit.session.rewards import Garden
 from calmkit.session.today import Today
 
 KIND_NAMES = {
@@ -52,15 +53,26 @@ class HomeScreen(Screen[None]):
         Binding("f", "toggle_all_ages", "All ages"),
         Binding("s", "app.open_settings", "Settings"),
         Binding("p", "app.switch_profile", "Profile"),
+        Binding("t", "app.practise_together", "Together"),
+        Binding("h", "app.open_history", "History"),
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, greeting: str, today: Today, library: Library, age: int) -> None:
+    def __init__(
+        self,
+        greeting: str,
+        today: Today,
+        library: Library,
+        age: int,
+        garden: Garden | None = None,
+    ) -> None:
         super().__init__()
         self.greeting = greeting
         self.today = today
         self.library = library
         self.age = age
+        # None when the plan turns rewards off.
+        self.garden = garden
         self.all_ages = False
 
     def compose(self) -> ComposeResult:
@@ -70,6 +82,11 @@ class HomeScreen(Screen[None]):
                 yield Static("Today's practice", classes="heading")
                 yield Static(self._today_text(), id="today")
                 yield Button(self._start_label(), id="start", variant="success")
+                coming = self._next_week_text()
+                if coming:
+                    yield Static(coming, id="next-week")
+                if self.garden is not None:
+                    yield Static(self._garden_text(self.garden), id="garden")
                 if self.today.plan and self.today.plan.note:
                     yield Static(self.today.plan.note, id="plan-note")
             with Vertical(id="library-column"):
@@ -93,12 +110,47 @@ class HomeScreen(Screen[None]):
             if self.today.plan_day and self.today.plan_day.status == "not-started":
                 return f"Your plan starts on {self.today.plan_day.starts:%A %d %B}. Anything from the library is welcome today."
             return "Nothing planned today. Pick anything you like from the library."
-        lines = [f"• {item.title}  ({item.minutes} min)" for item in self.today.items]
+        lines = [
+            f"{'✓' if item.done else '•'} {item.title}  ({item.minutes} min)"
+            + ("  done" if item.done else "")
+            for item in self.today.items
+        ]
+        if self.today.all_done:
+            lines.append("\nAll of today's practice is done. Lovely work!")
         return "\n".join(lines)
+
+    def _next_week_text(self) -> str:
+        today, coming = self.today.plan_day, self.today.next_week
+        if today is None or coming is None or today.status != "active":
+            return ""
+        if coming.status == "finished":
+            return "This is the last week of your plan."
+        if not coming.sessions or coming.sessions == today.sessions:
+            return ""
+        names = []
+        for session in coming.sessions:
+            titles = [
+                self.library.scripts[i].title for i in session.scripts if i in self.library.scripts
+            ]
+            names.append(session.name or " + ".join(titles))
+        return "Coming next week: " + ", ".join(dict.fromkeys(names))
+
+    @staticmethod
+    def _garden_text(garden: Garden) -> Text:
+        text = Text()
+        for row in garden.rows():
+            for colour in row:
+                text.append("✿ ", style=colour)
+            text.append("\n")
+        text.append(garden.words, style="italic")
+        return text
 
     def _start_label(self) -> str:
         first = self.today.first
-        return f"Start: {first.title}" if first else "Start"
+        if first is None:
+            return "Start"
+        again = " again" if self.today.all_done else ""
+        return f"Start{again}: {first.title}"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "start":

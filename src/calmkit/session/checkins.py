@@ -1,0 +1,132 @@
+"""The quick check-ins a plan asks for: which items, their scales, and the daily record.
+
+Function first (clinical-defaults.md): by default a stress thermometer before
+and after, and once a day what the child did. Pain is asked only when the plan
+lists it. Both faces use this; the TUI draws the questions, `--plain` reads
+typed answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from calmkit.content.model import CheckinSettings
+from calmkit.session.journal import Journal, JournalUnavailable
+
+ACTIVITIES: tuple[str, ...] = ("school", "exercise", "friends", "chores", "hobby")
+NO_ACTIVITY = "none"
+ACTIVITY_NAMES = {
+    "school": "School",
+    "exercise": "Exercise or sport",
+    "friends": "Time with friends",
+    "chores": "Chores or helping out",
+    "hobby": "A hobby",
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: int
+    high: int
+    low_words: str
+    high_words: str
+
+
+SCALES: dict[str, Scale] = {
+    "stress": Scale(0, 10, "calm", "most upset"),
+    "pain": Scale(0, 10, "none", "a lot"),
+    "mood": Scale(1, 5, "really low", "great"),
+}
+
+QUESTIONS: dict[tuple[str, str], str] = {
+    ("stress", "before"): "Before we start: how calm or upset do you feel right now?",
+    ("stress", "after"): "And now: how calm or upset do you feel?",
+    ("mood", "before"): "How is your mood right now?",
+    ("mood", "after"): "How is your mood now?",
+    ("pain", "before"): "If you like, how much does your body hurt right now?",
+    ("pain", "after"): "If you like, how much does your body hurt now?",
+    ("activities", "daily"): "What did you do today? Pick all that fit.",
+}
+
+
+def question(item: str, moment: str) -> str:
+    return QUESTIONS.get((item, moment), f"{item}?")
+
+
+def items_for(settings: CheckinSettings, moment: str) -> tuple[str, ...]:
+    """The items the plan asks at this moment, each once, in the plan's order."""
+    chosen = {"before": settings.before, "after": settings.after, "daily": settings.daily}
+    return tuple(dict.fromkeys(chosen.get(moment, ())))
+
+
+def activities_value(chosen: list[str]) -> str:
+    """How a daily record is stored: the activities in a fixed order, or 'none'."""
+    picked = [activity for activity in ACTIVITIES if activity in chosen]
+    return ",".join(picked) if picked else NO_ACTIVITY
+
+
+def parse_activities(value: object) -> tuple[str, ...]:
+    if not isinstance(value, str) or value == NO_ACTIVITY:
+        return ()
+    return tuple(part for part in value.split(",") if part in ACTIVITIES)
+
+
+def answered_today(journal: Journal | None, person: str, item: str, day: dt.date) -> bool:
+    """Has this person already given today's daily answer? Unknown counts as no."""
+    if journal is None:
+        return False
+    try:
+        daily = journal.checkins(profile=person, since=day, until=day, moment="daily")
+    except JournalUnavailable:
+        return False
+    return any(checkin.item == item for checkin in daily)
+
+
+# --- --plain: typed answers -------------------------------------------------------------
+
+
+def ask_plain(
+    item: str, moment: str, who: str | None, read: Callable[[], str], out: TextIO
+) -> int | str | None:
+    """Ask one item on a plain terminal; an empty answer skips. Asks again, kindly,
+    after an answer it cannot use, up to three times."""
+    prefix = f"{who}: " if who else ""
+    if item == "activities":
+        choices = "  ".join(f"{n}={ACTIVITY_NAMES[a]}" for n, a in enumerate(ACTIVITIES, 1))
+        prompt = f"{prefix}{question(item, moment)}\n  {choices}\n  (numbers with spaces, 0 for none of these, Enter to skip) > "
+    else:
+        scale = SCALES[item]
+        prompt = (
+            f"{prefix}{question(item, moment)} ({scale.low} {scale.low_words} to "
+            f"{scale.high} {scale.high_words}, Enter to skip) > "
+        )
+    for _ in range(3):
+        print(prompt, end="", file=out, flush=True)
+        try:
+            answer = read().strip()
+        except EOFError:
+            return None
+        if not answer:
+            return None
+        value = _plain_value(item, answer)
+        if value is not None:
+            return value
+        print("That one did not fit; let's try again, or press Enter to skip.", file=out)
+    return None
+
+
+def _plain_value(item: str, answer: str) -> int | str | None:
+    if item == "activities":
+        numbers = answer.replace(",", " ").split()
+        if numbers == ["0"]:
+            return NO_ACTIVITY
+        if not all(n.isdigit() and 1 <= int(n) <= len(ACTIVITIES) for n in numbers):
+            return None
+        return activities_value([ACTIVITIES[int(n) - 1] for n in numbers])
+    scale = SCALES[item]
+    if not answer.isdigit() or not scale.low <= int(answer) <= scale.high:
+        return None
+    return int(answer)

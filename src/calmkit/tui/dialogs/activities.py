@@ -1,0 +1,57 @@
+"""Once a day: what the child did today. This is the function record, so it praises doing."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, SelectionList
+
+from calmkit.session.checkins import ACTIVITIES, ACTIVITY_NAMES, activities_value, question
+
+
+class ActivitiesDialog(ModalScreen[str | None]):
+    """Dismisses with the stored value ('school,friends' or 'none'), or None when skipped."""
+
+    BINDINGS = [
+        Binding("escape", "skip", "Skip"),
+        Binding("d", "save", "Done"),
+    ]
+
+    def __init__(self, who: str | None = None) -> None:
+        super().__init__()
+        self.who = who
+
+    def compose(self) -> ComposeResult:
+        text = question("activities", "daily")
+        with Vertical(id="dialog", classes="activities"):
+            yield Label(f"{self.who}: {text}" if self.who else text, id="question")
+            yield SelectionList[str](
+                *((ACTIVITY_NAMES[activity], activity) for activity in ACTIVITIES),
+                id="activity-list",
+            )
+            yield Label(
+                "Space or Enter picks one. D when you're done. Esc skips, that's fine too.",
+                id="hint",
+            )
+            with Horizontal(id="buttons"):
+                yield Button("Done", id="save", variant="primary")
+                yield Button("Skip", id="skip")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_skip()
+
+    def action_save(self) -> None:
+        chosen = list(self.query_one(SelectionList).selected)
+        self.dismiss(activities_value(chosen))
+
+    def action_skip(self) -> None:
+        self.dismiss(None)
