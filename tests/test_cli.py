@@ -546,12 +546,18 @@ def test_locate_follows_a_changed_home(
 
 @pytest.mark.parametrize(
     "argv",
-    [["report"], ["report", "--format", "csv"], ["import", "pack.zip"], ["doctor"]],
+    [["import", "pack.zip"], ["doctor"]],
 )
 def test_commands_not_available_yet(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, "")
     assert err == f"calmkit: '{argv[0]}' is not available yet in this version ({__version__})\n"
+
+
+def test_report_without_a_journal_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "report", "--format", "csv")
+    assert (code, out) == (1, "")
+    assert "no practice journal" in err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

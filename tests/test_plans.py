@@ -108,7 +108,9 @@ def record(
 
 
 def test_per_day_repeats_and_done_marks() -> None:
+    # The built-in family example is also written for Sam: the imported plan wins.
     library = install_plan()
+    assert library.plans["family-calm-8-weeks"].for_profile == "Sam"
     today = today_for("Sam", None, library, STARTS, [record(0), record(1, status="stopped")])
     assert [(item.title, item.session_index, item.done) for item in today.items] == [
         ("After school", 0, True),

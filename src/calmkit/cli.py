@@ -498,6 +498,61 @@ def _not_available(command: str) -> Handler:
 # --- the parser ------------------------------------------------------------------------
 
 
+# --- report ------------------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.report import ReportError, build_report, render_csv, render_json
+    from calmkit.session.report_html import render_html
+
+    try:
+        since = _date_option(args.since, "--since")
+        until = _date_option(args.until, "--until")
+    except ValueError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    if not locations.journal_path().exists():
+        _error("nothing has been practised yet: there is no practice journal to report on")
+        return EXIT_PROBLEM
+    try:
+        with Journal() as journal:
+            journal.recover_interrupted()
+            report = build_report(journal, load_library(), args.profile, since, until)
+    except (JournalUnavailable, ReportError) as error:
+        _error(str(error))
+        return EXIT_PROBLEM
+    render = {"csv": render_csv, "json": render_json, "html": render_html}[args.format]
+    text = render(report)
+    if not args.out:
+        sys.stdout.write(text)
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        _write_private(out, text)
+    except OSError as error:
+        _error(f"could not write {out}: {error.strerror or error}")
+        return EXIT_PROBLEM
+    print(f"Wrote {out} ({args.format}).", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A report holds health information: readable only by its owner, written whole or not at all."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 # --- privacy: export and forget ------------------------------------------------------
 
 
@@ -651,7 +706,7 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--until")
     log.add_argument("--json", action="store_true")
 
-    report = command("report", _not_available("report"), "a report for the psychologist")
+    report = command("report", cmd_report, "a report for the psychologist")
     report.add_argument("--profile")
     report.add_argument("--since")
     report.add_argument("--until")

@@ -68,10 +68,13 @@ def activities_value(chosen: list[str]) -> str:
     return ",".join(picked) if picked else NO_ACTIVITY
 
 
-def parse_activities(value: object) -> tuple[str, ...]:
-    if not isinstance(value, str) or value == NO_ACTIVITY:
-        return ()
-    return tuple(part for part in value.split(",") if part in ACTIVITIES)
+def parse_activities(text: object) -> tuple[str, ...]:
+    """'school, Friends' -> ('school', 'friends'); 'none' or nothing -> ().
+
+    Lenient on purpose: a journal edited or written by an older version still reads.
+    """
+    names = [part.strip().casefold() for part in str(text).split(",")]
+    return tuple(name for name in dict.fromkeys(names) if name and name != NO_ACTIVITY)
 
 
 def answered_today(journal: Journal | None, person: str, item: str, day: dt.date) -> bool:

@@ -54,7 +54,11 @@ def plan_for(profile: str | None, library: Library) -> Plan | None:
     if not profile:
         return None
     wanted = profile.strip().casefold()
-    for plan in sorted(library.plans.values(), key=lambda plan: plan.id):
+    # A plan the family imported wins over a built-in example written for the same name.
+    user_plans = {plan.id for plan in library.user_plans()}
+    for plan in sorted(
+        library.plans.values(), key=lambda plan: (plan.id not in user_plans, plan.id)
+    ):
         if plan.for_profile and plan.for_profile.strip().casefold() == wanted:
             return plan
     return None

@@ -1,0 +1,1146 @@
+"""The report for the psychologist: what was practised, as figures, CSV, JSON or HTML.
+
+``build_report`` reads the journal and the plan and works out the figures;
+``render_csv``, ``render_json`` and ``render_html`` turn them into a file the
+family chooses to hand over. Nothing here writes to the journal or opens a
+network connection. docs/report-schema.md documents every JSON field and the
+exact definitions below, for the people who read the files.
+
+Definitions (the same words are in the docs and at the end of the HTML report):
+
+- A session *counts* once it has finished: completed, stopped early, or
+  interrupted (calmkit was closed or crashed). A session still running is
+  listed but counted nowhere.
+- Minutes practised are the seconds of every counted session, stopped and
+  interrupted ones included, on the day the session started.
+- A *practice day* is a day with at least one completed session, or a stopped
+  or interrupted session with at least one minute of practice
+  (PRACTICE_MIN_SECONDS).
+- A *planned day* is a day of the period inside the plan's weeks on which the
+  plan asks for at least one session. Its goal is the planned length of the
+  day's sessions (each session's scripts compiled at the plan's age tier with
+  the plan's settings, reading-time narration, times ``per_day``).
+- Planned sessions done: completed sessions played from the plan, on planned
+  days, at most as many a day as the plan asks for.
+- Weeks are plan weeks (week 1 = the first seven days from the plan's start)
+  when the profile has a plan, otherwise ISO weeks (Monday to Sunday).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from calmkit import __version__
+from calmkit.content.library import Library
+from calmkit.content.model import TIERS, Plan, Tier, tier_for_age
+from calmkit.content.schedule import plan_day, week_number
+from calmkit.content.timeline import compile_timeline
+from calmkit.session.checkins import ACTIVITIES, SCALES, parse_activities
+from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
+from calmkit.session.rewards import PRACTICE_MIN_SECONDS, counts_as_practice
+from calmkit.session.today import plan_for
+
+SCHEMA_VERSION = 1
+FORMATS: tuple[str, ...] = ("csv", "json", "html")
+
+COUNTED_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
+# Spreadsheets run a cell starting with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked; ``str()`` is one line for the user."""
+
+
+# --- the figures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    since: dt.date
+    until: dt.date
+
+    @property
+    def days(self) -> int:
+        return max(0, (self.until - self.since).days + 1)
+
+    def dates(self) -> list[dt.date]:
+        return [self.since + dt.timedelta(days=offset) for offset in range(self.days)]
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.since <= day <= self.until
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: str
+    starts: dt.date  # the plan's start, or the first session's day when it names none
+    starts_given: bool
+    weeks: int
+    age: int | None
+    tier: Tier  # the tier the daily goal was worked out at
+    note: str
+    checkin_before: tuple[str, ...]
+    checkin_after: tuple[str, ...]
+    checkin_daily: tuple[str, ...]
+    missing_scripts: tuple[str, ...] = ()  # named by the plan, not in the library
+
+    @property
+    def ends(self) -> dt.date:
+        return self.starts + dt.timedelta(days=7 * self.weeks - 1)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One journal session as the report shows it."""
+
+    id: int
+    profile: str
+    started: dt.datetime
+    ended: dt.datetime | None
+    target: str
+    title: str
+    plan: str | None
+    plan_session: int | None
+    scripts: tuple[str, ...]
+    status: str
+    seconds: float
+    steps_done: int
+    steps_total: int
+    tier: str | None
+    together_group: str | None
+    together_with: tuple[str, ...]
+    checkins: tuple[CheckinRecord, ...]
+
+    @property
+    def day(self) -> dt.date:
+        return self.started.date()
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+    @property
+    def counted(self) -> bool:
+        """Finished: its minutes and check-ins count. A running session is only listed."""
+        return self.status in COUNTED_STATUSES
+
+    @property
+    def practice(self) -> bool:
+        """Makes its day a practice day."""
+        return counts_as_practice(self.status, self.seconds)
+
+    def value(self, item: str, moment: str) -> int | str | None:
+        """The latest answer to ``item`` at ``moment`` ('before' or 'after'), if any."""
+        found: int | str | None = None
+        for checkin in self.checkins:
+            if checkin.item == item and checkin.moment == moment:
+                found = checkin.value
+        return found
+
+    def score(self, item: str, moment: str) -> int | None:
+        value = self.value(item, moment)
+        return value if isinstance(value, int) else None
+
+
+@dataclass(frozen=True)
+class DayFigure:
+    day: dt.date
+    plan_week: int | None
+    sessions_planned: int
+    goal_seconds: float
+    seconds: float
+    sessions: int  # counted sessions that day
+    sessions_completed: int
+    plan_sessions_completed: int  # completed from the plan, at most sessions_planned
+    practised: bool
+
+    @property
+    def planned(self) -> bool:
+        return self.sessions_planned > 0
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+    @property
+    def goal_minutes(self) -> float:
+        return self.goal_seconds / 60
+
+
+@dataclass(frozen=True)
+class Adherence:
+    days_in_period: int
+    days_practised: int
+    sessions_completed: int
+    sessions_stopped: int
+    sessions_interrupted: int
+    sessions_running: int
+    seconds_total: float
+    # None when the profile has no plan.
+    days_planned: int | None = None
+    planned_days_practised: int | None = None
+    sessions_planned: int | None = None
+    plan_sessions_completed: int | None = None
+    goal_seconds_total: float | None = None
+
+    @property
+    def sessions_counted(self) -> int:
+        return self.sessions_completed + self.sessions_stopped + self.sessions_interrupted
+
+    @property
+    def minutes_total(self) -> float:
+        return self.seconds_total / 60
+
+    @property
+    def goal_minutes_total(self) -> float | None:
+        return None if self.goal_seconds_total is None else self.goal_seconds_total / 60
+
+    @property
+    def unplanned_days_practised(self) -> int:
+        return self.days_practised - (self.planned_days_practised or 0)
+
+    @property
+    def minutes_per_practice_day(self) -> float | None:
+        return self.minutes_total / self.days_practised if self.days_practised else None
+
+
+@dataclass(frozen=True)
+class ScriptFigure:
+    id: str
+    title: str | None
+    sessions: int  # counted sessions that reached this script
+    completed: int  # of those, how many played all of its steps
+    seconds: float
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One session's answers to a check-in item."""
+
+    session_id: int
+    started: dt.datetime
+    before: int | None
+    after: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class CheckinFigure:
+    """Before and after a session, for stress, pain or mood."""
+
+    item: str
+    low: int
+    high: int
+    readings: tuple[Reading, ...]
+
+    @property
+    def pairs(self) -> tuple[Reading, ...]:
+        return tuple(reading for reading in self.readings if reading.change is not None)
+
+    @property
+    def n(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def sessions_with_before(self) -> int:
+        return sum(1 for reading in self.readings if reading.before is not None)
+
+    @property
+    def sessions_with_after(self) -> int:
+        return sum(1 for reading in self.readings if reading.after is not None)
+
+    @property
+    def average_before(self) -> float | None:
+        return _mean(reading.before for reading in self.pairs)
+
+    @property
+    def average_after(self) -> float | None:
+        return _mean(reading.after for reading in self.pairs)
+
+    @property
+    def average_change(self) -> float | None:
+        return _mean(reading.change for reading in self.pairs)
+
+
+@dataclass(frozen=True)
+class DailyActivities:
+    day: dt.date
+    activities: tuple[str, ...]  # () when the answer was 'none'
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WeekFigure:
+    first_day: dt.date  # within the period
+    last_day: dt.date
+    plan_week: int | None  # plan weeks only; may be 0 or less before the start
+    iso_week: tuple[int, int] | None  # (year, week) for ISO weeks
+    label: str
+    activities: dict[str, int]  # days each activity was reported
+    days_reported: int  # days with an activities answer
+    days_none: int  # of those, days answered 'none'
+    seconds: float
+    goal_seconds: float
+    days_planned: int
+    days_practised: int
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+    @property
+    def goal_minutes(self) -> float:
+        return self.goal_seconds / 60
+
+
+@dataclass(frozen=True)
+class ProfileReport:
+    profile: str
+    age: int | None
+    plan: PlanInfo | None
+    period: Period
+    adherence: Adherence
+    days: tuple[DayFigure, ...]
+    week_basis: str  # 'plan' or 'iso'
+    weeks: tuple[WeekFigure, ...]
+    scripts: tuple[ScriptFigure, ...]
+    stress: CheckinFigure
+    pain: CheckinFigure | None  # None: no pain check-in in the period (usually not asked)
+    mood: CheckinFigure | None  # None: no mood check-in in the period
+    sessions: tuple[SessionRow, ...]
+    daily_activities: tuple[DailyActivities, ...]
+    checkins: tuple[CheckinRecord, ...]  # every check-in in the period, daily ones too
+    notes: tuple[str, ...] = ()
+
+    @property
+    def counted_sessions(self) -> tuple[SessionRow, ...]:
+        return tuple(session for session in self.sessions if session.counted)
+
+    @property
+    def together(self) -> tuple[SessionRow, ...]:
+        return tuple(session for session in self.sessions if session.together_with)
+
+
+@dataclass(frozen=True)
+class Report:
+    generated: dt.datetime
+    profile: str | None  # as asked
+    since: dt.date | None  # as asked
+    until: dt.date | None
+    today: dt.date
+    profiles: tuple[ProfileReport, ...] = field(default=())
+
+    @property
+    def empty(self) -> bool:
+        return not any(section.sessions for section in self.profiles)
+
+
+# --- building ----------------------------------------------------------------------------
+
+
+class _NoJournal:
+    """No journal file yet: nothing was practised, and looking must not create one."""
+
+    def profiles(self) -> list[ProfileRecord]:
+        return []
+
+    def sessions(self, *_: object) -> list[SessionRecord]:
+        return []
+
+    def checkins(self, *_: object) -> list[CheckinRecord]:
+        return []
+
+
+def build_report(
+    journal: Journal | None,
+    library: Library,
+    profile: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    """The figures for one profile, or for every profile in the journal.
+
+    ``since``/``until`` bound the period (local calendar days, both included);
+    left out, a profile's period runs from its plan's start or its first
+    session (whichever is earlier) to ``until`` or today. ``journal`` None (no
+    journal file yet) reads as an empty journal. Raises ReportError when
+    ``since`` is after ``until``; JournalUnavailable passes through.
+    """
+    reader: Journal | _NoJournal = journal if journal is not None else _NoJournal()
+    today = today or dt.date.today()
+    if since is not None and since > (until or today):
+        end = f"the end date {until.isoformat()}" if until else f"today ({today.isoformat()})"
+        raise ReportError(f"the start date {since.isoformat()} is after {end}")
+    known = {record.name.casefold(): record for record in reader.profiles()}
+    if profile is not None:
+        name = profile.strip()
+        if not name:
+            raise ReportError("--profile needs a name")
+        record = known.get(name.casefold())
+        if record is None:
+            # Nothing logged yet: spell the name the way the plan written for it does.
+            plan = plan_for(name, library)
+            if plan is not None and plan.for_profile:
+                name = plan.for_profile.strip()
+            record = ProfileRecord(name, None, _now())
+        wanted = [record]
+    else:
+        wanted = list(known.values())
+    # Everyone's sessions, once, to see who practised together.
+    everyone = reader.sessions(None, since, until)
+    groups: dict[str, list[SessionRecord]] = {}
+    for record in everyone:
+        if record.together_group:
+            groups.setdefault(record.together_group, []).append(record)
+    sections = tuple(
+        _profile_report(reader, library, person, since, until, today, groups) for person in wanted
+    )
+    return Report(_now(), profile, since, until, today, sections)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def _profile_report(
+    journal: Journal | _NoJournal,
+    library: Library,
+    person: ProfileRecord,
+    since: dt.date | None,
+    until: dt.date | None,
+    today: dt.date,
+    groups: dict[str, list[SessionRecord]],
+) -> ProfileReport:
+    name = person.name
+    notes: list[str] = []
+    plan = plan_for(name, library)
+    records = journal.sessions(name, since, until)
+    checkins = journal.checkins(name, since, until)
+    first_seen = min(
+        [record.day for record in records] + [checkin.at.date() for checkin in checkins],
+        default=None,
+    )
+    plan_start: dt.date | None = None
+    if plan is not None:
+        plan_start = plan.starts
+        if plan_start is None:
+            # The first day it was ever used, whatever period was asked for.
+            used = journal.sessions(name, None, until) if since is not None else records
+            from_plan = [record.day for record in used if record.plan == plan.id]
+            plan_start = min(from_plan, default=first_seen) or since or today
+            notes.append(
+                f"The plan gives no start date; its week 1 is counted from "
+                f"{plan_start.isoformat()}, the first day it was used."
+            )
+    end = until or today
+    start = since
+    if start is None:
+        candidates = [day for day in (plan_start, first_seen) if day is not None]
+        start = min(candidates) if candidates else end
+        # A plan that starts after the end of the period: nothing to show yet.
+        start = min(start, end)
+    period = Period(start, end)
+    # Nothing from after the period (a `today` in the past, a clock set wrong).
+    records = [record for record in records if record.day in period]
+    checkins = [checkin for checkin in checkins if checkin.at.date() in period]
+
+    tier = _tier(plan, person.age, library)
+    info = _plan_info(plan, plan_start, tier, library) if plan is not None else None
+    if info is not None and info.missing_scripts:
+        notes.append(
+            "Not in this calmkit's library, so not part of the daily goal: "
+            + ", ".join(info.missing_scripts)
+            + "."
+        )
+    durations = _Durations(library, plan)
+
+    if plan is not None:
+        others = sorted({r.plan for r in records if r.plan and r.plan != plan.id})
+        if others:
+            played = sum(1 for r in records if r.plan in others)
+            notes.append(
+                f"{_count(played, 'session')} came from "
+                f"{'another plan' if len(others) == 1 else 'other plans'} ({', '.join(others)}); "
+                f"the planned days and goals here are those of {plan.id}."
+            )
+    elif any(record.plan for record in records):
+        notes.append(
+            "Some sessions came from a plan that is not written for this name on this "
+            "computer, so there are no planned days to compare with."
+        )
+    sessions = tuple(_session_row(record, groups) for record in records)
+    running = [session for session in sessions if session.status == "running"]
+    if running:
+        notes.append(
+            f"{_count(len(running), 'session')} still in progress when this report was made: "
+            "listed, but not counted."
+        )
+    counted = [session for session in sessions if session.counted]
+    days = _days(period, plan, info, counted, durations)
+    daily = _daily_activities(checkins)
+    weeks, basis = _weeks(period, info, days, daily)
+    adherence = _adherence(period, days, counted, running, has_plan=info is not None)
+    present = {checkin.item for checkin in checkins}
+    return ProfileReport(
+        profile=name,
+        age=person.age,
+        plan=info,
+        period=period,
+        adherence=adherence,
+        days=days,
+        week_basis=basis,
+        weeks=weeks,
+        scripts=_scripts(counted, library, durations, tier),
+        stress=_checkin_figure("stress", counted),
+        pain=_checkin_figure("pain", counted) if "pain" in present else None,
+        mood=_checkin_figure("mood", counted) if "mood" in present else None,
+        sessions=sessions,
+        daily_activities=daily,
+        checkins=tuple(checkins),
+        notes=tuple(notes),
+    )
+
+
+def _tier(plan: Plan | None, age: int | None, library: Library) -> Tier:
+    """The plan's age, else the profile's, else the youngest the plan's scripts are for."""
+    if plan is not None and plan.age is not None:
+        return tier_for_age(plan.age)
+    if age is not None:
+        return tier_for_age(age)
+    if plan is not None:
+        ids = {i for block in plan.schedule for session in block.sessions for i in session.scripts}
+        ages = [library.scripts[i].ages[0] for i in ids if i in library.scripts]
+        if ages:
+            return tier_for_age(min(ages))
+    return "kid"
+
+
+def _plan_info(plan: Plan, starts: dt.date | None, tier: Tier, library: Library) -> PlanInfo:
+    assert starts is not None
+    named = [i for block in plan.schedule for session in block.sessions for i in session.scripts]
+    missing = tuple(dict.fromkeys(i for i in named if i not in library.scripts))
+    return PlanInfo(
+        id=plan.id,
+        starts=starts,
+        starts_given=plan.starts is not None,
+        weeks=plan.weeks,
+        age=plan.age,
+        tier=tier,
+        note=plan.note,
+        checkin_before=plan.settings.checkin.before,
+        checkin_after=plan.settings.checkin.after,
+        checkin_daily=plan.settings.checkin.daily,
+        missing_scripts=missing,
+    )
+
+
+class _Durations:
+    """Planned seconds of a script at a tier, with the plan's settings (reading-time narration)."""
+
+    def __init__(self, library: Library, plan: Plan | None) -> None:
+        self.library = library
+        self.settings = plan.settings if plan is not None else None
+        self._cache: dict[tuple[str, str], float | None] = {}
+
+    def seconds(self, script_id: str, tier: str) -> float | None:
+        key = (script_id, tier)
+        if key not in self._cache:
+            script = self.library.scripts.get(script_id)
+            chosen: Tier = tier if tier in TIERS else "kid"  # type: ignore[assignment]
+            self._cache[key] = (
+                None if script is None else compile_timeline(script, chosen, self.settings).duration
+            )
+        return self._cache[key]
+
+
+def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) -> SessionRow:
+    together_with: tuple[str, ...] = ()
+    if record.together_group:
+        mine = record.profile.casefold()
+        together_with = tuple(
+            dict.fromkeys(
+                other.profile
+                for other in groups.get(record.together_group, ())
+                if other.profile.casefold() != mine
+            )
+        )
+    return SessionRow(
+        id=record.id,
+        profile=record.profile,
+        started=record.started,
+        ended=record.ended,
+        target=record.target,
+        title=record.title,
+        plan=record.plan,
+        plan_session=record.plan_session,
+        scripts=record.scripts,
+        status=record.status,
+        seconds=float(record.seconds),
+        steps_done=record.steps_done,
+        steps_total=record.steps_total,
+        tier=record.tier,
+        together_group=record.together_group,
+        together_with=together_with,
+        checkins=record.checkins,
+    )
+
+
+def _days(
+    period: Period,
+    plan: Plan | None,
+    info: PlanInfo | None,
+    counted: Sequence[SessionRow],
+    durations: _Durations,
+) -> tuple[DayFigure, ...]:
+    by_day: dict[dt.date, list[SessionRow]] = {}
+    for session in counted:
+        by_day.setdefault(session.day, []).append(session)
+    effective = replace(plan, starts=info.starts) if plan is not None and info else None
+    figures = []
+    for day in period.dates():
+        week: int | None = None
+        planned = 0
+        goal = 0.0
+        if effective is not None and info is not None:
+            current = plan_day(effective, day)
+            week = current.week
+            for session in current.sessions:
+                planned += session.per_day
+                length = sum(durations.seconds(i, info.tier) or 0.0 for i in session.scripts)
+                goal += length * session.per_day
+        that_day = by_day.get(day, [])
+        completed = [session for session in that_day if session.status == "completed"]
+        from_plan = sum(1 for s in completed if info is not None and s.plan == info.id)
+        figures.append(
+            DayFigure(
+                day=day,
+                plan_week=week,
+                sessions_planned=planned,
+                goal_seconds=goal,
+                seconds=sum(session.seconds for session in that_day),
+                sessions=len(that_day),
+                sessions_completed=len(completed),
+                plan_sessions_completed=min(from_plan, planned),
+                practised=any(session.practice for session in that_day),
+            )
+        )
+    return tuple(figures)
+
+
+def _adherence(
+    period: Period,
+    days: Sequence[DayFigure],
+    counted: Sequence[SessionRow],
+    running: Sequence[SessionRow],
+    has_plan: bool,
+) -> Adherence:
+    def with_status(status: str) -> int:
+        return sum(1 for session in counted if session.status == status)
+
+    base = Adherence(
+        days_in_period=period.days,
+        days_practised=sum(1 for day in days if day.practised),
+        sessions_completed=with_status("completed"),
+        sessions_stopped=with_status("stopped"),
+        sessions_interrupted=with_status("interrupted"),
+        sessions_running=len(running),
+        seconds_total=sum(session.seconds for session in counted),
+    )
+    if not has_plan:
+        return base
+    planned = [day for day in days if day.planned]
+    return replace(
+        base,
+        days_planned=len(planned),
+        planned_days_practised=sum(1 for day in planned if day.practised),
+        sessions_planned=sum(day.sessions_planned for day in planned),
+        plan_sessions_completed=sum(day.plan_sessions_completed for day in planned),
+        goal_seconds_total=sum(day.goal_seconds for day in planned),
+    )
+
+
+def _scripts(
+    counted: Sequence[SessionRow], library: Library, durations: _Durations, tier: Tier
+) -> tuple[ScriptFigure, ...]:
+    """Per script: the sessions that reached it and a share of their minutes.
+
+    A session of several scripts shares its seconds between the scripts it
+    reached (by its steps done), in proportion to their planned lengths.
+    """
+    found: dict[str, list[float]] = {}  # id -> [sessions, completed, seconds]
+    titles: dict[str, str | None] = {}
+    for session in counted:
+        ids = session.scripts or (session.target,)
+        known = [library.scripts.get(i) for i in ids]
+        session_tier = session.tier if session.tier in TIERS else tier
+        reached: list[tuple[str, bool, float]] = []  # id, played in full, weight
+        if all(script is not None for script in known):
+            offset = 0
+            for script in known:
+                assert script is not None
+                steps = len(script.steps)
+                if offset == 0 or session.steps_done > offset:
+                    full = session.status == "completed" or session.steps_done >= offset + steps
+                    weight = durations.seconds(script.id, session_tier) or 1.0
+                    reached.append((script.id, full, weight))
+                offset += steps
+        else:
+            full = session.status == "completed"
+            reached = [(i, full, 1.0) for i in ids]
+        total_weight = sum(weight for _, _, weight in reached) or 1.0
+        for script_id, full, weight in reached:
+            entry = found.setdefault(script_id, [0, 0, 0.0])
+            entry[0] += 1
+            entry[1] += 1 if full else 0
+            entry[2] += session.seconds * weight / total_weight
+            if script_id in library.scripts:
+                titles[script_id] = library.scripts[script_id].title
+            elif len(ids) == 1:
+                titles.setdefault(script_id, session.title or None)
+    figures = [
+        ScriptFigure(script_id, titles.get(script_id), int(n), int(full), seconds)
+        for script_id, (n, full, seconds) in found.items()
+    ]
+    figures.sort(key=lambda figure: (-figure.seconds, figure.id))
+    return tuple(figures)
+
+
+def _checkin_figure(item: str, counted: Sequence[SessionRow]) -> CheckinFigure:
+    low, high = SCALES[item].low, SCALES[item].high
+    readings = []
+    for session in counted:
+        before, after = session.score(item, "before"), session.score(item, "after")
+        if before is not None or after is not None:
+            readings.append(Reading(session.id, session.started, before, after))
+    return CheckinFigure(item, low, high, tuple(readings))
+
+
+def _daily_activities(checkins: Iterable[CheckinRecord]) -> tuple[DailyActivities, ...]:
+    """One answer a day: the latest, when there are several."""
+    latest: dict[dt.date, CheckinRecord] = {}
+    for checkin in checkins:
+        if checkin.moment != "daily" or checkin.item != "activities":
+            continue
+        day = checkin.at.date()
+        held = latest.get(day)
+        if held is None or (checkin.at, checkin.id) >= (held.at, held.id):
+            latest[day] = checkin
+    return tuple(
+        DailyActivities(day, parse_activities(str(c.value)), str(c.value), c.at)
+        for day, c in sorted(latest.items())
+    )
+
+
+def _weeks(
+    period: Period,
+    info: PlanInfo | None,
+    days: Sequence[DayFigure],
+    daily: Sequence[DailyActivities],
+) -> tuple[tuple[WeekFigure, ...], str]:
+    basis = "plan" if info is not None else "iso"
+
+    def key(day: dt.date) -> tuple[int, int]:
+        if info is not None:
+            return (week_number(info.starts, day), 0)
+        year, week, _ = day.isocalendar()
+        return (year, week)
+
+    answers = {answer.day: answer for answer in daily}
+    grouped: dict[tuple[int, int], list[DayFigure]] = {}
+    for figure in days:
+        grouped.setdefault(key(figure.day), []).append(figure)
+    weeks = []
+    for week_key, members in grouped.items():
+        first, last = members[0].day, members[-1].day
+        counts = dict.fromkeys(ACTIVITIES, 0)
+        reported = none = 0
+        for figure in members:
+            answer = answers.get(figure.day)
+            if answer is None:
+                continue
+            reported += 1
+            if not answer.activities:
+                none += 1
+            for name in answer.activities:
+                counts[name] = counts.get(name, 0) + 1
+        if info is not None:
+            number = week_key[0]
+            label = f"Week {number}" if 1 <= number <= info.weeks else short_range(first, last)
+            plan_week: int | None = number
+            iso: tuple[int, int] | None = None
+        else:
+            label = short_range(first, last)
+            plan_week, iso = None, week_key
+        weeks.append(
+            WeekFigure(
+                first_day=first,
+                last_day=last,
+                plan_week=plan_week,
+                iso_week=iso,
+                label=label,
+                activities=counts,
+                days_reported=reported,
+                days_none=none,
+                seconds=sum(figure.seconds for figure in members),
+                goal_seconds=sum(figure.goal_seconds for figure in members),
+                days_planned=sum(1 for figure in members if figure.planned),
+                days_practised=sum(1 for figure in members if figure.practised),
+            )
+        )
+    return tuple(weeks), basis
+
+
+# --- small words -------------------------------------------------------------------------
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def short_date(day: dt.date) -> str:
+    """'3 Dec': the same in every locale."""
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def short_range(first: dt.date, last: dt.date) -> str:
+    if first == last:
+        return short_date(first)
+    if first.month == last.month:
+        return f"{first.day}–{short_date(last)}"
+    return f"{short_date(first)} – {short_date(last)}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _mean(values: Iterable[int | None]) -> float | None:
+    numbers = [value for value in values if value is not None]
+    return sum(numbers) / len(numbers) if numbers else None
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "profile",
+    "session_id",
+    "date",
+    "start_time",
+    "end_time",
+    "target",
+    "title",
+    "plan",
+    "plan_session",
+    "scripts",
+    "status",
+    "counted",
+    "minutes",
+    "steps_done",
+    "steps_total",
+    "together_group",
+    "together_with",
+    "stress_before",
+    "stress_after",
+    "pain_before",
+    "pain_after",
+    "mood_before",
+    "mood_after",
+)
+
+
+def safe_cell(text: str) -> str:
+    """Text a spreadsheet will show, never run: a leading = + - @ gets an apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def render_csv(report: Report) -> str:
+    """One row per session (every profile), check-ins as columns; '\\n' line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for section in report.profiles:
+        for session in section.sessions:
+            text = {
+                "profile": session.profile,
+                "target": session.target,
+                "title": session.title,
+                "plan": session.plan or "",
+                "scripts": " ".join(session.scripts),
+                "together_group": session.together_group or "",
+                "together_with": "; ".join(session.together_with),
+            }
+            row: dict[str, object] = {name: safe_cell(value) for name, value in text.items()}
+            row.update(
+                session_id=session.id,
+                date=session.day.isoformat(),
+                start_time=f"{session.started:%H:%M}",
+                end_time=f"{session.ended:%H:%M}" if session.ended else "",
+                plan_session=session.plan_session,
+                status=session.status,
+                counted="yes" if session.counted else "no",
+                minutes=f"{session.minutes:.1f}",
+                steps_done=session.steps_done,
+                steps_total=session.steps_total,
+            )
+            for item in ("stress", "pain", "mood"):
+                for moment in ("before", "after"):
+                    value = session.value(item, moment)
+                    cell = safe_cell(value) if isinstance(value, str) else value
+                    row[f"{item}_{moment}"] = cell
+            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+# --- JSON --------------------------------------------------------------------------------
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def _round(value: float | None, places: int = 1) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
+    return {
+        "id": checkin.id,
+        "session_id": checkin.session_id,
+        "when": checkin.moment,
+        "item": checkin.item,
+        "value": checkin.value,
+        "at": _iso(checkin.at),
+    }
+
+
+def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
+    if figure is None:
+        return None
+    return {
+        "item": figure.item,
+        "scale": [figure.low, figure.high],
+        "sessions_with_before": figure.sessions_with_before,
+        "sessions_with_after": figure.sessions_with_after,
+        "n": figure.n,
+        "average_before": _round(figure.average_before, 2),
+        "average_after": _round(figure.average_after, 2),
+        "average_change": _round(figure.average_change, 2),
+        "readings": [
+            {
+                "session_id": reading.session_id,
+                "date": reading.started.date().isoformat(),
+                "started": _iso(reading.started),
+                "before": reading.before,
+                "after": reading.after,
+                "change": reading.change,
+            }
+            for reading in figure.readings
+        ],
+    }
+
+
+def _session_json(session: SessionRow) -> dict[str, object]:
+    return {
+        "id": session.id,
+        "date": session.day.isoformat(),
+        "started": _iso(session.started),
+        "ended": _iso(session.ended),
+        "target": session.target,
+        "title": session.title,
+        "plan": session.plan,
+        "plan_session": session.plan_session,
+        "scripts": list(session.scripts),
+        "tier": session.tier,
+        "status": session.status,
+        "counted": session.counted,
+        "practice": session.practice,
+        "seconds": session.seconds,
+        "minutes": _round(session.minutes),
+        "steps_done": session.steps_done,
+        "steps_total": session.steps_total,
+        "together_group": session.together_group,
+        "together_with": list(session.together_with),
+        "checkins": [_checkin_json(checkin) for checkin in session.checkins],
+    }
+
+
+def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
+    if info is None:
+        return None
+    return {
+        "id": info.id,
+        "starts": info.starts.isoformat(),
+        "starts_given": info.starts_given,
+        "ends": info.ends.isoformat(),
+        "weeks": info.weeks,
+        "age": info.age,
+        "tier": info.tier,
+        "note": info.note,
+        "checkin": {
+            "before": list(info.checkin_before),
+            "after": list(info.checkin_after),
+            "daily": list(info.checkin_daily),
+        },
+        "missing_scripts": list(info.missing_scripts),
+    }
+
+
+def _adherence_json(adherence: Adherence) -> dict[str, object]:
+    return {
+        "days_in_period": adherence.days_in_period,
+        "days_planned": adherence.days_planned,
+        "days_practised": adherence.days_practised,
+        "planned_days_practised": adherence.planned_days_practised,
+        "sessions_planned": adherence.sessions_planned,
+        "plan_sessions_completed": adherence.plan_sessions_completed,
+        "sessions_completed": adherence.sessions_completed,
+        "sessions_stopped": adherence.sessions_stopped,
+        "sessions_interrupted": adherence.sessions_interrupted,
+        "sessions_running": adherence.sessions_running,
+        "minutes": _round(adherence.minutes_total),
+        "goal_minutes": _round(adherence.goal_minutes_total),
+        "minutes_per_practice_day": _round(adherence.minutes_per_practice_day),
+    }
+
+
+def profile_json(section: ProfileReport) -> dict[str, object]:
+    return {
+        "profile": section.profile,
+        "age": section.age,
+        "period": {
+            "since": section.period.since.isoformat(),
+            "until": section.period.until.isoformat(),
+            "days": section.period.days,
+        },
+        "plan": _plan_json(section.plan),
+        "adherence": _adherence_json(section.adherence),
+        "days": [
+            {
+                "date": day.day.isoformat(),
+                "plan_week": day.plan_week,
+                "sessions_planned": day.sessions_planned,
+                "goal_minutes": _round(day.goal_minutes),
+                "minutes": _round(day.minutes),
+                "sessions": day.sessions,
+                "sessions_completed": day.sessions_completed,
+                "plan_sessions_completed": day.plan_sessions_completed,
+                "practised": day.practised,
+            }
+            for day in section.days
+        ],
+        "week_basis": section.week_basis,
+        "weeks": [
+            {
+                "label": week.label,
+                "first_day": week.first_day.isoformat(),
+                "last_day": week.last_day.isoformat(),
+                "plan_week": week.plan_week,
+                "iso_week": list(week.iso_week) if week.iso_week else None,
+                "minutes": _round(week.minutes),
+                "goal_minutes": _round(week.goal_minutes),
+                "days_planned": week.days_planned,
+                "days_practised": week.days_practised,
+                "days_reported": week.days_reported,
+                "days_none": week.days_none,
+                "activities": dict(week.activities),
+            }
+            for week in section.weeks
+        ],
+        "scripts": [
+            {
+                "id": script.id,
+                "title": script.title,
+                "sessions": script.sessions,
+                "completed": script.completed,
+                "minutes": _round(script.minutes),
+            }
+            for script in section.scripts
+        ],
+        "stress": _figure_json(section.stress),
+        "pain": _figure_json(section.pain),
+        "mood": _figure_json(section.mood),
+        "together": [
+            {
+                "session_id": session.id,
+                "date": session.day.isoformat(),
+                "title": session.title,
+                "status": session.status,
+                "with": list(session.together_with),
+            }
+            for session in section.together
+        ],
+        "sessions": [_session_json(session) for session in section.sessions],
+        "daily_activities": [
+            {
+                "date": answer.day.isoformat(),
+                "activities": list(answer.activities),
+                "text": answer.text,
+                "at": _iso(answer.at),
+            }
+            for answer in section.daily_activities
+        ],
+        "checkins": [_checkin_json(checkin) for checkin in section.checkins],
+        "notes": list(section.notes),
+    }
+
+
+def report_json(report: Report) -> dict[str, object]:
+    return {
+        "schema": SCHEMA_VERSION,
+        "generator": f"calmkit {__version__}",
+        "generated": _iso(report.generated),
+        "request": {
+            "profile": report.profile,
+            "since": report.since.isoformat() if report.since else None,
+            "until": report.until.isoformat() if report.until else None,
+            "today": report.today.isoformat(),
+        },
+        "definitions": {
+            "practice_min_seconds": PRACTICE_MIN_SECONDS,
+            "counted_statuses": list(COUNTED_STATUSES),
+            "activities": list(ACTIVITIES),
+        },
+        "profiles": [profile_json(section) for section in report.profiles],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- HTML and the one entry point --------------------------------------------------------
+
+
+def render_html(report: Report) -> str:
+    """One self-contained, print-friendly page (see report_html)."""
+    from calmkit.session.report_html import render_html as render
+
+    return render(report)
+
+
+def render(report: Report, format: str) -> str:
+    """The report as text in ``format``: 'csv', 'json' or 'html'."""
+    renderers = {"csv": render_csv, "json": render_json, "html": render_html}
+    if format not in renderers:
+        raise ReportError(f"the report format is one of {', '.join(FORMATS)}, not '{format}'")
+    return renderers[format](report)
