@@ -266,6 +266,22 @@ class CalmkitApp(App[None]):
             greeting = "Hello! Nice to see you."
         return HomeScreen(greeting, today, self.library, self.age, garden)
 
+    def action_open_history(self) -> None:
+        from calmkit.session.report import build_report
+        from calmkit.tui.screens.history import CALENDAR_WEEKS, HistoryScreen
+
+        if not self.profile or self.journal is None:
+            self.notify("Choose who is practising first (P), then your history shows here.")
+            return
+        day = self.today()
+        since = day - dt.timedelta(weeks=CALENDAR_WEEKS)
+        try:
+            report = build_report(self.journal, self.library, self.profile, since, day, day)
+        except JournalUnavailable as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.push_screen(HistoryScreen(report.profiles[0], day))
+
     # --- settings and theme ---------------------------------------------------------------
 
     def apply_theme(self) -> None:

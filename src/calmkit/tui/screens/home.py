@@ -127,13 +127,14 @@ class HomeScreen(Screen[None]):
             return "This is the last week of your plan."
         if not coming.sessions or coming.sessions == today.sessions:
             return ""
-        names = []
-        for session in coming.sessions:
-            titles = [
-                self.library.scripts[i].title for i in session.scripts if i in self.library.scripts
-            ]
-            names.append(session.name or " + ".join(titles))
-        return "Coming next week: " + ", ".join(dict.fromkeys(names))
+        # The scripts, not the session names: "After school" is after school every week.
+        titles = [
+            self.library.scripts[script_id].title
+            for session in coming.sessions
+            for script_id in session.scripts
+            if script_id in self.library.scripts
+        ]
+        return "Coming next week: " + ", ".join(dict.fromkeys(titles))
 
     @staticmethod
     def _garden_text(garden: Garden) -> Text:
