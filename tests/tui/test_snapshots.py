@@ -15,9 +15,9 @@ from tui_helpers import SIZE, first_cue, session, shown, wait_for_screen, wait_u
 
 from calmkit.session.clock import SteppedClock
 from calmkit.tui.app import CalmkitApp
+from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog
 from calmkit.tui.dialogs.confirm import ConfirmDialog
-from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.screens.end import EndScreen
 from calmkit.tui.screens.home import HomeScreen
 from calmkit.tui.screens.session import SessionScreen
