@@ -218,12 +218,12 @@ def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
 
     return run_app(
         AppOptions(
-            profile=getattr(args, "profile", None),
-            age=getattr(args, "age", None),
+            profile=getattr(args, "profile", None) or args.app_profile,
+            age=getattr(args, "age", None) or args.app_age,
             start_target=start_target,
             want_sound=not getattr(args, "no_audio", False),
             want_ambient=not getattr(args, "no_ambient", False),
-            together_with=list(getattr(args, "with_profiles", []) or []),
+            together_with=list(getattr(args, "with_profiles", []) or args.app_with),
         )
     )
 
@@ -553,6 +553,29 @@ def _write_private(path: Path, text: str) -> None:
         raise
 
 
+# --- import ------------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from calmkit.session.importer import format_result, import_path
+
+    result = import_path(Path(args.file), replace=args.replace)
+    for line in format_result(result):
+        print(line, file=sys.stdout if result.ok else sys.stderr)
+    plans = [item.name for item in result.installed if item.kind == "plan"] if result.ok else []
+    if plans:
+        library = load_library()
+        for plan_id in plans:
+            plan = library.plans.get(plan_id)
+            if plan is not None and plan.for_profile:
+                print(
+                    f"{plan.for_profile}'s plan is ready: open calmkit as {plan.for_profile}"
+                    f" (calmkit --profile '{plan.for_profile}', or P on the home screen)"
+                    " to see today's practice."
+                )
+    return EXIT_OK if result.ok else EXIT_PROBLEM
+
+
 # --- privacy: export and forget ------------------------------------------------------
 
 
@@ -657,6 +680,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="A calm practice companion: breathing, relaxation, imagery and grounding.",
     )
     parser.add_argument("--version", action="version", version=f"calmkit {__version__}")
+    # For the app itself (`calmkit` with no command): who is practising.
+    parser.add_argument("--profile", dest="app_profile", help="who is practising")
+    parser.add_argument(
+        "--with", dest="app_with", action="append", default=[], help="someone practising along"
+    )
+    parser.add_argument("--age", dest="app_age", type=_age, help="the child's age")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -713,8 +742,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["csv", "json", "html"], default="html")
     report.add_argument("--out")
 
-    imports = command("import", _not_available("import"), "add a script, plan or pack")
-    imports.add_argument("file")
+    imports = command("import", cmd_import, "add a script, plan or pack to your library")
+    imports.add_argument("file", help="a script or plan .yaml, or a pack (a folder or .zip)")
+    imports.add_argument(
+        "--replace", action="store_true", help="overwrite files and ids already in your library"
+    )
 
     doctor = command("doctor", _not_available("doctor"), "check sound, voices and data")
     doctor.add_argument("--json", action="store_true")
