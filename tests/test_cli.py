@@ -546,7 +546,7 @@ def test_locate_follows_a_changed_home(
 
 @pytest.mark.parametrize(
     "argv",
-    [["import", "pack.zip"], ["doctor"]],
+    [["doctor"]],
 )
 def test_commands_not_available_yet(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     code, out, err = run(capsys, *argv)
