@@ -239,10 +239,10 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     library = load_library()
     profile = args.profile or load_settings().profile or profile_from_plan(library)
-    journal, _ = open_log()
+    # Opened once: play_plain logs into it and shows its notice (a damaged journal
+    # moved aside), which a second opening would no longer see.
+    journal, notice = open_log()
     age = args.age or age_of(journal, profile, library)
-    if journal is not None:
-        journal.close()
     try:
         prepared = prepare_session(
             args.target,
@@ -254,10 +254,14 @@ def cmd_play(args: argparse.Namespace) -> int:
             active_plan=plan_for(profile, library),
         )
     except TargetError as error:
+        if journal is not None:
+            journal.close()
         return _report_target_error(error)
     # Check-ins are typed answers, so only asked when someone is there to type them.
     read = input if sys.stdin.isatty() and not args.no_checkin else None
-    status = play_plain(prepared, sys.stdout, profile, args.with_profiles, read=read)
+    status = play_plain(
+        prepared, sys.stdout, profile, args.with_profiles, read=read, opened=(journal, notice)
+    )
     return EXIT_OK if status == "completed" else 130
 
 

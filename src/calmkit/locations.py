@@ -77,9 +77,16 @@ def settings_path() -> Path:
 
 
 def ensure_private_dir(folder: Path) -> Path:
-    """Create ``folder`` (and parents) readable only by its owner."""
-    folder.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
-    # mkdir's mode is filtered by the umask, and an existing folder keeps its old mode.
+    """Create ``folder`` (and the parents it needs) readable only by its owner.
+
+    Every folder made here is 0700, not only the last one; folders that already
+    existed keep their mode, except ``folder`` itself, which is made private.
+    """
+    missing = [folder, *(parent for parent in folder.parents if not parent.exists())]
+    for path in reversed([path for path in missing if not path.exists()]):
+        path.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+        # mkdir's mode is filtered by the umask.
+        os.chmod(path, PRIVATE_FOLDER_MODE)
     os.chmod(folder, PRIVATE_FOLDER_MODE)
     return folder
 

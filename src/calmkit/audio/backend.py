@@ -8,7 +8,9 @@ runs every session with captions only.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -31,6 +33,7 @@ CACHE_CLIPS = 12
 RAMP_STEP_SECONDS = 0.02
 
 NO_DEVICE_NOTICE = "no sound device found, showing captions only"
+DEVICE_GONE = "the sound device went away"
 
 
 class AudioUnavailable(Exception):
@@ -96,6 +99,9 @@ class AudioBackend(ABC):
 
     @abstractmethod
     def busy(self, group: Group) -> bool: ...
+
+    def check(self) -> None:  # noqa: B027 - optional: most outputs cannot tell
+        """Raise AudioUnavailable if the output went away since it opened (cheap; polled)."""
 
 
 @dataclass
@@ -165,9 +171,88 @@ class NullBackend(AudioBackend):
     def busy(self, group: Group) -> bool:
         return self.playing[group] is not None
 
+    def check(self) -> None:
+        # Not recorded (the player polls it every second), but it can be made to fail.
+        if "check" in self.fail_on:
+            raise AudioUnavailable("injected failure in check")
+
     def played(self, group: Group | None = None) -> list[str]:
         """Paths played, in order (for tests)."""
         return [call[2] for call in self.calls if call[0] == "play" and group in (None, call[1])]
+
+
+SDL_AUDIO_STOPPED = 0
+SDL_AUDIO_PLAYING = 1
+# SDL numbers opened devices from 1 (the legacy device) up; SDL_mixer's is usually 2.
+SDL_DEVICE_IDS = range(1, 17)
+_SDL_LIBRARY = re.compile(r"^(lib)?SDL2(-2[.-].*|\.dll)$")
+
+
+class SdlDeviceWatch:
+    """Tells when SDL has lost the sound device the mixer opened.
+
+    When the output goes away mid-session (the PulseAudio server ends, a USB
+    headset is pulled), SDL marks the device disconnected and from then on
+    feeds the mixer into nothing: every pygame call still succeeds, clips even
+    "finish" on time, and nothing is heard. pygame exposes no way to notice;
+    SDL's own SDL_GetAudioDeviceStatus does (the device goes from PLAYING to
+    STOPPED). It is read here through ctypes from the very SDL library pygame
+    has loaded. If that library cannot be found, or no device reads as playing
+    right after the mixer opened, this watch reports nothing, ever.
+    """
+
+    def __init__(self, pygame_dir: str | None) -> None:
+        self._status: Any = None
+        self._devices: list[int] = []
+        try:
+            path = self._loaded_sdl(pygame_dir)
+            if path is not None:
+                function = ctypes.CDLL(path).SDL_GetAudioDeviceStatus
+                function.argtypes = [ctypes.c_uint32]
+                function.restype = ctypes.c_int
+                self._status = function
+        except (OSError, AttributeError):
+            self._status = None
+
+    @staticmethod
+    def _loaded_sdl(pygame_dir: str | None) -> str | None:
+        """The SDL2 library in this process (Linux), else the one shipped inside pygame."""
+        try:
+            with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+                for line in maps:
+                    path = line.split(maxsplit=5)[-1].strip()
+                    if _SDL_LIBRARY.match(os.path.basename(path)) and os.path.isfile(path):
+                        return path
+        except OSError:
+            pass
+        if pygame_dir is None:
+            return None
+        for folder in (pygame_dir, pygame_dir + ".libs", os.path.join(pygame_dir, ".dylibs")):
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                continue
+            for name in names:
+                if _SDL_LIBRARY.match(name):
+                    return os.path.join(folder, name)
+        return None
+
+    def opened(self) -> None:
+        """Note the devices playing now, right after the mixer opened."""
+        self._devices = []
+        if self._status is not None:
+            self._devices = [
+                device for device in SDL_DEVICE_IDS if self._status(device) == SDL_AUDIO_PLAYING
+            ]
+
+    @property
+    def watching(self) -> bool:
+        return bool(self._devices)
+
+    def lost(self) -> bool:
+        return bool(self._devices) and all(
+            self._status(device) == SDL_AUDIO_STOPPED for device in self._devices
+        )
 
 
 class PygameBackend(AudioBackend):
@@ -192,6 +277,8 @@ class PygameBackend(AudioBackend):
         self._unpaused = threading.Event()
         self._unpaused.set()
         self._device = "unknown"
+        self._watch: SdlDeviceWatch | None = None
+        self._gone = False
 
     def open(self) -> None:
         try:
@@ -216,6 +303,15 @@ class PygameBackend(AudioBackend):
             index += count
         driver = os.environ.get("SDL_AUDIODRIVER") or "default"
         self._device = f"{driver} {SAMPLE_RATE} Hz, buffer {BUFFER_FRAMES}"
+        self._watch = SdlDeviceWatch(os.path.dirname(pygame.__file__))
+        self._watch.opened()
+        self._gone = False
+
+    def check(self) -> None:
+        """SDL plays into nothing once its device is gone: say so, so the player can tell."""
+        if self._gone or (self._watch is not None and self._watch.lost()):
+            self._gone = True
+            raise AudioUnavailable(DEVICE_GONE)
 
     def close(self) -> None:
         self._unpaused.set()  # let any held fade thread finish
@@ -241,6 +337,9 @@ class PygameBackend(AudioBackend):
             sound = self._mixer.Sound(path)
         except (RuntimeError, OSError) as error:  # pygame.error is a RuntimeError
             raise ClipUnavailable(path, str(error)) from error
+        if sound.get_length() <= 0:
+            # An OGG cut short before its first page of audio decodes "fine", to nothing.
+            raise ClipUnavailable(path, "it holds no sound")
         with self._lock:
             self._sounds[path] = sound
             while len(self._sounds) > CACHE_CLIPS:
@@ -260,6 +359,7 @@ class PygameBackend(AudioBackend):
     def play(
         self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
     ) -> None:
+        self.check()
         sound = self._sound(path)
         with self._lock:
             sound.set_volume(volume)
@@ -272,6 +372,7 @@ class PygameBackend(AudioBackend):
             self._start_fade(group, 0.0, 1.0, fade_in, stop_after=False)
 
     def stop(self, group: Group, fade_out: float = 0.0) -> None:
+        self.check()
         if fade_out > 0:
             self._start_fade(group, self._fade_gain[group], 0.0, fade_out, stop_after=True)
             return
@@ -315,6 +416,7 @@ class PygameBackend(AudioBackend):
                     self._fade_gain[group] = 1.0
 
     def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
+        self.check()
         with self._lock:
             self._ramps[group] += 1
             ramp_id = self._ramps[group]
@@ -347,11 +449,13 @@ class PygameBackend(AudioBackend):
                 channel.set_volume(volume * self._fade_gain[group])
 
     def pause_all(self) -> None:
+        self.check()
         with self._lock:
             self._unpaused.clear()
             self._mixer.pause()
 
     def resume_all(self) -> None:
+        self.check()
         with self._lock:
             self._mixer.unpause()
             self._unpaused.set()

@@ -136,18 +136,28 @@ class SessionClips(RecordedClips):
             "|".join(clip.path for clip in clips if clip), "counts", kind, int(seconds * 1000)
         )
         path = _generated_dir() / f"count-{name}.ogg"
-        if not path.is_file():
+        if not _made(path):
             from calmkit.audio.synth_files import write_spaced_clips
 
             try:
                 write_spaced_clips([clip.path for clip in clips if clip], 1.0, seconds, path)
-            except OSError:
+            except (OSError, RuntimeError):
+                # A full or read-only folder, or a clip libsndfile cannot read
+                # (soundfile's errors are RuntimeErrors): the phase word alone.
                 return self.narrated(BREATH_WORDS[kind])
         return Clip(str(path), seconds)
 
 
 def _generated_dir() -> Path:
     return locations.narration_cache_dir() / "generated"
+
+
+def _made(path: Path) -> bool:
+    """A generated clip is there; an empty file (an older calmkit on a full disk) is made again."""
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def breath_tone_clip(kind: str, seconds: float) -> Clip | None:
@@ -157,11 +167,13 @@ def breath_tone_clip(kind: str, seconds: float) -> Clip | None:
         return None  # holds and rests stay quiet
     milliseconds = round(seconds * 1000)
     path = _generated_dir() / f"tone-{phase}-{milliseconds}.ogg"
-    if not path.is_file():
+    if not _made(path):
         from calmkit.audio.synth_files import write_breath_tone
 
         try:
             write_breath_tone(phase, milliseconds / 1000, path)
-        except OSError:
-            return None  # a read-only data folder: the phase is simply quiet
+        except (OSError, RuntimeError):
+            # A read-only or full data folder (libsndfile reports a full disk as a
+            # RuntimeError): the phase is simply quiet.
+            return None
     return Clip(str(path), seconds)

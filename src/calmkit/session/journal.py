@@ -281,6 +281,9 @@ def _reason(error: BaseException) -> str:
         if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             return "another program is holding it locked"
         if code == sqlite3.SQLITE_IOERR:
+            # No room to grow the shared-memory file beside a WAL journal: a full disk.
+            if getattr(error, "sqlite_errorcode", 0) == sqlite3.SQLITE_IOERR_SHMSIZE:
+                return "the disk is full"
             return "the disk reported an error"
     return str(error)
 

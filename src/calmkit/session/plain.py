@@ -13,6 +13,7 @@ from typing import TextIO
 
 from calmkit.session.checkins import answered_today, ask_plain, items_for
 from calmkit.session.clock import Clock
+from calmkit.session.journal import Journal
 from calmkit.session.player import (
     CueStarted,
     FinishStatus,
@@ -74,13 +75,15 @@ def play_plain(
     read: Callable[[], str] | None = None,
     day: dt.date | None = None,
     clock: Clock | None = None,
+    opened: tuple[Journal | None, str | None] | None = None,
 ) -> FinishStatus:
     """Play with captions as lines. ``read`` (like ``input``) asks the check-ins;
-    None asks nothing."""
+    None asks nothing. ``opened`` is a journal the caller opened already, with the
+    notice that came with it (a damaged journal moved aside), so neither is lost."""
     day = day or dt.date.today()
     for line in header_lines(prepared):
         print(line, file=out, flush=True)
-    journal, notice = open_log()
+    journal, notice = opened if opened is not None else open_log()
     if notice:
         print(f"note: {notice}", file=out, flush=True)
     log = PracticeLog(journal, people_for(profile, together_with or []))

@@ -286,6 +286,8 @@ class Player:
                 if self.ambient_on and self.ambient_path:
                     self._safely(lambda: self.backend.stop("ambient", fade_out=AMBIENT_FADE_OUT))
             if elapsed >= state.next_progress:
+                # A sound device can go away without any call failing: look once a second.
+                self._safely(self.backend.check)
                 self._emit(Progress(min(elapsed, self.duration), self.duration))
                 state.next_progress = float(int(elapsed) + 1)
             if elapsed >= self.duration and state.next_index >= len(self._cues):

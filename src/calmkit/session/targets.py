@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from calmkit.content import model
-from calmkit.content.library import Library, load_files, yaml_files
+from calmkit.content.library import Library, load_files
 from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.problems import Problem
 from calmkit.content.schedule import plan_day
@@ -66,17 +66,30 @@ def choose_tier(scripts: tuple[Script, ...], age: int | None, plan: Plan | None)
     return model.tier_for_age(youngest)
 
 
+# A plan handed over in a folder may use the scripts beside it; more files than
+# this in one folder is not a pack, and reading them all would be slow.
+MAX_SIBLINGS = 200
+
+
 def sibling_scripts(path: Path) -> dict[str, Script]:
-    """Scripts beside ``path``: a plan handed over in a folder (a pack) may use them."""
-    siblings = [p for p in yaml_files(path.parent) if p.resolve() != path.resolve()]
+    """Scripts in the same folder as ``path`` (not below it)."""
+    siblings = sorted(
+        p
+        for p in path.parent.iterdir()
+        if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and p.resolve() != path.resolve()
+    )[:MAX_SIBLINGS]
     return load_files(siblings).scripts if siblings else {}
 
 
 def _load_target_file(path: Path, library: Library) -> tuple[Script | Plan, dict[str, Script]]:
     if not path.is_file():
         raise TargetError(f"no such file: {path}")
-    available = {**library.scripts, **sibling_scripts(path)}
+    available = library.scripts
     result = load_files([path], known_scripts=available).results[0]
+    if result.kind == "plan" and not result.ok:
+        # Perhaps it names scripts that came with it: look beside it, once.
+        available = {**library.scripts, **sibling_scripts(path)}
+        result = load_files([path], known_scripts=available).results[0]
     if not result.ok:
         raise TargetError(f"{path} cannot be played", result.errors)
     found = result.script or result.plan
