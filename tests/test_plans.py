@@ -425,3 +425,27 @@ def test_export_writes_one_private_file_with_everything(
     assert record["sessions"][0]["checkins"][0]["value"] == 2
     assert [(d["profile"], d["value"]) for d in record["daily"]] == [("Sam", "school")]
     assert calmkit_main(["export", "--profile", "Nobody", "--out", str(out)]) == 1
+
+
+def test_a_plan_without_starts_begins_on_its_first_practice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from calmkit.session import journal as journal_module
+    from calmkit.session.practice import pinned_plan
+
+    library = install_plan(PLAN.replace(f"starts: {STARTS.isoformat()}\n", ""))
+    plan = library.plans["sam-test-plan"]
+    assert plan.starts is None
+    with Journal() as journal:
+        assert pinned_plan(plan, journal) is plan  # never practised: it starts today
+        first = dt.datetime.combine(STARTS, dt.time(17)).astimezone()
+        with monkeypatch.context() as patch:
+            patch.setattr(journal_module, "now", lambda: first)
+            journal.start_session("Sam", "sam-test-plan", "After school", "kid", 3, plan=plan.id)
+        pinned = pinned_plan(plan, journal)
+    assert pinned is not None and pinned.starts == STARTS
+    eight_days_on = STARTS + dt.timedelta(days=8)
+    today = today_for("Sam", None, library, eight_days_on, plan=pinned)
+    assert today.plan_day is not None and today.plan_day.week == 2
+    request = resolve("sam-test-plan", library, day=eight_days_on, active_plan=pinned)
+    assert request.script_ids == ("lemon-squeeze",)

@@ -232,7 +232,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
         return _run_tui(args, start_target=args.target)
     from calmkit.session.plain import play_plain
-    from calmkit.session.practice import age_of, open_log, profile_from_plan
+    from calmkit.session.practice import age_of, open_log, pinned_plan, profile_from_plan
     from calmkit.session.settings import load_settings
     from calmkit.session.setup import prepare_session
     from calmkit.session.today import plan_for
@@ -251,7 +251,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             together=bool(args.with_profiles),
             want_sound=not args.no_audio,
             want_ambient=not args.no_ambient,
-            active_plan=plan_for(profile, library),
+            active_plan=pinned_plan(plan_for(profile, library), journal),
         )
     except TargetError as error:
         if journal is not None:

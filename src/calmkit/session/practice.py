@@ -6,9 +6,10 @@ the practice: it becomes a one-line notice, and the session plays on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from calmkit.content.library import Library
+from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
 from calmkit.session.journal import (
     DEFAULT_PROFILE,
@@ -112,3 +113,18 @@ def profile_from_plan(library: Library) -> str | None:
     """On a first start with one imported plan, it is surely for whoever opened calmkit."""
     written_for = {plan.for_profile for plan in library.user_plans() if plan.for_profile}
     return written_for.pop() if len(written_for) == 1 else None
+
+
+def pinned_plan(plan: Plan | None, journal: Journal | None) -> Plan | None:
+    """A plan written without ``starts`` begins on the first day it was practised.
+
+    Without this, every day would be its week 1. Before its first practice, it
+    starts today (schedule.plan_day's rule for a plan with no start).
+    """
+    if plan is None or plan.starts is not None or journal is None:
+        return plan
+    try:
+        days = [record.day for record in journal.sessions() if record.plan == plan.id]
+    except JournalUnavailable:
+        return plan
+    return replace(plan, starts=min(days)) if days else plan

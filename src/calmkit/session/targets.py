@@ -138,7 +138,8 @@ def resolve(
             settings=active_plan.settings if active_plan else PlanSettings(),
             together=together,
         )
-    plan = found
+    # The active plan is the same plan with its start pinned (when it names none).
+    plan = active_plan if active_plan is not None and active_plan.id == found.id else found
     day = day or dt.date.today()
     today = plan_day(plan, day)
     if today.status == "not-started":

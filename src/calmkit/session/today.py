@@ -109,10 +109,12 @@ def today_for(
     library: Library,
     day: dt.date | None = None,
     journal_sessions: Iterable[SessionRecord] = (),
+    plan: Plan | None = None,
 ) -> Today:
-    """Today's practice; ``journal_sessions`` (today's rows) mark what is done already."""
+    """Today's practice; ``journal_sessions`` (today's rows) mark what is done already.
+    ``plan`` is the profile's plan when the caller has it already (with its start pinned)."""
     day = day or dt.date.today()
-    plan = plan_for(profile, library)
+    plan = plan or plan_for(profile, library)
     age = age if age is not None else (plan.age if plan and plan.age else DEFAULT_AGE)
     if plan is not None:
         current = plan_day(plan, day)

@@ -25,6 +25,7 @@ from calmkit.session.practice import (
     age_of,
     open_log,
     people_for,
+    pinned_plan,
     profile_from_plan,
 )
 from calmkit.session.rewards import garden_since, grow_garden
@@ -103,7 +104,7 @@ class CalmkitApp(App[None]):
         if self.profile:
             self._remember_profile(self.profile, options.age or self._age_of(self.profile))
         self.together_with = list(options.together_with)
-        self.active_plan = plan_for(self.profile, self.library)
+        self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
 
     # --- profiles -----------------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class CalmkitApp(App[None]):
         self.refresh_home()
 
     def refresh_home(self) -> None:
-        self.active_plan = plan_for(self.profile, self.library)
+        self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
         if isinstance(self.screen, HomeScreen):
             self.switch_screen(self.make_home())
 
@@ -253,7 +254,7 @@ class CalmkitApp(App[None]):
         since = garden_since(plan, day)
         records = self._sessions_since(min(since, day))
         today = today_for(
-            self.profile, self.age, self.library, day, [r for r in records if r.day == day]
+            self.profile, self.age, self.library, day, [r for r in records if r.day == day], plan
         )
         rewards_on = plan.settings.rewards if plan else True
         garden = grow_garden(records, since, day) if rewards_on and self.profile else None
