@@ -71,16 +71,18 @@ def test_the_built_in_library_loads_cleanly() -> None:
     assert maya.settings.gentle == frozenset({"feet", "legs"})
 
 
-def test_the_built_in_plan_only_uses_built_in_scripts() -> None:
+def test_the_built_in_plans_only_use_built_in_scripts() -> None:
     library = load_library(include_user=False)
-    used = {
-        script_id
-        for block in library.plans["maya-8-weeks"].schedule
-        for session in block.sessions
-        for script_id in session.scripts
-    }
-    assert used == {"balloon-belly", "lemon-squeeze", "five-senses", "calm-place"}
-    assert used <= set(library.scripts)
+    assert set(library.plans) == {"maya-8-weeks", "alex-teen-8-weeks", "family-calm-8-weeks"}
+    for plan in library.plans.values():
+        used = {
+            script_id
+            for block in plan.schedule
+            for session in block.sessions
+            for script_id in session.scripts
+        }
+        assert used, plan.id
+        assert used <= set(library.scripts), plan.id
 
 
 def test_an_empty_home_adds_nothing(isolated_home: Path) -> None:
