@@ -33,6 +33,7 @@ from tui_helpers import (
 )
 
 from calmkit.cli import main as calmkit_main
+from calmkit.content.library import load_library
 from calmkit.session.clock import ScaledClock, SteppedClock
 from calmkit.session.journal import Journal, SessionRecord
 from calmkit.session.player import (
@@ -131,25 +132,25 @@ async def test_home_greets_maya_with_todays_plan(app_factory: AppFactory) -> Non
         screen = app.screen
         assert shown(screen.query_one("#greeting", Static)) == "Hi, Maya!"
         assert shown(screen.query_one("#today", Static)) == (
-            "• After school  (5 min)\n• Bedtime  (5 min)"
+            "• After school  (8 min)\n• Bedtime  (8 min)"
         )
+        # Week 2 repeats week 1: nothing new to announce.
+        assert not screen.query("#next-week")
         start = screen.query_one("#start", Button)
         assert str(start.label) == "Start: After school"
         assert app.focused is start
         assert shown(screen.query_one("#plan-note", Static)).startswith(
             "Maya, you are learning calm skills"
         )
-        # Maya is 9: every built-in script suits her, grouped by kind.
-        assert library_texts(app) == [
-            "Breathing",
-            "  Balloon Belly  5 min",
-            "Muscle relaxation",
-            "  Lemon Squeeze  8 min",
-            "Imagery",
-            "  My Calm Place  8 min",
-            "Grounding",
-            "  Five Senses  5 min",
-        ]
+        # Maya is 9: every built-in script that suits her, grouped by kind, each once.
+        texts = library_texts(app)
+        suitable = [s for s in load_library().scripts.values() if s.suits_age(9)]
+        listed = [text.strip().rsplit("  ", 1)[0] for text in texts if text.startswith("  ")]
+        assert sorted(listed) == sorted(script.title for script in suitable)
+        headings = [text for text in texts if not text.startswith("  ")]
+        assert headings[:2] == ["Breathing", "Muscle relaxation"]
+        assert "  Balloon Belly  8 min" in texts
+        assert "  Lemon Squeeze  7 min" not in texts  # for ages 5-8
 
 
 async def test_fresh_install_says_hello_and_suggests_something(app_factory: AppFactory) -> None:
@@ -192,7 +193,7 @@ async def test_library_lists_broken_user_files_as_broken(
         texts = library_texts(app)
         assert texts[-2:] == ["Broken files", "  oops.yaml (broken)"]
         # The good scripts are all still there.
-        assert "  Balloon Belly  5 min" in texts
+        assert "  Balloon Belly  8 min" in texts
         await pilot.press("l")
         option_list = app.screen.query_one("#library", OptionList)
         assert app.focused is option_list
@@ -583,11 +584,16 @@ async def test_stop_asks_first_saves_both_checkins_and_ends_gently(
     [record] = sessions_in_journal()
     assert (record.profile, record.target, record.status) == ("Maya", "maya-8-weeks", "stopped")
     assert record.seconds == pytest.approx(70.0, abs=0.1)
-    assert checkins_of(record) == [
-        ("before", "stress", 7),
-        ("after", "stress", 2),
-        ("daily", "activities", "school,friends"),
-    ]
+    assert checkins_of(record) == [("before", "stress", 7), ("after", "stress", 2)]
+    # The day's activities belong to the day, not to the session.
+    with Journal() as journal:
+        [daily] = journal.checkins(moment="daily")
+    assert (daily.profile, daily.item, daily.value, daily.session_id) == (
+        "Maya",
+        "activities",
+        "school,friends",
+        None,
+    )
     # `calmkit log` shows them.
     assert calmkit_main(["log", "--json"]) == 0
     [logged] = json.loads(capsys.readouterr().out)
@@ -595,7 +601,6 @@ async def test_stop_asks_first_saves_both_checkins_and_ends_gently(
     assert [(c["when"], c["item"], c["value"]) for c in logged["checkins"]] == [
         ("before", "stress", 7),
         ("after", "stress", 2),
-        ("daily", "activities", "school,friends"),
     ]
     assert calmkit_main(["log"]) == 0
     assert "stress 7 → 2" in capsys.readouterr().out
@@ -784,4 +789,4 @@ async def test_adding_a_profile_greets_sam_and_remembers_his_age(
     assert saved_settings().profile == "Sam"
     with Journal() as journal:
         ages = {profile.name: profile.age for profile in journal.profiles()}
-    assert ages == {"Maya": None, "Sam": 12}
+    assert ages == {"Maya": 9, "Sam": 12}
