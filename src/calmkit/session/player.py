@@ -24,6 +24,7 @@ from calmkit.audio.backend import (
 )
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.session.clock import Clock, MonotonicClock
+from calmkit.session.volumes import Volumes
 
 FinishStatus = Literal["completed", "stopped"]
 
@@ -82,19 +83,6 @@ class Notice:
 
 PlayerEvent = CueStarted | StepChanged | Progress | Paused | Resumed | Finished | Notice
 Listener = Callable[[PlayerEvent], None]
-
-
-@dataclass
-class Volumes:
-    """Per-group volumes (0..1), all under one cap a parent can set."""
-
-    voice: float = 1.0
-    ambient: float = 0.5
-    cues: float = 0.6
-    cap: float = 1.0
-
-    def effective(self, group: Group) -> float:
-        return max(0.0, min(getattr(self, group), self.cap))
 
 
 _VOICE_KINDS = frozenset({"say", "tense", "release", "sound"})

@@ -7,6 +7,7 @@ the practice: it becomes a one-line notice, and the session plays on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
@@ -18,10 +19,13 @@ from calmkit.session.journal import (
     new_together_group,
     open_journal,
 )
-from calmkit.session.player import Player
-from calmkit.session.recorder import JournalRecorder
-from calmkit.session.targets import SessionRequest
 from calmkit.session.today import plan_for
+
+if TYPE_CHECKING:
+    # The player and its recorder load with the first session, not at start-up.
+    from calmkit.session.player import Player
+    from calmkit.session.recorder import JournalRecorder
+    from calmkit.session.targets import SessionRequest
 
 NOT_SAVED = "this practice will not be saved"
 
@@ -47,6 +51,8 @@ class PracticeLog:
         """A 'running' row for each person, updated at every step from now on."""
         if self.journal is None:
             return
+        from calmkit.session.recorder import JournalRecorder
+
         group = new_together_group() if len(self.people) > 1 else None
         try:
             for person in self.people:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from calmkit import locations
-from calmkit.session.player import Volumes
+from calmkit.session.volumes import Volumes
 
 
 @dataclass

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,7 +20,6 @@ from calmkit.content.model import tier_for_age
 from calmkit.session.checkins import answered_today, items_for
 from calmkit.session.clock import Clock
 from calmkit.session.journal import JournalUnavailable, SessionRecord
-from calmkit.session.player import Player
 from calmkit.session.practice import (
     PracticeLog,
     age_of,
@@ -32,14 +32,12 @@ from calmkit.session.rewards import garden_since, grow_garden
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
 from calmkit.session.today import DEFAULT_AGE, plan_for, today_for
-from calmkit.tui.dialogs.activities import ActivitiesDialog
-from calmkit.tui.dialogs.checkin import CheckinDialog
-from calmkit.tui.dialogs.confirm import ConfirmDialog
 from calmkit.tui.dialogs.profile import ProfileChoice, ProfileDialog, TogetherDialog
-from calmkit.tui.screens.end import EndScreen, joined_names
-from calmkit.tui.screens.home import HomeScreen, StartPractice
-from calmkit.tui.screens.session import SessionOutcome, SessionScreen
-from calmkit.tui.screens.settings import SettingsScreen
+from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
+
+if TYPE_CHECKING:
+    from calmkit.session.player import Player
+    from calmkit.tui.screens.session import SessionOutcome
 
 CALM_THEME = Theme(
     name="calm",
@@ -169,6 +167,8 @@ class CalmkitApp(App[None]):
 
     @work(exclusive=True, group="profiles")
     async def _ask_to_forget(self, name: str) -> None:
+        from calmkit.tui.dialogs.confirm import ConfirmDialog
+
         sure = await self.push_screen_wait(
             ConfirmDialog(
                 f"Delete {name}, with all of {name}'s practice and check-ins?"
@@ -295,6 +295,8 @@ class CalmkitApp(App[None]):
             self.notify(f"Settings could not be saved ({error.strerror}).", severity="warning")
 
     def action_open_settings(self) -> None:
+        from calmkit.tui.screens.settings import SettingsScreen
+
         self.push_screen(SettingsScreen(self.settings))
 
     # --- practising --------------------------------------------------------------------------
@@ -314,6 +316,9 @@ class CalmkitApp(App[None]):
 
     async def _ask(self, person: str, moment: str, items: tuple[str, ...]) -> dict[str, int | str]:
         """One person's answers at one moment; skipped questions are left out."""
+        from calmkit.tui.dialogs.activities import ActivitiesDialog
+        from calmkit.tui.dialogs.checkin import CheckinDialog
+
         who = person if len(self.people()) > 1 else None
         answers: dict[str, int | str] = {}
         for item in items:
@@ -331,7 +336,11 @@ class CalmkitApp(App[None]):
 
     @work(exclusive=True, group="practice")
     async def practise(self, target: str, session_index: int = 0, ask_before: bool = True) -> None:
+        # The session's modules (the player, sound, narration) load when first needed,
+        # so the home screen comes up sooner.
         from calmkit.session.setup import prepare_session
+        from calmkit.tui.screens.end import EndScreen
+        from calmkit.tui.screens.session import SessionScreen
 
         people = self.people()
         together = len(people) > 1

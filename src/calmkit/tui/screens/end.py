@@ -8,6 +8,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
 
 PRAISE_COMPLETED = "Well done for taking this time for yourself."
@@ -17,13 +18,6 @@ PRAISE_STOPPED = "Stopping is okay. Every bit of practice counts."
 def minutes_text(seconds: float) -> str:
     minutes = max(1, round(seconds / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-def joined_names(names: list[str]) -> str:
-    """'Maya', 'Maya and Dad', 'Maya, Dad and Sam'."""
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class EndScreen(Screen[None]):

@@ -32,6 +32,13 @@ KIND_NAMES = {
 BROKEN_PREFIX = "broken:"
 
 
+def joined_names(names: list[str]) -> str:
+    """'Maya', 'Maya and Dad', 'Maya, Dad and Sam'."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 class StartPractice(Message):
     """Asks the app to start a practice: a script id or a plan id (with its session)."""
 
