@@ -544,14 +544,15 @@ def test_locate_follows_a_changed_home(
     assert json.loads(out)["data_dir"] == str(tmp_path / "elsewhere")
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [["doctor"]],
-)
-def test_commands_not_available_yet(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, "")
-    assert err == f"calmkit: '{argv[0]}' is not available yet in this version ({__version__})\n"
+def test_doctor_json_has_the_contract_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "doctor", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"audio", "engines", "narration", "data_dir"}
+    assert set(report["audio"]) >= {"backend", "device", "ok"}
+    assert {"name", "found", "voice"} <= set(report["engines"][0])
+    assert set(report["narration"]) >= {"lines", "missing"}
+    assert report["narration"]["lines"] > 0
 
 
 def test_report_without_a_journal_says_so(capsys: pytest.CaptureFixture[str]) -> None:

@@ -488,17 +488,6 @@ def cmd_log(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- not yet ---------------------------------------------------------------------------
-
-
-def _not_available(command: str) -> Handler:
-    def handler(args: argparse.Namespace) -> int:
-        _error(f"'{command}' is not available yet in this version ({__version__})")
-        return EXIT_USAGE
-
-    return handler
-
-
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -555,6 +544,21 @@ def _write_private(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# --- doctor ------------------------------------------------------------------------------
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from calmkit.audio.doctor import doctor_lines, doctor_report
+
+    report = doctor_report()
+    if args.json:
+        _print_json(report)
+    else:
+        for line in doctor_lines(report):
+            print(line)
+    return EXIT_OK
 
 
 # --- import ------------------------------------------------------------------------------
@@ -752,7 +756,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="overwrite files and ids already in your library"
     )
 
-    doctor = command("doctor", _not_available("doctor"), "check sound, voices and data")
+    doctor = command("doctor", cmd_doctor, "check sound, voices, narration and the data folder")
     doctor.add_argument("--json", action="store_true")
 
     export = command("export", cmd_export, "write everything calmkit holds to one file")
