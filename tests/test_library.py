@@ -241,3 +241,26 @@ def test_find_and_suggestion() -> None:
     assert library.find("nothing") is None
     assert library.suggestion("calm-plase") == " (did you mean 'calm-place'?)"
     assert library.suggestion("zzzzzz") == ""
+
+
+def test_the_cached_library_is_the_same_and_follows_every_change(isolated_home: Path) -> None:
+    from calmkit import locations
+
+    mine = write_script(isolated_home / "scripts", "mine.yaml", "my-breath")
+    first = load_library(cached=True)
+    cache = locations.library_cache_path()
+    assert cache.is_file() and (cache.stat().st_mode & 0o777) == 0o600
+    again = load_library(cached=True)
+    assert set(again.scripts) == set(first.scripts) == set(load_library().scripts)
+    assert again.scripts["my-breath"] == first.scripts["my-breath"]
+    # An edited file is read again: the cache never hides a change.
+    mine.write_text(mine.read_text("utf-8").replace("My-Breath", "Changed Title"), "utf-8")
+    assert load_library(cached=True).scripts["my-breath"].title == "Changed Title"
+    # A new file, and a deleted one.
+    write_script(isolated_home / "scripts", "two.yaml", "second-breath")
+    assert "second-breath" in load_library(cached=True).scripts
+    mine.unlink()
+    assert "my-breath" not in load_library(cached=True).scripts
+    # A damaged cache is only a miss.
+    cache.write_bytes(b"not a pickle")
+    assert "second-breath" in load_library(cached=True).scripts

@@ -68,6 +68,11 @@ def recordings_dir() -> Path:
     return user_data_dir() / "recordings"
 
 
+def library_cache_path() -> Path:
+    """The last parse of the library, so the app starts without reading every YAML file."""
+    return user_data_dir() / "cache" / "library.pickle"
+
+
 def journal_path() -> Path:
     return user_data_dir() / "journal.sqlite3"
 

@@ -6,15 +6,22 @@ problems, and everything else loads as usual.
 
 from __future__ import annotations
 
+import os
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from calmkit import locations
-from calmkit.content.loader import LoadResult, load_document
+from calmkit import __version__, locations
+from calmkit.content import model
 from calmkit.content.model import Plan, Script
 from calmkit.content.problems import Problem, did_you_mean
-from calmkit.content.yamldoc import Document, read_file
+
+if TYPE_CHECKING:
+    from calmkit.content.loader import LoadResult
+    from calmkit.content.yamldoc import Document
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -88,6 +95,9 @@ def _unique(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_files(paths: Iterable[Path], known_scripts: Iterable[str] = ()) -> Library:
     """Load files as one library: scripts first, then plans checked against them."""
+    from calmkit.content.loader import load_document
+    from calmkit.content.yamldoc import read_file
+
     documents: list[tuple[Path, Document]] = [(path, read_file(path)) for path in _unique(paths)]
     library = Library()
     plan_documents: list[tuple[Path, Document, LoadResult]] = []
@@ -135,6 +145,55 @@ def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:
     result.plan = None
 
 
-def load_library(include_user: bool = True) -> Library:
+def load_library(include_user: bool = True, cached: bool = False) -> Library:
+    """Every script and plan. ``cached`` (the app's start-up) reuses the last parse
+    while no file has changed: reading YAML is most of the time to the home screen."""
     paths = [path for folder in library_folders(include_user) for path in yaml_files(folder)]
-    return load_files(paths)
+    if not cached:
+        return load_files(paths)
+    key = _fingerprint(paths)
+    cache = locations.library_cache_path()
+    try:
+        with cache.open("rb") as stream:
+            stored_key, library = pickle.load(stream)
+        if stored_key == key and isinstance(library, Library):
+            return library
+    except Exception:
+        pass  # missing, damaged or written by other code: only a miss
+    library = load_files(paths)
+    _save_cache(cache, key, library)
+    return library
+
+
+def _fingerprint(paths: list[Path]) -> tuple[object, ...]:
+    """What the cached parse depends on: every file, and the code that read them."""
+    # The modules that read files, found beside model.py rather than imported: on a
+    # cache hit the YAML parser never loads.
+    content = Path(model.__file__ or "").parent
+    code = [content / name for name in ("model.py", "loader.py", "yamldoc.py", "timeline.py")]
+    stats = []
+    for path in [*code, *paths]:
+        try:
+            found = path.stat()
+        except OSError:
+            return ()
+        stats.append((str(path), found.st_mtime_ns, found.st_size))
+    return (__version__, tuple(stats))
+
+
+def _save_cache(cache: Path, key: tuple[object, ...], library: Library) -> None:
+    if not key:
+        return
+    try:
+        locations.ensure_private_dir(cache.parent)
+        handle, name = tempfile.mkstemp(prefix=".library-", dir=cache.parent)
+    except OSError:
+        return  # a read-only or full folder: the next start parses again, nothing worse
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump((key, library), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
+        os.replace(temporary, cache)
+    except (OSError, pickle.PicklingError):
+        temporary.unlink(missing_ok=True)

@@ -128,6 +128,7 @@ def forget_everything() -> list[Path]:
         locations.user_plans_dir(),
         locations.recordings_dir(),
         locations.narration_cache_dir(),
+        locations.library_cache_path().parent,
     ]
     deleted = []
     for path in ours:

@@ -94,7 +94,7 @@ class CalmkitApp(App[None]):
         super().__init__()
         self.options = options
         self.settings = options.settings or load_settings()
-        self.library = options.library or load_library()
+        self.library = options.library or load_library(cached=True)
         self.journal, self.journal_notice = open_log()
         self.active_log: PracticeLog | None = None
         self.profile = options.profile or self.settings.profile or profile_from_plan(self.library)
