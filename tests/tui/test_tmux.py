@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,10 @@ def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home
         pane.send("y")
         pane.wait_for("And now: how calm or upset do you feel?")
         pane.send("1")
+        # Once a day: what the child did (School, then Done).
+        pane.wait_for("What did you do today? Pick all that fit.")
+        pane.send("Space")
+        pane.send("d")
         screen = pane.wait_for("You practised for")
         assert "You practised for 1 minute." in screen
         assert "Stopping is okay. Every bit of practice counts." in screen
@@ -143,4 +148,20 @@ def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home
     assert [(c["when"], c["item"], c["value"]) for c in record["checkins"]] == [
         ("before", "stress", 3),
         ("after", "stress", 1),
+    ]
+    # The day's record is in the journal too, under the day rather than the session.
+    daily = subprocess.run(
+        [sys.executable, "-m", "calmkit", "export", "--out", str(tmp_path / "all.zip")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+        env={**os.environ, **environment},
+        cwd=REPO_ROOT,
+    )
+    assert "1 session of 1 profile" in daily.stdout
+    with zipfile.ZipFile(tmp_path / "all.zip") as archive:
+        practice = json.loads(archive.read("practice.json"))
+    assert [(d["profile"], d["item"], d["value"]) for d in practice["daily"]] == [
+        ("me", "activities", "school")
     ]

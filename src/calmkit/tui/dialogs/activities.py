@@ -40,7 +40,10 @@ class ActivitiesDialog(ModalScreen[str | None]):
                 yield Button("Skip", id="skip")
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        choices = self.query_one(SelectionList)
+        # The first activity is under the cursor from the start, so Space picks it at once.
+        choices.highlighted = 0
+        choices.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
