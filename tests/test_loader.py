@@ -1343,3 +1343,15 @@ def test_a_broken_file_still_says_which_id_it_declares() -> None:
     result = load("calmkit: 1\nid: my-script\ntitle: T\nkind: nope\nages: 5\nsteps:\n  - say: hi\n")
     assert not result.ok
     assert result.declared_id == "my-script"
+
+
+def test_a_number_too_big_for_a_float_is_a_problem_not_a_crash() -> None:
+    # Found by benchmarks/fuzz_loader.py: float(10**400) raises OverflowError.
+    result = load(
+        "calmkit: 1\nid: big\ntitle: Big\nkind: breathing\nages: 6-12\n"
+        f"steps:\n  - say: Hi\n    pause: {'9' * 400}\n"
+    )
+    assert not result.ok
+    assert any(
+        "'pause' must be a number of seconds from 0 to 60" in p.message for p in result.errors
+    )

@@ -181,11 +181,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not files and not missing:
             _error(f"no .yaml files found in {', '.join(args.paths)}")
             return EXIT_PROBLEM
+        from calmkit.session.targets import sibling_scripts
+
         library = load_library()
-        # Plans may use library scripts, and scripts handed over beside them.
+        # Plans may use library scripts, and scripts handed over beside them (in the
+        # same folder, as a pack is, not anywhere below it).
         known = set(library.scripts)
-        for folder in {path.parent for path in files}:
-            known |= set(load_files(yaml_files(folder)).scripts)
+        for first in {path.parent: path for path in files}.values():
+            known |= set(sibling_scripts(first))
         checked = load_files(files, known_scripts=known)
     else:
         missing = []

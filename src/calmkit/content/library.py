@@ -67,13 +67,17 @@ def yaml_files(folder: Path) -> list[Path]:
     """Every .yaml/.yml below ``folder``, in a stable order, skipping hidden ones."""
     if not folder.is_dir():
         return []
-    found = [
-        path
-        for path in folder.rglob("*")
-        if path.suffix.lower() in YAML_SUFFIXES
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-        and path.is_file()
-    ]
+    found: list[Path] = []
+    try:
+        for path in folder.rglob("*"):
+            if (
+                path.suffix.lower() in YAML_SUFFIXES
+                and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+                and path.is_file()
+            ):
+                found.append(path)
+    except OSError:
+        pass  # a folder that vanished or cannot be read while we looked: keep what was found
     return sorted(found)
 
 
