@@ -12,7 +12,7 @@ import soundfile
 
 from calmkit.audio import narration
 from calmkit.audio.clips import SessionClips
-from calmkit.audio.narration import Line, clip_key, lines_for_script
+from calmkit.audio.narration import NARRATION_SAMPLE_RATE, Line, clip_key, lines_for_script
 from calmkit.audio.oggfile import write_ogg
 from calmkit.cli import main
 from calmkit.content import model
@@ -93,8 +93,8 @@ def test_narrate_renders_caches_and_renders_only_what_changed(
     assert len(manifest["clips"]) == expected
     for key, entry in manifest["clips"].items():
         info = soundfile.info(str(folder / f"{key}.ogg"))
-        assert (info.samplerate, info.channels, info.format) == (44100, 1, "OGG")
-        assert entry["seconds"] == pytest.approx(info.frames / 44100, abs=0.01)
+        assert (info.samplerate, info.channels, info.format) == (NARRATION_SAMPLE_RATE, 1, "OGG")
+        assert entry["seconds"] == pytest.approx(info.frames / info.samplerate, abs=0.01)
         assert key == clip_key(entry["text"], "espeak-ng", "en-us", entry["rate"])
 
     code, out, _ = _narrate(capsys, str(path), "--engine", "espeak-ng")

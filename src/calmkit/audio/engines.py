@@ -163,6 +163,10 @@ class TtsEngine(ABC):
     def voices(self) -> list[str]:
         """Voices this engine can use here; best effort, empty when unknown."""
 
+    def best_voice(self) -> str | None:
+        """The best voice this engine can speak with here (its default), or None if it cannot."""
+        return self.default_voice if self.available() else None
+
     @abstractmethod
     def _arguments(
         self, text: str, out_wav: Path, voice: str, words_per_minute: int, work_dir: Path
@@ -464,6 +468,15 @@ class PiperEngine(TtsEngine):
         if self.executable_path() is not None:
             return f"piper has no voice model file: {self.install_hint()}"
         return f"piper is not installed: {self.install_hint()}"
+
+    def best_voice(self) -> str | None:
+        """The default model if it is here, else the first model found (give it as --voice)."""
+        if self.executable_path() is None:
+            return None
+        if self._model_file(self.default_voice) is not None:
+            return self.default_voice
+        models = self.voices()
+        return models[0] if models else None
 
     def voices(self) -> list[str]:
         found: list[str] = []

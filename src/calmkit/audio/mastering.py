@@ -294,7 +294,12 @@ def _read_mono(path: Path) -> tuple[np.ndarray, int]:
     return data.mean(axis=1), int(sample_rate)
 
 
-def master_clip(raw_wav: Path, out_ogg: Path) -> float:
+def master_clip(
+    raw_wav: Path,
+    out_ogg: Path,
+    sample_rate: int = SAMPLE_RATE,
+    compression_level: float | None = None,
+) -> float:
     """Make the finished clip ``out_ogg`` from an engine's WAV; return its length in seconds.
 
     The encoded file is measured again, because Vorbis shifts peaks and
@@ -303,19 +308,24 @@ def master_clip(raw_wav: Path, out_ogg: Path) -> float:
     """
     import numpy as np
 
-    samples, sample_rate = _read_mono(Path(raw_wav))
+    samples, raw_rate = _read_mono(Path(raw_wav))
     if len(samples) == 0:
         raise MasteringError(f"{raw_wav} holds no audio")
-    samples = resample(samples, sample_rate, SAMPLE_RATE)
-    samples = trim_silence(samples, SAMPLE_RATE)
+    samples = resample(samples, raw_rate, sample_rate)
+    samples = trim_silence(samples, sample_rate)
     if len(samples) == 0:
         raise MasteringError(f"{raw_wav} holds only silence")
     ceiling_dbtp = TRUE_PEAK_CEILING_DBTP - _ENCODER_PEAK_HEADROOM_DB
-    mastered = normalise_loudness(samples, SAMPLE_RATE, TARGET_LUFS, ceiling_dbtp)
+    mastered = normalise_loudness(samples, sample_rate, TARGET_LUFS, ceiling_dbtp)
     out_ogg = Path(out_ogg)
     correction_db = 0.0
     for _ in range(_MAX_ENCODE_ATTEMPTS):
-        write_ogg(np.clip(mastered * _db_to_gain(correction_db), -1.0, 1.0), out_ogg)
+        write_ogg(
+            np.clip(mastered * _db_to_gain(correction_db), -1.0, 1.0),
+            out_ogg,
+            sample_rate,
+            compression_level,
+        )
         levels = measure(out_ogg)
         loudness_error = levels.lufs - TARGET_LUFS
         peak_excess = levels.true_peak_dbtp - TRUE_PEAK_CEILING_DBTP

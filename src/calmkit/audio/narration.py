@@ -31,10 +31,19 @@ COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "
                "eleven", "twelve", "thirteen", "fourteen", "fifteen")  # fmt: skip
 COUNT_PHASE_WORDS = {"breathe-in": "in", "hold": "hold", "breathe-out": "out", "rest": "rest"}
 
+# Narration is speech from engines that sample at 16 kHz or less: 22.05 kHz keeps all of
+# it at half the size of 44.1 kHz (the mixer converts as it loads a clip). The shipped
+# library has about 1,400 clips.
+NARRATION_SAMPLE_RATE = 22050
+
 
 @dataclass(frozen=True, order=True)
 class Line:
-    """One clip to render: the words, and the speaking rate of the tier that hears them."""
+    """One clip to render: the words, and the speaking rate of the tier that hears them.
+
+    ``text`` is what the narrator says: a line's ``speak`` respelling where the
+    script gives one, not its caption. Clips are keyed and found by it.
+    """
 
     text: str
     rate: int
@@ -76,7 +85,10 @@ class _LineCollector(NoClips):
 
 
 def lines_for_script(script: Script) -> set[Line]:
-    """Every line any child could hear in this script: each tier, together, gentle areas."""
+    """Every line any child could hear in this script: each tier, together, gentle areas.
+
+    As spoken: a `speak` respelling, not the caption it stands for.
+    """
     collected: set[Line] = set()
     everything_gentle = PlanSettings(gentle=frozenset(model.AREAS))
     for tier in tiers_for(script):
@@ -177,6 +189,18 @@ def resolve_voice(voice: str | None, scripts: Iterable[Script] = ()) -> str | No
     better engine winning a tie, so a script narrated only with espeak-ng is
     still heard when festival clips exist for other scripts.
     """
+    if voice and voice != DEFAULT_VOICE_NAME:
+        return resolve_voice_for_lines(voice, ())
+    if not available_voices():
+        return None
+    wanted: set[Line] = set()
+    for script in scripts:
+        wanted |= lines_for_script(script)
+    return resolve_voice_for_lines(voice, wanted)
+
+
+def resolve_voice_for_lines(voice: str | None, wanted: Iterable[Line]) -> str | None:
+    """resolve_voice for lines already collected: "default" is the voice with most of them."""
     present = sorted(available_voices(), key=_preference)
     if voice and voice != DEFAULT_VOICE_NAME:
         if voice in present:
@@ -185,9 +209,7 @@ def resolve_voice(voice: str | None, scripts: Iterable[Script] = ()) -> str | No
         return matches[0] if matches else None
     if not present:
         return None
-    wanted: set[Line] = set()
-    for script in scripts:
-        wanted |= lines_for_script(script)
+    wanted = set(wanted)
     if not wanted:
         return present[0]
 
@@ -269,7 +291,7 @@ def render_lines(
             raw = Path(work) / "raw.wav"
             engine.render(line.text, raw, engine_voice, line.rate)
             finished = Path(work) / "clip.ogg"
-            seconds = master_clip(raw, finished)
+            seconds = master_clip(raw, finished, sample_rate=NARRATION_SAMPLE_RATE)
             os.replace(finished, folder.path / f"{key}.ogg")
         return seconds
 

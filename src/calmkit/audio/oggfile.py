@@ -7,6 +7,7 @@ name only when complete, so a crash never leaves half a clip behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -19,7 +20,14 @@ SAMPLE_RATE = 44100
 WRITE_BLOCK_FRAMES = 8192
 
 
-def write_ogg(samples: np.ndarray, path: Path, sample_rate: int = SAMPLE_RATE) -> None:
+def write_ogg(
+    samples: np.ndarray,
+    path: Path,
+    sample_rate: int = SAMPLE_RATE,
+    compression_level: float | None = None,
+) -> None:
+    """Write OGG Vorbis. ``compression_level`` 0-1 is libsndfile's: Vorbis quality is
+    1 - compression_level; None keeps libsndfile's default (quality 0.4)."""
     import soundfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,11 +36,36 @@ def write_ogg(samples: np.ndarray, path: Path, sample_rate: int = SAMPLE_RATE) -
     try:
         channels = 1 if samples.ndim == 1 else samples.shape[1]
         with soundfile.SoundFile(
-            temporary, "w", sample_rate, channels, format="OGG", subtype="VORBIS"
+            temporary,
+            "w",
+            sample_rate,
+            channels,
+            format="OGG",
+            subtype="VORBIS",
+            compression_level=compression_level,
         ) as out:
             for start in range(0, len(samples), WRITE_BLOCK_FRAMES):
                 out.write(samples[start : start + WRITE_BLOCK_FRAMES])
+        # libsndfile does not report a write that failed as it closed the file: on a
+        # full disk a short clip "succeeds" as an empty file. Read it back to be sure.
+        written = _frames(temporary)
+        if written != len(samples):
+            raise OSError(
+                errno.EIO,
+                f"{path.name} came out incomplete ({max(written, 0)} of {len(samples)} frames;"
+                " is the disk full?)",
+            )
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _frames(path: str) -> int:
+    """The number of frames a sound file's header promises, or -1 if it cannot be read."""
+    import soundfile
+
+    try:
+        return soundfile.info(path).frames
+    except (RuntimeError, OSError):
+        return -1

@@ -33,7 +33,10 @@ def write_spaced_clips(
         samples, rate = soundfile.read(clip_path, dtype="float32", always_2d=True)
         mono = samples.mean(axis=1)
         if rate != synth.SAMPLE_RATE:
-            continue  # our own clips are always 44100 Hz; anything else is not ours
+            # Narration is stored at 22050 Hz (older clips at 44100): bring it to the mix's rate.
+            from calmkit.audio.mastering import resample
+
+            mono = resample(mono, rate, synth.SAMPLE_RATE).astype(np.float32)
         start = round(number * spacing * synth.SAMPLE_RATE)
         if start >= total:
             break

@@ -48,10 +48,12 @@ MAX_PER_DAY = 10
 SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "steps")
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
 ACTIONS = ("say", "breathe", "tense", "release", "silence", "chime", "sound")
-STEP_EXTRAS = ("id", "pause")
+# `speak` (what the narrator says instead of the caption) is only for a `say` step;
+# tense and release steps carry theirs beside their own `say`.
+STEP_EXTRAS = ("id", "pause", "speak")
 BREATHE_KEYS = ("in", "out", "hold", "rest", "count", "guide")
-TENSE_KEYS = ("area", "say", "hold")
-RELEASE_KEYS = ("area", "say", "rest")
+TENSE_KEYS = ("area", "say", "speak", "hold")
+RELEASE_KEYS = ("area", "say", "speak", "rest")
 SOUND_KEYS = ("file", "volume")
 SCHEDULE_KEYS = ("weeks", "sessions")
 SESSION_KEYS = ("name", "scripts", "per_day")
@@ -109,6 +111,12 @@ def _show(node: Node) -> str:
         return "nothing"
     text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
     return f"'{text}'"
+
+
+def _all_of(choices: Iterable[str]) -> str:
+    """``'a', 'b' and 'c'`` for messages."""
+    quoted = [f"'{choice}'" for choice in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 class _Checker:
@@ -208,8 +216,9 @@ class _Checker:
         valid = (
             isinstance(value, int | float)
             and not isinstance(value, bool)
-            and math.isfinite(value)
+            # The range first: a huge integer cannot become a float (OverflowError).
             and low <= value <= high
+            and math.isfinite(value)
             and (not whole or float(value).is_integer())
         )
         if not valid:
@@ -477,13 +486,92 @@ class _ScriptReader(_Checker):
                 ok = False
             else:
                 common["pause"] = pause
-        built = self.action(action, entries[action][1], common)
+        if "speak" in entries and action != "say":
+            ok = False
+            if action in ("tense", "release"):
+                self.report(
+                    entries["speak"][0],
+                    f"'speak' goes inside the {action} step, beside its 'say', like "
+                    f"'{action}: {{area: hands, say: ..., speak: ...}}'",
+                )
+            else:
+                self.report(
+                    entries["speak"][0],
+                    f"'speak' goes with a narrated line (a say step, or 'say' in a tense or "
+                    f"release step); a {action} step has none",
+                )
+        if action == "say":
+            text = self.text(entries["say"][1], "say")
+            speak = None
+            if "speak" in entries:
+                speak_ok, speak = self.speak(entries["speak"][1], text)
+                ok = ok and speak_ok
+            built: AnyStep | None = (
+                None if text is None else Say(text=text, speak=speak, **common)  # type: ignore[arg-type]
+            )
+        else:
+            built = self.action(action, entries[action][1], common)
         return built if ok else None
 
+    def speak(self, node: Node, say: Text | None) -> tuple[bool, Text | None]:
+        """A respelling for the narrator: the same shape as its `say`, one line per variant.
+
+        It follows the caption's variant and never falls back on its own, so a
+        tier it gives must be one `say` gives; variants it leaves out are said
+        as written. Returns (no errors, the respelling).
+        """
+        speak = self.text(node, "speak")
+        if speak is None:
+            return False, None
+        ok = True
+        for line, line_node in self._speak_lines(node, speak):
+            if not any(char.isalnum() for char in line):
+                self.report(line_node, "'speak' must give words for the narrator to say")
+                ok = False
+        if say is None:
+            return ok, speak if ok else None  # `say` itself is wrong and says so
+        if say.plain is not None and speak.plain is None:
+            self.report(
+                node,
+                "'say' is one line, so 'speak' must be one line too: the words the "
+                "narrator should say instead",
+            )
+            return False, None
+        if say.plain is None and speak.plain is not None:
+            self.report(
+                node,
+                f"'say' has a line for {_all_of(say.variants)}, so 'speak' must be a mapping "
+                f"too, giving only the lines that need respelling (like "
+                f"'{next(iter(say.variants))}: ...')",
+            )
+            return False, None
+        for key_node, value_node in node.value if isinstance(node, MappingNode) else ():
+            key = str(key_node.value)
+            if key not in say.variants:
+                self.report(
+                    key_node,
+                    f"'speak' has a '{key}' line but 'say' has none: a respelling goes with "
+                    f"a line of 'say' (it has {_all_of(say.variants)})",
+                )
+                ok = False
+            elif say.variants[key] == speak.variants[key]:
+                self.report(
+                    value_node,
+                    f"'speak: {key}' is the same as 'say: {key}': leave it out",
+                    severity="warning",
+                )
+        if say.plain is not None and say.plain == speak.plain:
+            self.report(node, "'speak' is the same as 'say': leave it out", severity="warning")
+        return ok, speak if ok else None
+
+    @staticmethod
+    def _speak_lines(node: Node, speak: Text) -> list[tuple[str, Node]]:
+        if speak.plain is not None:
+            return [(speak.plain, node)]
+        assert isinstance(node, MappingNode)
+        return [(speak.variants[str(key.value)], value) for key, value in node.value]
+
     def action(self, action: str, node: Node, common: dict[str, object]) -> AnyStep | None:
-        if action == "say":
-            text = self.text(node, "say")
-            return None if text is None else Say(text=text, **common)  # type: ignore[arg-type]
         if action == "silence":
             seconds = self.number(node, "silence", 0, 600)
             return None if seconds is None else Silence(seconds=seconds, **common)  # type: ignore[arg-type]
@@ -540,10 +628,22 @@ class _ScriptReader(_Checker):
         area = (
             None if area_node is None else self.choice(area_node, "area", model.AREAS, "body area")
         )
-        text = None
+        text = speak = None
         if "say" in entries:
             text = self.text(entries["say"][1], "say")
             ok = ok and text is not None
+        if "speak" in entries:
+            if "say" not in entries:
+                self.report(
+                    entries["speak"][0],
+                    f"'speak' needs a 'say' beside it: it is how the narrator should say that "
+                    f"line (without 'say', calmkit's own words for the {action} step are said "
+                    f"as written)",
+                )
+                ok = False
+            else:
+                speak_ok, speak = self.speak(entries["speak"][1], text)
+                ok = ok and speak_ok
         if action == "tense":
             hold = model.DEFAULT_TENSE_HOLD
             if "hold" in entries:
@@ -552,7 +652,7 @@ class _ScriptReader(_Checker):
                 hold = value or hold
             if not ok or area is None:
                 return None
-            return Tense(area=area, text=text, hold=hold, **common)  # type: ignore[arg-type]
+            return Tense(area=area, text=text, speak=speak, hold=hold, **common)  # type: ignore[arg-type]
         rest = model.DEFAULT_RELEASE_REST
         if "rest" in entries:
             value = self.number(entries["rest"][1], "rest", 0, 60)
@@ -560,7 +660,7 @@ class _ScriptReader(_Checker):
             rest = rest if value is None else value
         if not ok or area is None:
             return None
-        return Release(area=area, text=text, rest=rest, **common)  # type: ignore[arg-type]
+        return Release(area=area, text=text, speak=speak, rest=rest, **common)  # type: ignore[arg-type]
 
     def sound(self, node: Node, common: dict[str, object]) -> Sound | None:
         if isinstance(node, ScalarNode):

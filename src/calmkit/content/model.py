@@ -97,22 +97,49 @@ class Text:
     def of(cls, text: str) -> Text:
         return cls(variants={}, plain=text)
 
-    def resolve(self, tier: Tier, together: bool = False) -> str:
+    def variant(self, tier: Tier, together: bool = False) -> str | None:
+        """Which variant a listener hears (a key of ``variants``); None for a plain line."""
         if self.plain is not None:
-            return self.plain
+            return None
         if together and TOGETHER in self.variants:
-            return self.variants[TOGETHER]
+            return TOGETHER
         for candidate in tier_fallback_order(tier):
             if candidate in self.variants:
-                return self.variants[candidate]
+                return candidate
         # Only a `together` line was written: it is still better than silence.
-        return next(iter(self.variants.values()))
+        return next(iter(self.variants))
+
+    def resolve(self, tier: Tier, together: bool = False) -> str:
+        variant = self.variant(tier, together)
+        if variant is None:
+            assert self.plain is not None
+            return self.plain
+        return self.variants[variant]
 
     def all_lines(self) -> list[str]:
         """Every distinct wording, for narration rendering."""
         if self.plain is not None:
             return [self.plain]
         return list(dict.fromkeys(self.variants.values()))
+
+
+def spoken_line(
+    say: Text, speak: Text | None, tier: Tier, together: bool = False
+) -> tuple[str, str]:
+    """(caption, spoken words) of a line for one listener.
+
+    ``speak`` is the author's respelling for the narration engine. It follows
+    the caption's variant, never a fallback of its own: if the caption is the
+    kid line, the engine says the kid respelling, or the kid line itself when
+    that variant has none.
+    """
+    caption = say.resolve(tier, together)
+    if speak is None:
+        return caption, caption
+    variant = say.variant(tier, together)
+    if variant is None:
+        return caption, speak.plain if speak.plain is not None else caption
+    return caption, speak.variants.get(variant, caption)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +152,8 @@ class Step:
 @dataclass(frozen=True, kw_only=True)
 class Say(Step):
     text: Text
+    # What the narration engine says instead, where it mispronounces the caption.
+    speak: Text | None = None
     pause: float = DEFAULT_SAY_PAUSE
 
 
@@ -142,6 +171,7 @@ class Breathe(Step):
 class Tense(Step):
     area: str
     text: Text | None = None
+    speak: Text | None = None  # only beside a `text`
     hold: float = DEFAULT_TENSE_HOLD
 
 
@@ -149,6 +179,7 @@ class Tense(Step):
 class Release(Step):
     area: str
     text: Text | None = None
+    speak: Text | None = None  # only beside a `text`
     rest: float = DEFAULT_RELEASE_REST
 
 

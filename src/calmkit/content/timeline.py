@@ -102,7 +102,11 @@ class ClipLookup(Protocol):
     """What the timeline needs to know about audio, without touching any audio."""
 
     def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
-        """A recorded clip for the step, else a narration clip of the text."""
+        """A recorded clip for the step, else a narration clip of the text.
+
+        ``text`` is what the narrator says: a line's ``speak`` respelling where
+        it has one, else its caption; clips are made and found by these words.
+        """
         ...
 
     def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None: ...
@@ -232,14 +236,18 @@ class _Builder:
             return clip.seconds, clip.path
         return reading_seconds(text, self.tier), None
 
-    def line(self, text: Text | None, fallback: str) -> str:
-        return fallback if text is None else text.resolve(self.tier, self.together)
+    def line(self, text: Text | None, speak: Text | None, fallback: str) -> tuple[str, str]:
+        """(caption, spoken words): the engine says the `speak` respelling, if any."""
+        if text is None:
+            return fallback, fallback
+        return model.spoken_line(text, speak, self.tier, self.together)
 
     def step(self, script: Script, index: int, step: AnyStep) -> None:
         common = {"script": script.id, "step_id": step.step_id}
         if isinstance(step, Say):
-            text = step.text.resolve(self.tier, self.together)
-            speech, audio = self.spoken(text, step.step_id, script.id)
+            text, words = self.line(step.text, step.speak, "")
+            # The clip and the reading time are of the words spoken; the caption shows `say`.
+            speech, audio = self.spoken(words, step.step_id, script.id)
             self.add(
                 "say", index, speech + step.pause, text=text, audio=audio, speech=speech, **common
             )
@@ -300,20 +308,20 @@ class _Builder:
             if step.area in self.settings.gentle:
                 # Gentle areas are never tensed: a soft release-only line instead.
                 kind: CueKind = "release"
-                text = GENTLE_WORDS[step.area]
+                text = words = GENTLE_WORDS[step.area]
                 step_id = None  # a recording for the tense step would say "squeeze"
                 common = {**common, "step_id": step_id}
             else:
                 kind = "tense"
-                text = self.line(step.text, TENSE_WORDS[step.area])
+                text, words = self.line(step.text, step.speak, TENSE_WORDS[step.area])
                 step_id = step.step_id
             after = step.hold
         else:
             kind = "release"
-            text = self.line(step.text, RELEASE_WORDS[step.area])
+            text, words = self.line(step.text, step.speak, RELEASE_WORDS[step.area])
             step_id = step.step_id
             after = step.rest
-        speech, audio = self.spoken(text, step_id, script.id)
+        speech, audio = self.spoken(words, step_id, script.id)
         self.add(
             kind,
             index,

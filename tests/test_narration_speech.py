@@ -1,0 +1,157 @@
+"""Does a speech recogniser understand the shipped narration? (tools/check_speech.py)
+
+pocketsphinx (its own small US English model, offline) decodes a fixed sample
+of the shipped festival clips, spread over scripts and tiers, and its word
+error rate against the words the engine was asked to say must stay near what
+was measured; and audio/narration/<voice>/recognition.json, the full run that
+reviewers read, must cover every shipped clip.
+
+pocketsphinx is a much weaker listener than a child: on the 303 clips shipped
+when this was written its mean word error rate was 0.35 (young-tier lines,
+spoken slowest, 0.42; kid and teen 0.31), typical misses being "everyone" ->
+"every line" and "together" -> "to get there". Broken audio (silence, noise,
+the wrong speed, a damaged encoding) scores 0.8 to 1.0. So the limits below
+sit well above the measured figures and well below broken ones.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from calmkit.audio.narration import VoiceFolder
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+SAMPLE_SIZE = 30
+JOBS = 2
+# Measured: 0.35 over every shipped clip, 0.33 to 0.40 over 24 to 80 clip samples.
+MEAN_WER_LIMIT = 0.5
+# A line this long must have some of its words recognised: lines of one or two words
+# ("breathe in", counts) have no context for a general language model to go on.
+MIN_WORDS_TO_CHECK = 3
+# In recognition.json, every line of MIN_WORDS_TO_CHECK or more words: at least one
+# word in five heard (the worst measured: 2 of 9), and a word error rate below 1.5
+# (the worst measured: 1.17; insertions can take it over 1).
+MIN_HEARD_FRACTION = 0.2
+LINE_WER_LIMIT = 1.5
+
+
+def load_tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "check_speech", REPO_ROOT / "tools" / "check_speech.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["check_speech"] = module  # for the worker processes to find it
+    spec.loader.exec_module(module)
+    return module
+
+
+check_speech = load_tool()
+FOLDER = check_speech.default_folder()
+
+
+def test_word_error_rate_normalises_case_punctuation_and_numbers() -> None:
+    assert check_speech.normalise("Count 5-4-3, then 21 more! You're done.") == [
+        "count", "five", "four", "three", "then", "twenty", "one", "more", "you're", "done",
+    ]  # fmt: skip
+    assert check_speech.word_error_rate("Breathe in.", "breathe in") == 0.0
+    assert check_speech.word_error_rate("Breathe in slowly.", "read in slowly") == pytest.approx(
+        1 / 3
+    )
+    assert check_speech.word_error_rate("a b", "x a b y") == 1.0  # two insertions
+    assert check_speech.words_recognised("one two three", "three one") == 2
+
+
+def test_the_sample_is_spread_over_scripts_and_tiers() -> None:
+    items = check_speech.shipped_items(FOLDER)
+    sample = check_speech.spread_sample(items, SAMPLE_SIZE)
+    assert len(sample) == min(SAMPLE_SIZE, len(items))
+    assert sample == check_speech.spread_sample(items, SAMPLE_SIZE)  # deterministic
+    groups = {(item[4], item[5]) for item in items}
+    sampled = {(item[4], item[5]) for item in sample}
+    assert len(sampled) == min(len(groups), SAMPLE_SIZE)
+
+
+def test_pocketsphinx_mostly_understands_a_sample_of_the_shipped_clips() -> None:
+    pytest.importorskip("pocketsphinx")
+    sample = check_speech.spread_sample(check_speech.shipped_items(FOLDER), SAMPLE_SIZE)
+    if not sample:
+        pytest.skip("no narration clips are shipped")
+    results = check_speech.check_clips([item[:4] for item in sample], jobs=JOBS)
+    mean = sum(result.wer for result in results) / len(results)
+    report = "\n".join(
+        f"{result.wer:.2f} {result.text!r} heard as {result.heard!r}"
+        for result in sorted(results, key=lambda result: -result.wer)
+    )
+    assert mean < MEAN_WER_LIMIT, f"mean word error rate {mean:.3f}:\n{report}"
+    for result in results:
+        assert result.heard, f"nothing heard in {result.key} ({result.text!r})"
+        if result.words >= MIN_WORDS_TO_CHECK:
+            assert result.recognised > 0, f"not one word of {result.text!r} was recognised"
+
+
+def test_recognition_report_covers_every_shipped_clip() -> None:
+    """tools/check_speech.py's full run is kept up to date beside the clips."""
+    voice = VoiceFolder.read(FOLDER)
+    if not voice.clips:
+        pytest.skip("no narration clips are shipped")
+    path = FOLDER / check_speech.REPORT_NAME
+    rerun = "run: python3 tools/check_speech.py (after calmkit narrate --into audio/narration)"
+    assert path.is_file(), f"{path} is missing; {rerun}"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    assert (report["engine"], report["voice"]) == (voice.engine, voice.voice)
+    clips = report["clips"]
+    missing = sorted(set(voice.clips) - set(clips))
+    assert not missing, f"{len(missing)} clips have no recorded recognition; {rerun}"
+    problems = []
+    for key, entry in voice.clips.items():
+        heard = clips[key]
+        assert heard["text"] == entry["text"], f"{key}: the report is stale; {rerun}"
+        if heard["words"] < MIN_WORDS_TO_CHECK:
+            continue
+        if heard["recognised"] < MIN_HEARD_FRACTION * heard["words"] or (
+            heard["wer"] >= LINE_WER_LIMIT
+        ):
+            problems.append(f"{heard['wer']:.2f} {heard['text']!r} heard as {heard['heard']!r}")
+    assert not problems, (
+        "these lines are badly misheard: reword them, or give the narrator a `speak:` "
+        "respelling, re-narrate and re-run tools/check_speech.py:\n" + "\n".join(problems)
+    )
+
+
+# --- clips stored at 22050 Hz -------------------------------------------------------------------
+
+
+def test_a_count_made_of_22050_hz_clips_is_heard(tmp_path: Path) -> None:
+    """Counted breaths mix narration clips into one; 22050 Hz clips must not drop out."""
+    import numpy as np
+    import soundfile
+
+    from calmkit.audio.oggfile import write_ogg
+    from calmkit.audio.synth_files import write_spaced_clips
+
+    rate = 22050
+    words = []
+    for number, frequency in enumerate((300.0, 500.0)):
+        times = np.arange(round(0.4 * rate)) / rate
+        path = tmp_path / f"word-{number}.ogg"
+        write_ogg(0.3 * np.sin(2 * np.pi * frequency * times), path, rate)
+        words.append(str(path))
+    out = tmp_path / "count.ogg"
+    write_spaced_clips(words, 1.0, 2.0, out)
+    mixed, mixed_rate = soundfile.read(str(out))
+    assert mixed_rate == 44100
+    assert len(mixed) == 2 * 44100
+    for second in (0, 1):
+        word = mixed[second * 44100 : second * 44100 + round(0.4 * 44100)]
+        assert np.sqrt(np.mean(word**2)) > 0.15  # the 0.3 sine is there, at its length
+    # At the right pitch: resampled, not played at double speed.
+    spectrum = np.abs(np.fft.rfft(mixed[: round(0.4 * 44100)]))
+    assert np.argmax(spectrum) * 44100 / round(0.4 * 44100) == pytest.approx(300.0, abs=5)

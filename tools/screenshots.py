@@ -1,0 +1,81 @@
+"""Make the README's screenshots: SVGs exported by Textual from the real app.
+
+    python tools/screenshots.py [--out docs/images]
+
+Each runs in a fresh, temporary CALMKIT_HOME with silent audio, on a fixed day
+of Maya's example plan, so the pictures are the same on every machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DAY = dt.date(2026, 11, 25)
+SIZE = (80, 24)
+
+
+async def session_screen(out: Path) -> None:
+    from calmkit.session.clock import SteppedClock
+    from calmkit.tui.app import AppOptions, make_app
+    from calmkit.tui.screens.session import SessionScreen
+
+    clock = SteppedClock()
+    app = make_app(
+        AppOptions(
+            profile="Maya", want_sound=False, day=DAY, clock=clock, start_target="balloon-belly"
+        )
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        while not isinstance(app.screen, SessionScreen):
+            await pilot.pause(0.05)
+        screen = app.screen
+        # Move to the middle of the first breath in.
+        breathe_in = next(cue for cue in screen.prepared.timeline.cues if cue.kind == "breathe-in")
+        target = breathe_in.start + breathe_in.duration / 2
+        moved = 0.0
+        while moved < target:  # in small steps, as time really passes
+            step = min(0.5, target - moved)
+            clock.advance(step)
+            moved += step
+            await pilot.pause(0.02)
+        await pilot.pause(0.5)
+        app.save_screenshot(str(out / "session.svg"))
+
+
+async def home_screen(out: Path) -> None:
+    from calmkit.tui.app import AppOptions, make_app
+    from calmkit.tui.screens.home import HomeScreen
+
+    app = make_app(AppOptions(profile="Maya", want_sound=False, day=DAY))
+    async with app.run_test(size=SIZE) as pilot:
+        while not isinstance(app.screen, HomeScreen):
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        app.save_screenshot(str(out / "home.svg"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPO / "docs" / "images"))
+    args = parser.parse_args()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CALMKIT_HOME"] = home
+        os.environ["CALMKIT_AUDIO"] = "null"
+        os.environ.pop("NO_COLOR", None)
+        asyncio.run(home_screen(out))
+        asyncio.run(session_screen(out))
+    print(f"wrote {out / 'home.svg'} and {out / 'session.svg'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
