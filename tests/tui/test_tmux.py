@@ -122,7 +122,7 @@ def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home
         pane.send("1")
         # Once a day: what the child did (School, then Done).
         pane.wait_for("What did you do today? Pick all that fit.")
-        pane.send("Space")
+        pane.send("1")
         pane.send("d")
         screen = pane.wait_for("You practised for")
         assert "You practised for 1 minute." in screen

@@ -17,6 +17,8 @@ class ActivitiesDialog(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "skip", "Skip"),
         Binding("d", "save", "Done"),
+        # A number picks its activity wherever the focus is: one key, like the check-ins.
+        *(Binding(str(n), f"toggle({n - 1})", show=False) for n in range(1, len(ACTIVITIES) + 1)),
     ]
 
     def __init__(self, who: str | None = None) -> None:
@@ -28,11 +30,14 @@ class ActivitiesDialog(ModalScreen[str | None]):
         with Vertical(id="dialog", classes="activities"):
             yield Label(f"{self.who}: {text}" if self.who else text, id="question")
             yield SelectionList[str](
-                *((ACTIVITY_NAMES[activity], activity) for activity in ACTIVITIES),
+                *(
+                    (f"{n}  {ACTIVITY_NAMES[activity]}", activity)
+                    for n, activity in enumerate(ACTIVITIES, 1)
+                ),
                 id="activity-list",
             )
             yield Label(
-                "Space or Enter picks one. D when you're done. Esc skips, that's fine too.",
+                "Press 1 to 5 (or Space) to pick. D when you're done. Esc skips, that's fine too.",
                 id="hint",
             )
             with Horizontal(id="buttons"):
@@ -51,6 +56,9 @@ class ActivitiesDialog(ModalScreen[str | None]):
             self.action_save()
         else:
             self.action_skip()
+
+    def action_toggle(self, index: int) -> None:
+        self.query_one(SelectionList).toggle(ACTIVITIES[index])
 
     def action_save(self) -> None:
         chosen = list(self.query_one(SelectionList).selected)
