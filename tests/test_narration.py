@@ -185,3 +185,16 @@ def test_lookup_order_recorded_then_user_cache_then_shipped(
 def test_a_corrupt_manifest_reads_as_no_clips(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     assert narration.VoiceFolder.read(tmp_path).clips == {}
+
+
+def test_a_plans_voice_may_name_an_engine(isolated_home: Path) -> None:
+    from calmkit.audio.narration import MANIFEST_NAME, resolve_voice
+
+    for name in ("espeak-ng-en-us", "flite-slt"):
+        folder = isolated_home / "narration" / name
+        folder.mkdir(parents=True)
+        (folder / MANIFEST_NAME).write_text('{"clips": {}}', encoding="utf-8")
+    assert resolve_voice("espeak-ng") == "espeak-ng-en-us"
+    assert resolve_voice("flite") == "flite-slt"
+    assert resolve_voice("piper") is None  # no such voice here
+    assert resolve_voice("festival") == "festival-cmu_us_slt_arctic_hts"  # shipped

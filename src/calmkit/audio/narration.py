@@ -205,7 +205,8 @@ def resolve_voice_for_lines(voice: str | None, wanted: Iterable[Line]) -> str | 
     if voice and voice != DEFAULT_VOICE_NAME:
         if voice in present:
             return voice
-        matches = [name for name in present if name.split("-", 1)[0] == voice]
+        # An engine's name ("flite", "espeak-ng") stands for its voice folders.
+        matches = [name for name in present if name.startswith(f"{voice}-")]
         return matches[0] if matches else None
     if not present:
         return None
