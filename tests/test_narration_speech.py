@@ -157,3 +157,25 @@ def test_a_count_made_of_22050_hz_clips_is_heard(tmp_path: Path) -> None:
     # At the right pitch: resampled, not played at double speed.
     spectrum = np.abs(np.fft.rfft(mixed[: round(0.4 * 44100)]))
     assert np.argmax(spectrum) * 44100 / round(0.4 * 44100) == pytest.approx(300.0, abs=5)
+
+
+# --- loudness of every shipped clip ------------------------------------------------------------
+
+
+def test_every_shipped_clip_is_within_one_lu_of_the_target() -> None:
+    """Every clip a child hears is at one loudness (-19 LUFS, clinical-defaults.md), ±1 LU."""
+    import soundfile
+
+    from calmkit.audio.mastering import TARGET_LUFS, integrated_loudness
+
+    voice = VoiceFolder.read(FOLDER)
+    assert len(voice.clips) > 1000  # the whole library is narrated
+    off = []
+    for key in sorted(voice.clips):
+        samples, rate = soundfile.read(str(FOLDER / f"{key}.ogg"), dtype="float32")
+        lufs = integrated_loudness(samples, rate)
+        if not abs(lufs - TARGET_LUFS) <= 1.0:
+            off.append(f"{key} {lufs:.2f} LUFS {voice.clips[key]['text']!r}")
+    assert not off, f"{len(off)} clips are not within 1 LU of {TARGET_LUFS} LUFS:\n" + "\n".join(
+        off
+    )
