@@ -620,3 +620,19 @@ def test_validate_a_folder_without_yaml_files(
     code, _out, err = run(capsys, "validate", str(tmp_path))
     assert code == 1
     assert f"no .yaml files found in {tmp_path}" in err
+
+
+def test_report_writes_a_private_file_in_each_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from calmkit.session.journal import Journal
+
+    with Journal() as journal:
+        session_id = journal.start_session("Sam", "balloon-belly", "Balloon Belly", "kid", 3)
+        journal.finish_session(session_id, "completed", 3, 300)
+    for form, start in (("html", "<!DOCTYPE html>"), ("csv", "profile,"), ("json", "{")):
+        out = tmp_path / f"sam.{form}"
+        code, _, _ = run(capsys, "report", "--profile", "Sam", "--format", form, "--out", str(out))
+        assert code == 0
+        assert out.read_text("utf-8").startswith(start)
+        assert (out.stat().st_mode & 0o777) == 0o600

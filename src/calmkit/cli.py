@@ -499,8 +499,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
-    from calmkit.session.report import ReportError, build_report, render_csv, render_json
-    from calmkit.session.report_html import render_html
+    from calmkit.session.report import ReportError, build_report, render
 
     try:
         since = _date_option(args.since, "--since")
@@ -518,8 +517,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (JournalUnavailable, ReportError) as error:
         _error(str(error))
         return EXIT_PROBLEM
-    render = {"csv": render_csv, "json": render_json, "html": render_html}[args.format]
-    text = render(report)
+    text = render(report, args.format)
     if not args.out:
         sys.stdout.write(text)
         return EXIT_OK

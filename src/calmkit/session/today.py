@@ -97,7 +97,7 @@ def completed_counts(plan: Plan, day: dt.date, sessions: Iterable[SessionRecord]
     )
 
 
-def next_week_start(current: PlanDay, day: dt.date) -> dt.date:
+def next_week_start(current: PlanDay) -> dt.date:
     if current.week < 1:
         return current.starts
     return current.starts + dt.timedelta(weeks=current.week)
@@ -139,7 +139,7 @@ def today_for(
                 )
         coming = None
         if current.status != "finished":
-            coming = plan_day(plan, next_week_start(current, day))
+            coming = plan_day(plan, next_week_start(current))
         return Today(tuple(items), plan, current, coming)
     suggested = suggestion(library, age, day)
     return Today((suggested,) if suggested else ())
