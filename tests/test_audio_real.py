@@ -10,7 +10,9 @@ Python process, because SDL reads its environment when the mixer starts:
 - A PulseAudio null sink, recorded with parec, keeps real time: each clip starts
   within one mixer buffer of where the timeline put it. The fixture reuses a
   running PulseAudio server, or starts one and leaves it running, and plays into
-  a null sink of its own.
+  a null sink of its own. If a loaded machine underruns the stream and a clip
+  comes out with a silent stretch in it, that recording is made again (up to
+  three times): a damaged recording says nothing about when a clip started.
 - A driver that does not exist: calmkit says so and plays captions only.
 
 The test clips are noise bursts made here, each from its own seed, so
@@ -478,6 +480,26 @@ PULSE_GAPS = (0.9, 1.7, 0.6, 2.3, 1.1, 1.4)  # seconds from one clip's start to 
 PULSE_SETTLE_SECONDS = 1.0
 
 
+# Under load a stream can underrun, and then a stretch of a clip is heard as silence.
+# That is a damaged recording, not a late start: it is measured again, this many times.
+PULSE_ATTEMPTS = 3
+
+
+def _record_pulse_session(
+    pulse_sink: str, clips: list[Path], cues: list[dict[str, object]], work: Path
+) -> tuple[list[float], list[float]]:
+    """Play the cues into the sink: (each clip's onset in seconds, how well it matched)."""
+    recorder = Recorder(pulse_sink, work / "recorded.raw")
+    try:
+        env = child_env(SDL_AUDIODRIVER="pulseaudio", PULSE_SINK=pulse_sink, CALMKIT_AUDIO="pygame")
+        result = run_session({"cues": cues, "settle": PULSE_SETTLE_SECONDS}, work, env)
+    finally:
+        recorded = recorder.stop().mean(axis=1)
+    assert result["backend"] == "pygame" and result["status"] == "completed", result
+    found = [find_clip(recorded, decoded(clip, SINK_RATE)) for clip in clips]
+    return [at / SINK_RATE for at, _ in found], [score for _, score in found]
+
+
 def test_pulse_each_clip_starts_within_one_buffer(pulse_sink: str, tmp_path: Path) -> None:
     clips = [
         write_clip(noise_burst(200 + number, 0.3), tmp_path / f"c{number}.ogg")
@@ -487,18 +509,17 @@ def test_pulse_each_clip_starts_within_one_buffer(pulse_sink: str, tmp_path: Pat
     for number, (clip, gap) in enumerate(zip(clips, PULSE_GAPS, strict=True)):
         cues.append(say(start, gap, clip, number, speech=0.3))
         start += gap
-    recorder = Recorder(pulse_sink, tmp_path / "recorded.raw")
-    try:
-        env = child_env(SDL_AUDIODRIVER="pulseaudio", PULSE_SINK=pulse_sink, CALMKIT_AUDIO="pygame")
-        result = run_session({"cues": cues, "settle": PULSE_SETTLE_SECONDS}, tmp_path, env)
-    finally:
-        recorded = recorder.stop().mean(axis=1)
-    assert result["backend"] == "pygame" and result["status"] == "completed", result
-    onsets = []
-    for number, clip in enumerate(clips):
-        at, score = find_clip(recorded, decoded(clip, SINK_RATE))
-        assert score > 0.9, f"clip {number} not in the recording ({score:.3f})"
-        onsets.append(at / SINK_RATE)
+    damaged = []
+    for attempt in range(PULSE_ATTEMPTS):
+        work = tmp_path / f"attempt{attempt}"
+        work.mkdir()
+        onsets, scores = _record_pulse_session(pulse_sink, clips, cues, work)
+        if min(scores) > 0.9:
+            break
+        damaged.append(np.round(scores, 3).tolist())
+        print(f"attempt {attempt + 1}: a clip was damaged in the recording, match {damaged[-1]}")
+    else:
+        pytest.fail(f"every recording had a damaged clip (matches per attempt: {damaged})")
     errors_ms = [
         1000 * (onsets[number] - onsets[number - 1] - PULSE_GAPS[number - 1])
         for number in range(1, len(onsets))
