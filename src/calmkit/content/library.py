@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calmkit import __version__, locations
+from calmkit import locations
 from calmkit.content import model
 from calmkit.content.model import Plan, Script
 from calmkit.content.problems import Problem, did_you_mean
 
 if TYPE_CHECKING:
-    from calmkit.content.loader import LoadResult
+    from calmkit.content.results import LoadResult
     from calmkit.content.yamldoc import Document
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -31,6 +31,29 @@ class Library:
     scripts: dict[str, Script] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
     results: list[LoadResult] = field(default_factory=list)
+    # Seconds each script plays per tier at its own pace, keyed "id/tier": the home
+    # screen shows them all, so they are worked out once and kept in the cache.
+    durations: dict[str, float] = field(default_factory=dict)
+
+    def seconds(self, script: Script, tier: model.Tier) -> float:
+        """How long ``script`` plays for one listener of ``tier``, at the script's own pace."""
+        from calmkit.content.timeline import compile_timeline
+
+        if self.scripts.get(script.id) is not script:  # not one of ours: nothing to keep
+            return compile_timeline(script, tier).duration
+        key = f"{script.id}/{tier}"
+        if key not in self.durations:
+            self.durations[key] = compile_timeline(script, tier).duration
+        return self.durations[key]
+
+    def minutes(self, scripts: Iterable[Script], tier: model.Tier) -> int:
+        """Whole minutes (at least one) that ``scripts`` take one after another."""
+        return max(1, round(sum(self.seconds(script, tier) for script in scripts) / 60))
+
+    def measure_all(self) -> None:
+        for script in self.scripts.values():
+            for tier in model.TIERS:
+                self.seconds(script, tier)
 
     @property
     def problems(self) -> list[Problem]:
@@ -165,16 +188,17 @@ def load_library(include_user: bool = True, cached: bool = False) -> Library:
     except Exception:
         pass  # missing, damaged or written by other code: only a miss
     library = load_files(paths)
+    library.measure_all()
     _save_cache(cache, key, library)
     return library
 
 
 def _fingerprint(paths: list[Path]) -> tuple[object, ...]:
     """What the cached parse depends on: every file, and the code that read them."""
-    # The modules that read files, found beside model.py rather than imported: on a
+    # Every module of the content layer, found beside model.py rather than imported: on a
     # cache hit the YAML parser never loads.
     content = Path(model.__file__ or "").parent
-    code = [content / name for name in ("model.py", "loader.py", "yamldoc.py", "timeline.py")]
+    code = sorted(content.glob("*.py"))
     stats = []
     for path in [*code, *paths]:
         try:
@@ -182,7 +206,7 @@ def _fingerprint(paths: list[Path]) -> tuple[object, ...]:
         except OSError:
             return ()
         stats.append((str(path), found.st_mtime_ns, found.st_size))
-    return (__version__, tuple(stats))
+    return tuple(stats)
 
 
 def _save_cache(cache: Path, key: tuple[object, ...], library: Library) -> None:

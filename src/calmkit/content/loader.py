@@ -11,9 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -37,6 +35,7 @@ from calmkit.content.model import (
     Text,
 )
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
+from calmkit.content.results import DocumentKind, LoadResult
 from calmkit.content.yamldoc import Document, ScalarReader, parse_bytes, read_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -61,40 +60,7 @@ SETTINGS_KEYS = ("breathe", "gentle", "skip", "ambient", "voice", "checkin", "re
 PLAN_BREATHE_KEYS = ("in", "out", "hold", "rest")
 CHECKIN_KEYS = ("before", "after", "daily")
 
-DocumentKind = Literal["script", "plan"]
 Entries = dict[str, tuple[ScalarNode, Node]]
-
-
-@dataclass
-class LoadResult:
-    """What one file turned out to be, and everything wrong with it."""
-
-    path: str
-    kind: DocumentKind | None = None
-    script: Script | None = None
-    plan: Plan | None = None
-    problems: list[Problem] = field(default_factory=list)
-    # Where the id was written, so the library can point at a duplicate.
-    id_line: int = 1
-    id_col: int = 1
-    # The id as written, even when the file is broken, so "show <id>" can say why.
-    declared_id: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not any(problem.is_error for problem in self.problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.is_error]
-
-    @property
-    def document_id(self) -> str | None:
-        if self.script is not None:
-            return self.script.id
-        if self.plan is not None:
-            return self.plan.id
-        return None
 
 
 def _number_text(value: float) -> str:

@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from calmkit.content.library import Library
-from calmkit.content.model import Plan, Script, tier_for_age
+from calmkit.content.model import Plan, tier_for_age
 from calmkit.content.schedule import PlanDay, plan_day
-from calmkit.content.timeline import compile_timeline
 from calmkit.session.journal import SessionRecord
 
 # Suggestions rotate through these kinds, one a day, starting with breathing.
@@ -64,12 +63,6 @@ def plan_for(profile: str | None, library: Library) -> Plan | None:
     return None
 
 
-def _minutes(scripts: list[Script], age: int) -> int:
-    tier = tier_for_age(age)
-    seconds = sum(compile_timeline(script, tier).duration for script in scripts)
-    return max(1, round(seconds / 60))
-
-
 def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
     """A short session that suits the age, a different kind each day."""
     suitable = [script for script in library.scripts.values() if script.suits_age(age)]
@@ -80,9 +73,9 @@ def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
     tier = tier_for_age(age)
     chosen = min(
         (script for script in suitable if script.kind == kind),
-        key=lambda script: (compile_timeline(script, tier).duration, script.id),
+        key=lambda script: (library.seconds(script, tier), script.id),
     )
-    return TodayItem(chosen.id, chosen.title, _minutes([chosen], age), (chosen.id,))
+    return TodayItem(chosen.id, chosen.title, library.minutes([chosen], tier), (chosen.id,))
 
 
 def completed_counts(plan: Plan, day: dt.date, sessions: Iterable[SessionRecord]) -> Counter[int]:
@@ -130,7 +123,7 @@ def today_for(
                     TodayItem(
                         plan.id,
                         title,
-                        _minutes(scripts, age),
+                        library.minutes(scripts, tier_for_age(age)),
                         session.scripts,
                         plan,
                         index,

@@ -14,8 +14,7 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmkit.content.library import Library
-from calmkit.content.model import Script
-from calmkit.content.timeline import compile_timeline
+from calmkit.content.model import Script, tier_for_age
 from calmkit.session.rewards import Garden
 from calmkit.session.today import Today
 
@@ -46,12 +45,6 @@ class StartPractice(Message):
         self.target = target
         self.session_index = session_index
         super().__init__()
-
-
-def script_minutes(script: Script, age: int) -> int:
-    from calmkit.content.model import tier_for_age
-
-    return max(1, round(compile_timeline(script, tier_for_age(age)).duration / 60))
 
 
 class HomeScreen(Screen[None]):
@@ -174,6 +167,9 @@ class HomeScreen(Screen[None]):
 
     # --- library --------------------------------------------------------------------------
 
+    def _minutes(self, script: Script) -> int:
+        return self.library.minutes([script], tier_for_age(self.age))
+
     def _library_options(self) -> list[Option | None]:
         scripts = [
             script
@@ -186,7 +182,7 @@ class HomeScreen(Screen[None]):
             options.append(Option(Text(KIND_NAMES[kind], style="bold"), disabled=True))
             for script in group:
                 label = Text(f"  {script.title}")
-                label.append(f"  {script_minutes(script, self.age)} min", style="dim")
+                label.append(f"  {self._minutes(script)} min", style="dim")
                 options.append(Option(label, id=script.id))
         broken = self.library.broken
         if broken:
@@ -214,7 +210,7 @@ class HomeScreen(Screen[None]):
             script = self.library.scripts[option.id]
             details.update(
                 f"{script.title} · {KIND_NAMES[script.kind].lower()} · ages {script.ages_label}"
-                f" · {script_minutes(script, self.age)} min\n{script.summary}"
+                f" · {self._minutes(script)} min\n{script.summary}"
             )
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
