@@ -530,6 +530,33 @@ def test_pulse_each_clip_starts_within_one_buffer(pulse_sink: str, tmp_path: Pat
     )
 
 
+# --- pygame's import -------------------------------------------------------------------------
+
+
+def test_pygame_opens_without_loading_pkg_resources(tmp_path: Path) -> None:
+    """pkg_resources is 10 MB for nothing calmkit uses; it is still there for anyone else."""
+    probe = (
+        "import sys\n"
+        "from calmkit.audio.backend import PygameBackend\n"
+        "backend = PygameBackend()\n"
+        "backend.open()\n"
+        "print('pygame' in sys.modules, 'pkg_resources' in sys.modules)\n"
+        "backend.close()\n"
+        "import pkg_resources\n"
+        "print(pkg_resources.__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=child_env(SDL_AUDIODRIVER="dummy"),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "pkg_resources"]
+
+
 # --- c: no sound device ----------------------------------------------------------------------
 
 

@@ -61,10 +61,8 @@ def _age(text: str) -> int:
 
 
 def _script_minutes(library: Library) -> dict[str, float]:
-    from calmkit.content.timeline import compile_timeline
-
     return {
-        script_id: round(compile_timeline(script, script.default_tier).duration / 60, 1)
+        script_id: round(library.seconds(script, script.default_tier) / 60, 1)
         for script_id, script in library.scripts.items()
     }
 
@@ -240,7 +238,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from calmkit.session.setup import prepare_session
     from calmkit.session.today import plan_for
 
-    library = load_library()
+    library = load_library(cached=True)  # as the app: no YAML parsing while nothing changed
     profile = args.profile or load_settings().profile or profile_from_plan(library)
     # Opened once: play_plain logs into it and shows its notice (a damaged journal
     # moved aside), which a second opening would no longer see.
