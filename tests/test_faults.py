@@ -217,13 +217,15 @@ def put_user_data(home: Path, sessions: int = 0) -> None:
 
 
 def snapshot(home: Path) -> dict[str, bytes]:
-    """Every file's bytes, but the journal's own files (and the clips made while playing)."""
+    """Every file's bytes, but the journal's own files, and what calmkit makes for itself
+    while playing: the clips it generates and its parsed-library cache."""
     return {
         str(path.relative_to(home)): path.read_bytes()
         for path in sorted(home.rglob("*"))
         if path.is_file()
         and not path.name.startswith("journal.sqlite3")
         and path.parent.name != "generated"
+        and path != locations.library_cache_path()
     }
 
 

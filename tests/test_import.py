@@ -668,16 +668,16 @@ def test_a_failed_write_undoes_what_was_written(
     pack = tmp_path / "pack"
     for name, data in pack_files().items():
         write(pack / name, data)
-    real_write = importer._write_atomically
+    real_write = locations.write_private
     calls: list[Path] = []
 
-    def failing_write(target: Path, data: bytes) -> None:
+    def failing_write(target: Path, data: bytes | str) -> None:
         calls.append(target)
         if len(calls) == 4:
             raise OSError(28, "No space left on device")
         real_write(target, data)
 
-    monkeypatch.setattr(importer, "_write_atomically", failing_write)
+    monkeypatch.setattr(locations, "write_private", failing_write)
     result = import_path(pack)
     assert not result.ok
     assert "No space left on device" in messages(result)

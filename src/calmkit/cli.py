@@ -531,18 +531,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _write_private(path: Path, text: str) -> None:
     """A report holds health information: readable only by its owner, written whole or not at all."""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    locations.write_private(path, text)
 
 
 # --- doctor ------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ points, and is created readable by its owner only: it is health information.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 APP_NAME = "calmkit"
@@ -94,6 +97,33 @@ def ensure_private_dir(folder: Path) -> Path:
         os.chmod(path, PRIVATE_FOLDER_MODE)
     os.chmod(folder, PRIVATE_FOLDER_MODE)
     return folder
+
+
+@contextmanager
+def replaced_privately(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` to write; it becomes ``target``, readable only
+    by its owner, when the block ends well, and is removed if it does not.
+
+    So a crash or a full disk leaves the old file whole, never half a new one.
+    """
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, PRIVATE_FILE_MODE)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_private(target: Path, data: bytes | str) -> None:
+    """Write ``target`` whole or not at all, readable only by its owner (text as UTF-8)."""
+    with replaced_privately(target) as temporary, temporary.open("wb") as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def ensure_user_data_dir() -> Path:

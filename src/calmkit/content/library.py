@@ -6,9 +6,7 @@ problems, and everything else loads as usual.
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,14 +212,6 @@ def _save_cache(cache: Path, key: tuple[object, ...], library: Library) -> None:
         return
     try:
         locations.ensure_private_dir(cache.parent)
-        handle, name = tempfile.mkstemp(prefix=".library-", dir=cache.parent)
-    except OSError:
-        return  # a read-only or full folder: the next start parses again, nothing worse
-    temporary = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            pickle.dump((key, library), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
-        os.replace(temporary, cache)
+        locations.write_private(cache, pickle.dumps((key, library), pickle.HIGHEST_PROTOCOL))
     except (OSError, pickle.PicklingError):
-        temporary.unlink(missing_ok=True)
+        pass  # a read-only or full folder: the next start parses again, nothing worse

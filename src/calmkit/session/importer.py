@@ -71,7 +71,6 @@ import io
 import os
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
@@ -958,20 +957,6 @@ def _sound_file_mark(root: Node | None, index: int, fallback_line: int) -> tuple
 _ORDER: dict[ItemKind, int] = {"sound": 0, "recording": 1, "script": 2, "plan": 3}
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _private_folders(folders: Iterable[Path]) -> list[Path]:
     """Every folder from the user data folder down to each of ``folders``: 0700.
     Returns the folders made, parents first."""
@@ -1002,7 +987,7 @@ def _install(writes: list[_Write], result: ImportResult) -> None:
         made = _private_folders(write.target.parent for write in pending)
         for write in pending:
             current = write.target
-            _write_atomically(write.target, write.data)
+            locations.write_private(write.target, write.data)
             written.append(write)
     except OSError as error:
         _undo(written, made)
@@ -1038,7 +1023,7 @@ def _undo(written: list[_Write], made: list[Path]) -> None:
     for write in reversed(written):
         try:
             if write.action == "replaced" and write.previous is not None:
-                _write_atomically(write.target, write.previous)
+                locations.write_private(write.target, write.previous)
             elif write.action == "added":
                 write.target.unlink(missing_ok=True)
         except OSError:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,20 +75,15 @@ def export_archive(journal: Journal, profile: str | None, out: Path) -> ExportSu
     settings_file = locations.settings_path()
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".calmkit-export-", dir=out.parent)
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("practice.json", json.dumps(record, indent=2, ensure_ascii=False))
-            if settings_file.is_file():
-                archive.write(settings_file, "settings.json")
-            for path, name in files:
-                archive.write(path, name)
-        os.chmod(temporary, locations.PRIVATE_FILE_MODE)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with (
+        locations.replaced_privately(out) as temporary,
+        zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        archive.writestr("practice.json", json.dumps(record, indent=2, ensure_ascii=False))
+        if settings_file.is_file():
+            archive.write(settings_file, "settings.json")
+        for path, name in files:
+            archive.write(path, name)
     sessions = record["sessions"]
     profiles = record["profiles"]
     assert isinstance(sessions, list) and isinstance(profiles, list)

@@ -7,8 +7,6 @@ be stopped from practising by a broken preferences file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -63,9 +61,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> None:
     """Write atomically, readable only by the user."""
     path = path or locations.settings_path()
     locations.ensure_private_dir(path.parent)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(asdict(settings), stream, indent=2)
-        stream.write("\n")
-    os.chmod(temporary, locations.PRIVATE_FILE_MODE)
-    os.replace(temporary, path)
+    locations.write_private(path, json.dumps(asdict(settings), indent=2) + "\n")
