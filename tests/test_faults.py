@@ -56,6 +56,7 @@ from calmkit.session.clock import FakeClock
 from calmkit.session.journal import Journal
 from calmkit.session.player import CueStarted, Finished, Notice, Player, PlayerEvent
 from calmkit.session.settings import Settings, save_settings
+from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFTEST = Path(__file__).resolve().parent / "conftest.py"
@@ -64,22 +65,6 @@ CLOSING = "All done. You practised for 1 minute. Well done."
 VOICE_ENGINE, VOICE_NAME = "festival", "cmu_us_slt_arctic_hts"
 VOICE_FOLDER = f"{VOICE_ENGINE}-{VOICE_NAME}"
 
-# About 3 s: a line, then one breath.
-TINY = """\
-calmkit: 1
-id: tiny-test
-title: Tiny Test
-kind: breathing
-ages: 5-18
-steps:
-  - say: Hi
-    pause: 0.2
-  - breathe:
-      in: 1
-      out: 1
-      count: 1
-"""
-TINY_CAPTIONS = ["[00:00] Hi", "[00:01] breathe in", "[00:02] breathe out"]
 
 # Five one-word steps, each about 2.5 s: room to act between two of them.
 FIVE = "calmkit: 1\nid: five-steps\ntitle: Five Steps\nkind: breathing\nages: 5-18\nsteps:\n" + (

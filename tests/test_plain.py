@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from calmkit.content.timeline import CHIME_SECONDS
+from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLOSING = "All done. You practised for 1 minute. Well done."
@@ -35,23 +36,6 @@ steps:
     pause: 0.2
   - chime: end
 """
-
-# No chimes: about 3 s, for the tests that only need a session to finish.
-TINY = """\
-calmkit: 1
-id: tiny-test
-title: Tiny Test
-kind: breathing
-ages: 5-18
-steps:
-  - say: Hi
-    pause: 0.2
-  - breathe:
-      in: 1
-      out: 1
-      count: 1
-"""
-TINY_LINES = ["[00:00] Hi", "[00:01] breathe in", "[00:02] breathe out"]
 
 
 def shipped_chime(name: str) -> float:
@@ -185,7 +169,7 @@ def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
     assert lines == [
         "Tiny Test",
         "tier: young  length: 00:03  audio: null",
-        *TINY_LINES,
+        *TINY_CAPTIONS,
         CLOSING,
     ]
     assert stderr == ""
@@ -203,7 +187,7 @@ def test_a_sound_device_that_cannot_open_falls_back_with_a_notice(tmp_path: Path
         "Tiny Test",
         "tier: young  length: 00:03  audio: null",
         "note: no sound device found, showing captions only",
-        *TINY_LINES,
+        *TINY_CAPTIONS,
         CLOSING,
     ]
     assert "Traceback" not in stderr

@@ -25,6 +25,7 @@ from calmkit.session.rewards import grow_garden, practised_days
 from calmkit.session.setup import prepare_session
 from calmkit.session.targets import resolve
 from calmkit.session.today import today_for
+from tiny_script import TINY
 
 STARTS = dt.date(2026, 11, 2)  # a Monday
 
@@ -55,18 +56,6 @@ settings:
     after: [stress, mood]
     daily: [activities]
   rewards: false
-"""
-
-TINY = """\
-calmkit: 1
-id: tiny-test
-title: Tiny Test
-kind: breathing
-ages: 5-18
-steps:
-  - say: Hi
-    pause: 0.2
-  - breathe: {in: 1, out: 1, count: 1}
 """
 
 
