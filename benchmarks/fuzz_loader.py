@@ -441,7 +441,10 @@ def run_mutations(checker: Checker, rng: random.Random, until: float) -> None:
 
 
 def run_hypothesis(checker: Checker, until: float) -> None:
-    from hypothesis import HealthCheck, Phase, given, settings
+    try:
+        from hypothesis import HealthCheck, Phase, given, settings
+    except ImportError:
+        sys.exit("fuzz_loader.py needs hypothesis, one of the test tools: pip install -e '.[test]'")
     from hypothesis import strategies as st
 
     tokens = [
