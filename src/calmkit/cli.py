@@ -274,7 +274,7 @@ def cmd_narrate(args: argparse.Namespace) -> int:
     from calmkit.audio.narration import lines_for_script, warm_up
 
     warm_up()
-    library = load_library()
+    library = load_library(cached=True)  # an edited file is a cache miss: its stats are the key
     if args.targets:
         scripts = []
         for target in args.targets:
