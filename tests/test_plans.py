@@ -431,6 +431,11 @@ def test_a_plan_without_starts_begins_on_its_first_practice(
         with monkeypatch.context() as patch:
             patch.setattr(journal_module, "now", lambda: first)
             journal.start_session("Sam", "sam-test-plan", "After school", "kid", 3, plan=plan.id)
+            # A later practice, and another plan's earlier one, do not move the start.
+            patch.setattr(journal_module, "now", lambda: first + dt.timedelta(days=3))
+            journal.start_session("Sam", "sam-test-plan", "After school", "kid", 3, plan=plan.id)
+            patch.setattr(journal_module, "now", lambda: first - dt.timedelta(days=5))
+            journal.start_session("Sam", "lemon-squeeze", "Lemon", "kid", 3, plan="other-plan")
         pinned = pinned_plan(plan, journal)
     assert pinned is not None and pinned.starts == STARTS
     eight_days_on = STARTS + dt.timedelta(days=8)

@@ -669,6 +669,14 @@ class Journal:
             for name, age, created in rows
         ]
 
+    def first_day(self, plan: str) -> dt.date | None:
+        """The local day a plan was first practised (by anyone), or None."""
+        with self._using() as connection:
+            (first,) = connection.execute(
+                "SELECT MIN(substr(started, 1, 10)) FROM sessions WHERE plan = ?", (plan,)
+            ).fetchone()
+        return dt.date.fromisoformat(first) if first else None
+
     def sessions(
         self,
         profile: str | None = None,

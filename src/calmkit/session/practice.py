@@ -130,7 +130,7 @@ def pinned_plan(plan: Plan | None, journal: Journal | None) -> Plan | None:
     if plan is None or plan.starts is not None or journal is None:
         return plan
     try:
-        days = [record.day for record in journal.sessions() if record.plan == plan.id]
+        first = journal.first_day(plan.id)
     except JournalUnavailable:
         return plan
-    return replace(plan, starts=min(days)) if days else plan
+    return replace(plan, starts=first) if first else plan
