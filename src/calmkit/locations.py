@@ -90,8 +90,8 @@ def ensure_private_dir(folder: Path) -> Path:
     Every folder made here is 0700, not only the last one; folders that already
     existed keep their mode, except ``folder`` itself, which is made private.
     """
-    missing = [folder, *(parent for parent in folder.parents if not parent.exists())]
-    for path in reversed([path for path in missing if not path.exists()]):
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    for path in reversed(missing):
         path.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
         # mkdir's mode is filtered by the umask.
         os.chmod(path, PRIVATE_FOLDER_MODE)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from calmkit.content import model
-from calmkit.content.library import Library, load_files
+from calmkit.content.library import YAML_SUFFIXES, Library, load_files
 from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.problems import Problem
 from calmkit.content.schedule import plan_day
@@ -76,7 +76,10 @@ def sibling_scripts(path: Path) -> dict[str, Script]:
     siblings = sorted(
         p
         for p in path.parent.iterdir()
-        if p.suffix.lower() in (".yaml", ".yml") and p.is_file() and p.resolve() != path.resolve()
+        if p.suffix.lower() in YAML_SUFFIXES
+        and not p.name.startswith(".")
+        and p.is_file()
+        and p.resolve() != path.resolve()
     )[:MAX_SIBLINGS]
     return load_files(siblings).scripts if siblings else {}
 
