@@ -56,6 +56,7 @@ from calmkit.session.clock import FakeClock
 from calmkit.session.journal import Journal
 from calmkit.session.player import CueStarted, Finished, Notice, Player, PlayerEvent
 from calmkit.session.settings import Settings, save_settings
+from calmkit_child import calmkit_env, default_sigint, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -77,41 +78,6 @@ FIVE = "calmkit: 1\nid: five-steps\ntitle: Five Steps\nkind: breathing\nages: 5-
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def child_env(**changes: str | None) -> dict[str, str]:
-    """Our environment (CALMKIT_HOME, the no-network guard), plus src/ on the path."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(REPO_ROOT / "src"), env.get("PYTHONPATH")])
-    )
-    env.pop("NO_COLOR", None)
-    for key, value in changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start_calmkit(
-    *argv: str, env: dict[str, str], cwd: Path, **popen: Any
-) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "calmkit", *argv],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=cwd,
-        preexec_fn=popen.pop("preexec_fn", default_sigint),
-        **popen,
-    )
-
-
 def finish(process: subprocess.Popen[str], limit: float = CHILD_TIMEOUT) -> tuple[list[str], str]:
     """Every line the process prints, and its standard error, once it has ended."""
     try:
@@ -127,7 +93,7 @@ def play(
     script: Path, *extra: str, env: dict[str, str] | None = None, **popen: Any
 ) -> tuple[int, list[str], str]:
     process = start_calmkit(
-        "play", "--plain", str(script), *extra, env=env or child_env(), cwd=script.parent, **popen
+        "play", "--plain", str(script), *extra, env=env or calmkit_env(), cwd=script.parent, **popen
     )
     lines, err = finish(process)
     return process.returncode, lines, err
@@ -140,7 +106,7 @@ def logged(env: dict[str, str] | None = None) -> list[dict[str, Any]]:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        env=env or child_env(),
+        env=env or calmkit_env(),
         timeout=CHILD_TIMEOUT,
     )
     assert done.returncode == 0, done.stderr
@@ -396,11 +362,11 @@ def test_kill_9_mid_session_leaves_it_interrupted_with_the_steps_done(tmp_path: 
     script = write_script(tmp_path, FIVE)
     shown = subprocess.run(
         [sys.executable, "-m", "calmkit", "show", str(script), "--json"],
-        capture_output=True, text=True, env=child_env(), timeout=CHILD_TIMEOUT, check=True,
+        capture_output=True, text=True, env=calmkit_env(), timeout=CHILD_TIMEOUT, check=True,
     )  # fmt: skip
     cues = json.loads(shown.stdout)["cues"]
     third_step_starts = next(cue["start"] for cue in cues if cue["text"] == "Three")
-    process = start_calmkit("play", "--plain", str(script), env=child_env(), cwd=tmp_path)
+    process = start_calmkit("play", "--plain", str(script), env=calmkit_env(), cwd=tmp_path)
     seen: list[str] = []
     try:
         assert process.stdout is not None
@@ -569,7 +535,7 @@ def test_a_full_data_folder_plays_on_and_loses_nothing(
             tmp_path, TINY.replace("      count: 1\n", "      count: 1\n      guide: tones\n")
         )
 
-        code, lines, err = play(script, env=child_env(), preexec_fn=preexec)
+        code, lines, err = play(script, env=calmkit_env(), preexec_fn=preexec)
 
         assert code == 0, err
         assert "Traceback" not in err
@@ -589,7 +555,7 @@ def test_a_full_data_folder_plays_on_and_loses_nothing(
         # No half-made clip was left to be played later.
         assert [p.name for p in home.rglob("*.ogg") if p.stat().st_size == 0] == []
         # And the next session, with room, is logged as usual.
-        code, lines, err = play(script, env=child_env())
+        code, lines, err = play(script, env=calmkit_env())
         assert (code, notes(lines)) == (0, []), err
         assert len(logged()) == 21
         made = list((home / "narration" / "generated").glob("tone-*.ogg"))
@@ -601,7 +567,7 @@ def test_a_full_data_folder_plays_on_and_loses_nothing(
 
 def test_a_sound_server_that_is_not_there_means_captions_and_one_notice(tmp_path: Path) -> None:
     script = write_script(tmp_path, TINY)
-    env = child_env(
+    env = calmkit_env(
         CALMKIT_AUDIO="pygame",
         SDL_AUDIODRIVER="pulseaudio",
         PULSE_SERVER=f"unix:{tmp_path / 'no-server-here'}",
@@ -683,7 +649,9 @@ def test_the_sound_server_dying_mid_session_falls_back_to_captions(tmp_path: Pat
     """
     pulse = PrivatePulse(tmp_path / "pulse")
     script = write_script(tmp_path, FIVE)
-    env = child_env(CALMKIT_AUDIO="pygame", SDL_AUDIODRIVER="pulseaudio", PULSE_SERVER=pulse.server)
+    env = calmkit_env(
+        CALMKIT_AUDIO="pygame", SDL_AUDIODRIVER="pulseaudio", PULSE_SERVER=pulse.server
+    )
     process = start_calmkit("play", "--plain", str(script), env=env, cwd=tmp_path)
     lines: list[str] = []
     killed_at = 0.0
@@ -882,7 +850,7 @@ def test_a_corrupt_narration_clip_in_play_plain_warns_once(
             "Cut short": whole[:300],
         },
     )
-    env = child_env(CALMKIT_AUDIO="pygame", SDL_AUDIODRIVER="dummy")
+    env = calmkit_env(CALMKIT_AUDIO="pygame", SDL_AUDIODRIVER="dummy")
     code, lines, err = play(script, "--no-ambient", env=env)
     assert code == 0, err
     assert "Traceback" not in err
@@ -925,13 +893,13 @@ def test_two_sessions_playing_while_another_process_writes_lose_nothing(tmp_path
     stop = tmp_path / "stop"
     hammer = subprocess.Popen(
         [sys.executable, "-c", HAMMER, str(stop)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=calmkit_env(),
     )  # fmt: skip
     try:
         assert hammer.stdout is not None and hammer.stdout.readline() == "ready\n"
         players = [
             start_calmkit(
-                "play", "--plain", str(script), "--profile", name, env=child_env(), cwd=tmp_path
+                "play", "--plain", str(script), "--profile", name, env=calmkit_env(), cwd=tmp_path
             )
             for name in ("Sam", "Alex")
         ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 
 from calmkit.content.timeline import CHIME_SECONDS
+from calmkit_child import calmkit_env, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,40 +41,6 @@ steps:
 def shipped_chime(name: str) -> float:
     manifest = json.loads((REPO_ROOT / "audio" / "manifest.json").read_text("utf-8"))
     return max(CHIME_SECONDS, float(manifest["chimes"][name]["seconds"]))
-
-
-def base_env(**changes: str | None) -> dict[str, str]:
-    """The fixture's environment (CALMKIT_HOME, CALMKIT_AUDIO, SDL_AUDIODRIVER), changed."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")) if part
-    )
-    env.pop("NO_COLOR", None)
-    for key, value in changes.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def default_sigint() -> None:
-    # A shell may start the tests with SIGINT ignored, and an ignored signal stays
-    # ignored in children: give the player the ordinary Ctrl-C.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def calmkit(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "calmkit", *argv],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=cwd,
-        preexec_fn=default_sigint,
-    )
 
 
 def timed_lines(process: subprocess.Popen[str], limit: float = 60.0) -> list[tuple[float, str]]:
@@ -108,7 +74,7 @@ def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
     ]
 
     began = time.monotonic()
-    process = calmkit("play", "--plain", str(script), env=base_env(), cwd=tmp_path)
+    process = start_calmkit("play", "--plain", str(script), env=calmkit_env(), cwd=tmp_path)
     lines = timed_lines(process)
     wall = time.monotonic() - began
     stderr = process.stderr.read() if process.stderr else ""
@@ -135,7 +101,7 @@ def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     script = tmp_path / "short.yaml"
     script.write_text(SHORT, encoding="utf-8")
-    process = calmkit("play", "--plain", str(script), env=base_env(), cwd=tmp_path)
+    process = start_calmkit("play", "--plain", str(script), env=calmkit_env(), cwd=tmp_path)
     assert process.stdout is not None
     began = time.monotonic()
     # Wait for the header so that the signal lands while the session plays.
@@ -161,8 +127,8 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
 def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
     script = tmp_path / "tiny.yaml"
     script.write_text(TINY, encoding="utf-8")
-    env = base_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="dummy")
-    process = calmkit("play", "--plain", "--no-audio", str(script), env=env, cwd=tmp_path)
+    env = calmkit_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="dummy")
+    process = start_calmkit("play", "--plain", "--no-audio", str(script), env=env, cwd=tmp_path)
     lines = [text for _, text in timed_lines(process)]
     stderr = process.stderr.read() if process.stderr else ""
     assert process.returncode == 0, stderr
@@ -178,8 +144,8 @@ def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
 def test_a_sound_device_that_cannot_open_falls_back_with_a_notice(tmp_path: Path) -> None:
     script = tmp_path / "tiny.yaml"
     script.write_text(TINY, encoding="utf-8")
-    env = base_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="nosuchdriver")
-    process = calmkit("play", "--plain", str(script), env=env, cwd=tmp_path)
+    env = calmkit_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="nosuchdriver")
+    process = start_calmkit("play", "--plain", str(script), env=env, cwd=tmp_path)
     lines = [text for _, text in timed_lines(process)]
     stderr = process.stderr.read() if process.stderr else ""
     assert process.returncode == 0, stderr
@@ -199,7 +165,7 @@ def test_an_unknown_target_exits_1_with_a_suggestion(tmp_path: Path) -> None:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        env=base_env(),
+        env=calmkit_env(),
         cwd=tmp_path,
         timeout=60,
     )
