@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -161,15 +162,28 @@ def test_a_file_where_the_data_folder_should_be_is_unwritable(
 def test_a_data_folder_others_can_read_is_not_private(
     library: Library, isolated_home: Path
 ) -> None:
+    # An older calmkit's journal right in a folder now open to others: still used there.
+    (isolated_home / "journal.sqlite3").touch(mode=0o600)
     isolated_home.chmod(0o755)
     report = doctor_report(library)
+    assert report["data_dir"] == str(isolated_home)
     assert report["data"]["mode"] == "0755"
     assert (report["data"]["writable"], report["data"]["private"]) == (True, False)
     assert report["ok"] is False
     assert "chmod 700" in "\n".join(doctor_lines(report))
-    assert list(isolated_home.iterdir()) == []  # the probe file is gone
+    assert [p.name for p in isolated_home.iterdir()] == ["journal.sqlite3"]  # no probe left
     isolated_home.chmod(0o700)
     assert doctor_report(library)["data"]["private"] is True
+
+
+def test_a_shared_data_folder_gets_a_private_subfolder(
+    library: Library, isolated_home: Path
+) -> None:
+    isolated_home.chmod(0o1777)
+    report = doctor_report(library)
+    assert report["data_dir"] == str(isolated_home / "calmkit")
+    assert (report["data"]["writable"], report["data"]["private"]) == (True, True)
+    assert stat.S_IMODE(isolated_home.stat().st_mode) == 0o1777
 
 
 def test_no_engine_installed(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:

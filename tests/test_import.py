@@ -662,27 +662,35 @@ def test_an_empty_pack_says_so(tmp_path: Path) -> None:
 # --- writing ---------------------------------------------------------------------------
 
 
-def test_a_failed_write_undoes_what_was_written(
+def test_a_failed_rename_into_place_puts_back_what_was_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The stage is committed, three files are in place, the fourth cannot go: the
+    three are taken back out, an older copy --replace overwrote is put back."""
+    from calmkit.session import staging
+
     pack = tmp_path / "pack"
     for name, data in pack_files().items():
         write(pack / name, data)
-    real_write = locations.write_private
-    calls: list[Path] = []
+    older = write(locations.user_scripts_dir() / "calm-lake.yaml", script_text("calm-lake"))
+    real_put = staging._put_in_place
+    calls: list[str] = []
 
-    def failing_write(target: Path, data: bytes | str) -> None:
-        calls.append(target)
+    def failing_put(stage: Path, move: staging._Move) -> None:
+        calls.append(move.target)
         if len(calls) == 4:
-            raise OSError(28, "No space left on device")
-        real_write(target, data)
+            raise OSError(28, "No space left on device", move.target)
+        real_put(stage, move)
 
-    monkeypatch.setattr(locations, "write_private", failing_write)
-    result = import_path(pack)
+    monkeypatch.setattr(staging, "_put_in_place", failing_put)
+    result = import_path(pack, replace=True)
     assert not result.ok
     assert "No space left on device" in messages(result)
     assert len(calls) == 4
-    assert_nothing_installed()  # the three files written before the failure are gone
+    assert older.read_text("utf-8") == script_text("calm-lake")
+    left = sorted(p.relative_to(locations.user_data_dir()).as_posix()
+                  for p in locations.user_data_dir().rglob("*") if p.is_file())  # fmt: skip
+    assert left == [".import.lock", "scripts/calm-lake.yaml"]
 
 
 # --- the command line ---------------------------------------------------------------------

@@ -153,13 +153,18 @@ def test_folder_is_0700_and_files_0600_whatever_the_umask(tmp_path: Path) -> Non
         os.umask(old_umask)
 
 
-def test_an_existing_open_folder_and_file_are_made_private(isolated_home: Path) -> None:
-    os.chmod(isolated_home, 0o755)
+def test_an_open_journal_file_is_made_private_in_a_folder_left_as_it_was(
+    isolated_home: Path,
+) -> None:
+    """An older calmkit's journal right in an open CALMKIT_HOME: it goes on being used,
+    made 0600, and the folder (maybe shared) keeps its mode."""
     path = locations.journal_path()
     path.touch(mode=0o644)
     os.chmod(path, 0o644)
+    os.chmod(isolated_home, 0o755)
+    assert locations.journal_path() == path
     Journal().open().close()
-    assert mode(isolated_home) == 0o700
+    assert mode(isolated_home) == 0o755
     assert mode(path) == 0o600
 
 

@@ -47,3 +47,46 @@ def test_replacing_a_shared_file_makes_it_private(tmp_path: Path) -> None:
     target.chmod(0o644)
     locations.write_private(target, "{}\n")
     assert mode_of(target) == 0o600
+
+
+# --- a shared CALMKIT_HOME ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shared_mode", [0o775, 0o1777])
+def test_a_shared_calmkit_home_is_never_chmodded_calmkit_keeps_a_private_subfolder(
+    isolated_home: Path, shared_mode: int
+) -> None:
+    from calmkit.session.journal import Journal
+    from calmkit.session.settings import Settings, save_settings
+
+    os.chmod(isolated_home, shared_mode)
+    (isolated_home / "someone-elses.txt").write_text("keep me")
+    Journal().open().close()
+    save_settings(Settings())
+    assert stat.S_IMODE(isolated_home.stat().st_mode) == shared_mode
+    ours = isolated_home / "calmkit"
+    assert locations.user_data_dir() == ours
+    assert stat.S_IMODE(ours.stat().st_mode) == 0o700
+    assert (ours / "journal.sqlite3").is_file() and (ours / "settings.json").is_file()
+    (said,) = locations.take_notices()
+    assert str(isolated_home) in said and str(ours) in said and "only by you" in said
+    # The next start finds the same folder, and says nothing more.
+    Journal().open().close()
+    assert locations.user_data_dir() == ours
+    assert locations.take_notices() == []
+    assert sorted(p.name for p in isolated_home.iterdir()) == ["calmkit", "someone-elses.txt"]
+
+
+def test_a_calmkit_home_that_does_not_exist_is_made_private_with_its_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "new" / "place"
+    monkeypatch.setenv("CALMKIT_HOME", str(home))
+    os.umask(0)
+    try:
+        locations.ensure_private_dir(locations.narration_cache_dir() / "festival")
+    finally:
+        os.umask(0o022)
+    for folder in (tmp_path / "new", home, home / "narration", home / "narration" / "festival"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert locations.user_data_dir() == home

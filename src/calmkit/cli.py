@@ -763,6 +763,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     try:
+        _finish_cut_short_imports()
         if handler is None:
             return _run_tui(args)
         return handler(args)
@@ -780,3 +781,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "set CALMKIT_DEBUG=1 to see the details"
         )
         return EXIT_PROBLEM
+    finally:
+        notices = locations.take_notices()
+        if notices and not sys.stderr.closed:
+            print("\n".join(f"note: {text}" for text in notices), file=sys.stderr)
+
+
+def _finish_cut_short_imports() -> None:
+    """An import killed halfway left its stage: finish it or remove it (staging.py)."""
+    from calmkit.session.staging import recover
+
+    for text in recover():
+        print(f"note: {text}", file=sys.stderr)

@@ -8,8 +8,11 @@ points, and is created readable by its owner only: it is health information.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,15 +46,70 @@ def builtin_audio_dir() -> Path:
     return builtin_root() / "audio"
 
 
+# Said once to the person at the terminal (cli.py prints them as notes): a link moved
+# aside, a shared CALMKIT_HOME given a private subfolder.
+_notices: list[str] = []
+
+
+def notice(text: str) -> None:
+    if text not in _notices:
+        _notices.append(text)
+
+
+def take_notices() -> list[str]:
+    taken = list(_notices)
+    _notices.clear()
+    return taken
+
+
 def user_data_dir() -> Path:
-    """The user's own calmkit folder (not created here)."""
+    """The user's own calmkit folder (not created here).
+
+    ``CALMKIT_HOME`` may name a folder others can read (0775, or 1777 like /tmp): it is
+    never made private, since it is not calmkit's; calmkit keeps its data in its own
+    private subfolder ``calmkit`` there instead. The choice depends only on what is on
+    disk, so the same folder is found at every start.
+    """
     override = os.environ.get(HOME_VARIABLE)
     if override:
-        return Path(override).expanduser()
+        return _own_place_in(Path(override).expanduser())
     # Imported here so that commands which never touch user data start faster.
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False)
+
+
+def _shared(info: os.stat_result) -> bool:
+    return bool(stat.S_IMODE(info.st_mode) & 0o077) or info.st_uid != os.geteuid()
+
+
+def _own_place_in(chosen: Path) -> Path:
+    try:
+        info = chosen.stat()  # CALMKIT_HOME itself may be a link: the user chose it
+    except OSError:
+        return chosen  # made private by calmkit when first needed
+    if not stat.S_ISDIR(info.st_mode) or not _shared(info):
+        return chosen
+    subfolder = chosen / APP_NAME
+    if _is_real_folder(subfolder) or not _holds_journal(chosen):
+        return subfolder
+    # An older calmkit kept its journal right here: go on using it (its files are 0600).
+    return chosen
+
+
+def _is_real_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
+def _holds_journal(folder: Path) -> bool:
+    try:
+        info = (folder / "journal.sqlite3").lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid()
 
 
 def user_scripts_dir() -> Path:
@@ -84,19 +142,122 @@ def settings_path() -> Path:
     return user_data_dir() / "settings.json"
 
 
+def _make_private_dir(path: Path) -> None:
+    path.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
+    # mkdir's mode is filtered by the umask (000 would make it 0777).
+    os.chmod(path, PRIVATE_FOLDER_MODE, follow_symlinks=False)
+
+
+def _create_missing(folder: Path) -> None:
+    """Make ``folder`` and the parents it lacks, each 0700; existing ones are left as
+    they are (they are not calmkit's to change)."""
+    missing = [path for path in (folder, *folder.parents) if not os.path.lexists(path)]
+    for path in reversed(missing):
+        _make_private_dir(path)
+
+
+def move_aside(path: Path, why: str) -> Path:
+    """Rename what is at ``path`` (a link, a file where a folder belongs) to a free
+    ``NAME.moved-STAMP`` beside it, so calmkit can make its own; say so once."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.moved-{stamp}")
+    counter = 1
+    while os.path.lexists(aside):
+        aside = path.with_name(f"{path.name}.moved-{stamp}-{counter}")
+        counter += 1
+    os.rename(path, aside)  # renames a link itself, never what it points to
+    notice(f"{path} {why}; calmkit never follows it: it was kept as {aside.name}")
+    return aside
+
+
 def ensure_private_dir(folder: Path) -> Path:
     """Create ``folder`` (and the parents it needs) readable only by its owner.
 
-    Every folder made here is 0700, not only the last one; folders that already
-    existed keep their mode, except ``folder`` itself, which is made private.
+    Below the user data folder every folder is calmkit's own: each is made 0700, and
+    a link or a file in a folder's place is moved aside (never followed) and a real
+    folder made. Elsewhere (``narrate --into``) missing folders are made 0700 and
+    existing ones are left alone.
     """
-    missing = [path for path in (folder, *folder.parents) if not path.exists()]
-    for path in reversed(missing):
-        path.mkdir(mode=PRIVATE_FOLDER_MODE, exist_ok=True)
-        # mkdir's mode is filtered by the umask.
-        os.chmod(path, PRIVATE_FOLDER_MODE)
-    os.chmod(folder, PRIVATE_FOLDER_MODE)
+    base = user_data_dir()
+    try:
+        below = folder.relative_to(base).parts
+    except ValueError:
+        _create_missing(folder)
+        return folder
+    current = ensure_user_data_dir()
+    for part in below:
+        current = current / part
+        try:
+            info = current.lstat()
+        except FileNotFoundError:
+            _make_private_dir(current)
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            move_aside(current, "was a symbolic link")
+            _make_private_dir(current)
+        elif not stat.S_ISDIR(info.st_mode):
+            move_aside(current, "was not a folder")
+            _make_private_dir(current)
+        elif stat.S_IMODE(info.st_mode) != PRIVATE_FOLDER_MODE and info.st_uid == os.geteuid():
+            os.chmod(current, PRIVATE_FOLDER_MODE, follow_symlinks=False)
     return folder
+
+
+def ensure_user_data_dir() -> Path:
+    """The user data folder, made (0700, with any parents it needs) if missing.
+
+    An existing folder keeps its mode: CALMKIT_HOME may name a shared one, and then
+    user_data_dir() is calmkit's private subfolder of it (said once, when it is made).
+    """
+    folder = user_data_dir()
+    override = os.environ.get(HOME_VARIABLE)
+    if not os.path.lexists(folder):
+        _create_missing(folder)
+        if override and folder.parent == Path(override).expanduser():
+            notice(
+                f"{folder.parent} can be read by others, so calmkit keeps its data in "
+                f"{folder}, readable only by you"
+            )
+    return folder
+
+
+class NotAPlainFile(OSError):
+    """What is at a path calmkit reads is a link, a folder, a pipe or a device."""
+
+
+class TooLarge(OSError):
+    """A file is larger than calmkit ever needs to read for it."""
+
+
+# Non-blocking: a named pipe in a file's place must not hang calmkit; no following links.
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def read_own_file(path: Path, limit: int) -> bytes:
+    """The bytes of one of calmkit's own files, or an OSError: a link is never
+    followed (NotAPlainFile), only a regular file is read, and one over ``limit``
+    bytes is refused before it is read (TooLarge)."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotAPlainFile(errno.ELOOP, "is a symbolic link", str(path)) from error
+        raise
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotAPlainFile(errno.EINVAL, "is not a plain file", str(path))
+        if info.st_size > limit:
+            raise TooLarge(errno.EFBIG, f"is larger than {limit} bytes", str(path))
+        data = stream.read(limit + 1)  # it may have grown since fstat
+    if len(data) > limit:
+        raise TooLarge(errno.EFBIG, f"is larger than {limit} bytes", str(path))
+    return data
 
 
 @contextmanager
@@ -124,7 +285,3 @@ def write_private(target: Path, data: bytes | str) -> None:
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         stream.flush()
         os.fsync(stream.fileno())
-
-
-def ensure_user_data_dir() -> Path:
-    return ensure_private_dir(user_data_dir())

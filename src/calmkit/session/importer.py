@@ -32,8 +32,10 @@ read ``PATH:LINE:COL: error: MESSAGE`` as everywhere else; problems with a
 whole file (a zip member, a clip) read ``PATH: error: MESSAGE``. A zip member's
 PATH is ``pack.zip/folder/member.yaml``.
 
-What goes where (every folder 0700, every file 0600, each written to a
-temporary file beside its target and moved into place):
+What goes where (every folder 0700, every file 0600; all of them written into
+a stage inside the user data folder first and renamed into place together,
+under the import lock, so an import is whole or absent even if killed:
+staging.py):
 
 - a script to ``locations.user_scripts_dir()/<id>.yaml``, its sound files
   beside it; a plan to ``locations.user_plans_dir()/<id>.yaml``; the original
@@ -74,7 +76,6 @@ import stat
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
@@ -89,6 +90,8 @@ from calmkit.content.loader import DocumentKind, LoadResult, load_document
 from calmkit.content.model import Release, Say, Script, Sound, Tense
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.yamldoc import MAX_FILE_BYTES, Document, parse_bytes
+from calmkit.session import staging
+from calmkit.session.staging import ImportBusy, Stage, import_lock
 from calmkit.session.targets import sibling_scripts
 
 MAX_YAML_BYTES = MAX_FILE_BYTES  # 256 KiB, the loader's own limit
@@ -210,14 +213,33 @@ def import_path(path: Path, replace: bool = False) -> ImportResult:
         result.messages.append(fatal.message)
         return result
     try:
-        writes = _Importer(source, result, replace).check()
-    except _Fatal as fatal:
-        result.messages.append(fatal.message)
-        writes = []
+        # Checked and written under one lock: a second import of the same id at the
+        # same moment waits, then finds this one's files and says so.
+        with import_lock():
+            staging.recover(locked=True)
+            try:
+                writes = _Importer(source, result, replace).check()
+            except _Fatal as fatal:
+                result.messages.append(fatal.message)
+                writes = []
+            if result.ok:
+                _install(writes, result)
+    except ImportBusy:
+        result.messages.append(
+            Message(
+                str(locations.user_data_dir()),
+                "another import into this library is still running: try again when it is done",
+            )
+        )
+    except OSError as error:
+        result.messages.append(
+            Message(
+                str(error.filename or locations.user_data_dir()),
+                f"cannot be written ({error.strerror or error}): nothing was imported",
+            )
+        )
     finally:
         source.close()
-    if result.ok:
-        _install(writes, result)
     return result
 
 
@@ -830,8 +852,9 @@ class _Importer:
                             f"(the other is {earlier.label}): give one another name",
                         )
                     continue
-                write = _Write("sound", str(name), member.label, data,
-                               locations.user_scripts_dir() / name)  # fmt: skip
+                write = _Write(
+                    "sound", str(name), member.label, data, locations.user_scripts_dir() / name
+                )
                 queued[name] = write
                 self.target(write, MAX_AUDIO_BYTES)
         return claimed
@@ -873,8 +896,9 @@ class _Importer:
                 )
                 continue
             name = f"{script_id}/{step_id}"
-            self.target(_Write("recording", name, member.label, data, target, older=older),
-                        MAX_AUDIO_BYTES)  # fmt: skip
+            self.target(
+                _Write("recording", name, member.label, data, target, older=older), MAX_AUDIO_BYTES
+            )
 
     def recording_step(self, member: _Member) -> tuple[str, str] | None:
         """The (script id, step id) a clip records, or None with the problem reported."""
@@ -957,41 +981,26 @@ def _sound_file_mark(root: Node | None, index: int, fallback_line: int) -> tuple
 _ORDER: dict[ItemKind, int] = {"sound": 0, "recording": 1, "script": 2, "plan": 3}
 
 
-def _private_folders(folders: Iterable[Path]) -> list[Path]:
-    """Every folder from the user data folder down to each of ``folders``: 0700.
-    Returns the folders made, parents first."""
-    base = locations.user_data_dir()
-    done: set[Path] = set()
-    made: list[Path] = []
-    for folder in folders:
-        current = base
-        for part in (None, *folder.relative_to(base).parts):
-            current = current if part is None else current / part
-            if current not in done:
-                if not current.is_dir():
-                    made.append(current)
-                locations.ensure_private_dir(current)
-                done.add(current)
-    return made
-
-
 def _install(writes: list[_Write], result: ImportResult) -> None:
-    """Sounds and recordings first, then scripts, then plans: nothing ever points at a
-    file that is not there yet. A failure undoes what was written."""
+    """Every file into a stage, then all renamed into place together (staging.py):
+    a failure, or a kill, leaves the library as it was or with the whole import."""
     writes = sorted(writes, key=lambda write: _ORDER[write.kind])
     pending = [write for write in writes if write.action != "unchanged"]
-    written: list[_Write] = []
-    made: list[Path] = []
-    current: Path | None = None
+    stage: Stage | None = None
     try:
-        made = _private_folders(write.target.parent for write in pending)
-        for write in pending:
-            current = write.target
-            locations.write_private(write.target, write.data)
-            written.append(write)
+        if pending:
+            stage = Stage.new()
+            for write in pending:
+                stage.add(write.target, write.data)
+                for path in write.older:
+                    stage.remove_later(path)
+            warnings = stage.commit()
+        else:
+            warnings = []
     except OSError as error:
-        _undo(written, made)
-        where = str(current or locations.user_data_dir())
+        if stage is not None:
+            stage.discard()
+        where = str(error.filename or locations.user_data_dir())
         result.messages.append(
             Message(where, f"cannot be written ({error.strerror or error}): nothing was imported")
         )
@@ -1000,36 +1009,13 @@ def _install(writes: list[_Write], result: ImportResult) -> None:
         Installed(write.kind, write.name, write.target, write.action) for write in writes
     ]
     for write in pending:
-        for path in write.older:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as error:
-                result.messages.append(
-                    Message(
-                        str(path),
-                        f"cannot be removed ({error.strerror}): it and {write.target} now "
-                        "hold the same id; remove it yourself",
-                        "warning",
-                    )
-                )
-                continue
-            result.removed.append(path)
-
-
-def _undo(written: list[_Write], made: list[Path]) -> None:
-    """Put back what a failed import changed: best effort, the message says it failed."""
-    for write in reversed(written):
-        try:
-            if write.action == "replaced" and write.previous is not None:
-                locations.write_private(write.target, write.previous)
-            elif write.action == "added":
-                write.target.unlink(missing_ok=True)
-        except OSError:
-            continue
-    for folder in reversed(made):
-        try:
-            folder.rmdir()
-        except OSError:
-            continue  # not empty after all, or already gone
+        result.removed += [path for path in write.older if not path.exists()]
+    for warning in warnings:
+        path, _, reason = warning.partition(": ")
+        result.messages.append(
+            Message(
+                path,
+                f"{reason}: it and the new copy now hold the same id; remove it yourself",
+                "warning",
+            )
+        )

@@ -358,12 +358,9 @@ class Journal:
         folder = self.path.parent
         if not folder.exists():
             locations.ensure_private_dir(folder)
-            return
-        # An existing folder only loses group/other access: a folder the user made
-        # read-only stays read-only (and the journal reports it) rather than being reopened.
-        mode = stat.S_IMODE(folder.stat().st_mode)
-        if mode & 0o077:
-            os.chmod(folder, mode & locations.PRIVATE_FOLDER_MODE)
+        # An existing folder keeps its mode: it may be a shared CALMKIT_HOME that is not
+        # calmkit's to change (then calmkit's data is in a private subfolder of it:
+        # locations.user_data_dir), or one the user made read-only (the journal says so).
 
     def _connect(self) -> sqlite3.Connection:
         # Create the file ourselves, 0600: SQLite gives the -wal and -shm files the
