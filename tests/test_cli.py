@@ -35,7 +35,7 @@ kind: breathing
 ages: 6-12
 steps:
   - chime: start
-  - say: Breathe with me.
+  - say: Breathe with me. You can keep your eyes open, and you can stop any time.
   - breathe: {in: 2, out: 3, count: 2}
   - chime: end
 """
@@ -407,7 +407,14 @@ def test_validate_prints_warnings_but_passes(
         f"{path}:6:10: warning: unknown ambient 'forest': it will play no ambient sound "
         "(beds are 'meadow', 'ocean', 'rain' or 'wind', or 'none')\n"
     )
-    assert err == "1 file checked: all good\n"
+    assert err == (
+        "1 file checked: no errors, 1 warning (the files work; --strict counts warnings "
+        "as problems)\n"
+    )
+    # Before a file is handed over, a warning can be made to count.
+    code, strict_out, err = run(capsys, "validate", "--strict", str(path))
+    assert (code, strict_out) == (1, out)
+    assert err == "1 file checked: 1 problem in 1 file\n"
 
 
 def test_validate_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _report_target_error(error: TargetError) -> int:
     for problem in error.problems:
-        print(problem, file=sys.stderr)
+        print(problem.explained(), file=sys.stderr)
     _error(error.message)
     return EXIT_PROBLEM
 
@@ -184,29 +184,44 @@ def cmd_validate(args: argparse.Namespace) -> int:
         library = load_library()
         # Plans may use library scripts, and scripts handed over beside them (in the
         # same folder, as a pack is, not anywhere below it).
-        known = set(library.scripts)
+        known = dict(library.scripts)
         for first in {path.parent: path for path in files}.values():
-            known |= set(sibling_scripts(first))
+            known.update(sibling_scripts(first))
         checked = load_files(files, known_scripts=known)
     else:
         missing = []
         checked = load_library()
-    problems: list[Problem] = checked.problems
+    from calmkit.content.loader import safety_line_warnings
+
+    problems: list[Problem] = []
+    for result in checked.results:
+        advice = safety_line_warnings(result.script) if result.script is not None else []
+        problems += sorted([*result.problems, *advice], key=lambda p: (p.line, p.col))
     for problem in problems:
-        print(problem)
+        print(problem.explained())
     errors = [problem for problem in problems if problem.is_error]
-    files_with_errors = len({problem.path for problem in errors})
+    warnings = len(problems) - len(errors)
+    # --strict: a warning is worth fixing before a file is handed over, so it counts too.
+    failing = problems if args.strict else errors
+    files_failing = len({problem.path for problem in failing})
     count = len(checked.results)
     noun = "file" if count == 1 else "files"
-    if errors:
+    if failing:
         print(
-            f"{count} {noun} checked: {len(errors)} problem{'s' if len(errors) != 1 else ''} "
-            f"in {files_with_errors} file{'s' if files_with_errors != 1 else ''}",
+            f"{count} {noun} checked: {len(failing)} problem{'s' if len(failing) != 1 else ''} "
+            f"in {files_failing} file{'s' if files_failing != 1 else ''}",
             file=sys.stderr,
         )
         return EXIT_PROBLEM
     if missing:
         return EXIT_USAGE
+    if warnings:
+        print(
+            f"{count} {noun} checked: no errors, {warnings} warning{'s' if warnings != 1 else ''}"
+            " (the files work; --strict counts warnings as problems)",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     print(f"{count} {noun} checked: all good", file=sys.stderr)
     return EXIT_OK
 
@@ -283,7 +298,7 @@ def cmd_narrate(args: argparse.Namespace) -> int:
                 loaded = load_files([Path(target)], known_scripts=library.scripts)
                 result = loaded.results[0]
                 for problem in result.problems:
-                    print(problem, file=sys.stderr)
+                    print(problem.explained(), file=sys.stderr)
                 found = result.script or result.plan
             if found is None:
                 _error(f"there is no script or plan called '{target}'{library.suggestion(target)}")
@@ -700,6 +715,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = command("validate", cmd_validate, "check script and plan files")
     validate.add_argument("paths", nargs="*", help="files or folders (default: the whole library)")
+    validate.add_argument(
+        "--strict", action="store_true", help="warnings fail too (exit 1), as errors do"
+    )
 
     locate = command("locate", cmd_locate, "the folders calmkit uses")
     locate.add_argument("--json", action="store_true", help="print JSON")

@@ -7,7 +7,7 @@ problems, and everything else loads as usual.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,8 +118,11 @@ def _unique(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def load_files(paths: Iterable[Path], known_scripts: Iterable[str] = ()) -> Library:
-    """Load files as one library: scripts first, then plans checked against them."""
+def load_files(
+    paths: Iterable[Path], known_scripts: Mapping[str, Script] | Iterable[str] = ()
+) -> Library:
+    """Load files as one library: scripts first, then plans checked against them (and
+    against the ages of the scripts given as a mapping)."""
     from calmkit.content.loader import load_document
     from calmkit.content.yamldoc import read_file
 
@@ -141,7 +144,10 @@ def load_files(paths: Iterable[Path], known_scripts: Iterable[str] = ()) -> Libr
             continue
         first_file[script.id] = result.path
         library.scripts[script.id] = script
-    known = set(library.scripts) | set(known_scripts)
+    known: dict[str, Script | None] = (
+        dict(known_scripts) if isinstance(known_scripts, Mapping) else dict.fromkeys(known_scripts)
+    )
+    known.update(library.scripts)
     first_plan_file: dict[str, str] = {}
     for path, document, _ in plan_documents:
         result = load_document(document, str(path), path.parent, known)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -40,7 +40,16 @@ from calmkit.content.yamldoc import Document, ScalarReader, parse_bytes, read_fi
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
-AGE_RANGE_PATTERN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+# "5-10", and as word processors and people write it: "5–10" (en dash), "5—10", "5−10"
+# (minus sign), "5 to 10".
+AGE_RANGE_PATTERN = re.compile(
+    r"^\s*(\d+)\s*(?:(?:-|\u2013|\u2014|\u2212|\bto\b)\s*(\d+)\s*)?$", re.IGNORECASE
+)
+# What clinical-defaults.md asks every script to offer, as a child would hear it said.
+EYES_OPEN_PATTERN = re.compile(r"\beyes\b.*\bopen\b|\bopen\b.*\beyes\b", re.IGNORECASE)
+STOP_ANY_TIME_PATTERN = re.compile(
+    r"\bstop\b.*\b(any ?time|at any point|any moment|whenever)\b", re.IGNORECASE
+)
 MAX_PLAN_WEEKS = 104
 MAX_PER_DAY = 10
 
@@ -310,12 +319,27 @@ class _Checker:
                 line = self.string(value_node, f"{name}: {key}")
                 if line is not None:
                     variants[key] = line
+                    self.check_words(value_node, line, name)
             if not entries:
                 self.report(node, f"'{name}' needs at least one line")
                 return None
             return Text(variants=variants) if variants and len(variants) == len(entries) else None
         line = self.string(node, name)
+        if line is not None:
+            self.check_words(node, line, name)
         return None if line is None else Text.of(line)
+
+    def check_words(self, node: Node, line: str, name: str) -> None:
+        if name != "say":
+            return  # a respelling is as long as the line it respells
+        words = len(line.split())
+        if words > model.MAX_WORDS_PER_LINE:
+            self.report(
+                node,
+                f"this line has {words} words; a child follows at most "
+                f"{model.MAX_WORDS_PER_LINE} a line best: split it into two 'say' steps",
+                severity="warning",
+            )
 
     def areas(self, node: Node, name: str) -> frozenset[str] | None:
         items = self.sequence(node, name, allow_empty=True)
@@ -689,6 +713,7 @@ class _PlanReader(_Checker):
     def __init__(self, label: str, folder: Path | None, known_scripts: Collection[str] | None):
         super().__init__(label, folder)
         self.known_scripts = known_scripts
+        self.script_nodes: dict[str, Node] = {}  # where each script id is first named
 
     def read(self, root: MappingNode, entries: Entries) -> Plan | None:
         self.unknown_keys(entries, PLAN_KEYS, "plan")
@@ -711,6 +736,8 @@ class _PlanReader(_Checker):
             settings = self.settings(entries["settings"][1]) or settings
         if plan_id is None or schedule is None:
             return None
+        if age is not None:
+            self.check_ages(age)
         return Plan(
             id=plan_id,
             schedule=schedule,
@@ -722,17 +749,37 @@ class _PlanReader(_Checker):
             path=self.label,
         )
 
+    def check_ages(self, age: int) -> None:
+        """A plan may send a child to a script written for other ages (a clinician's
+        choice), but should be told, with the ages on both sides."""
+        scripts = self.known_scripts if isinstance(self.known_scripts, Mapping) else {}
+        for script_id, node in self.script_nodes.items():
+            script = scripts.get(script_id)
+            if not isinstance(script, Script):
+                continue
+            low, high = script.ages
+            if not low <= age <= high:
+                self.report(
+                    node,
+                    f"script '{script_id}' is written for ages {script.ages_label}, and this "
+                    f"plan is for age {age}: it still plays (at the {model.tier_for_age(age)} "
+                    "tier's lines), but check it suits the child",
+                    severity="warning",
+                )
+
     def schedule(self, node: Node) -> tuple[ScheduleBlock, ...] | None:
         items = self.sequence(node, "schedule")
         if items is None:
             return None
         blocks: list[ScheduleBlock] = []
+        placed: list[tuple[ScheduleBlock, Node]] = []
         complete = True
         for item in items:
             block = self.block(item)
             if block is None:
                 complete = False
                 continue
+            placed.append((block, item))
             for earlier in blocks:
                 if block.first_week <= earlier.last_week and earlier.first_week <= block.last_week:
                     self.report(
@@ -742,7 +789,26 @@ class _PlanReader(_Checker):
                     )
                     complete = False
             blocks.append(block)
+        if complete:
+            self.check_gaps(placed)
         return tuple(blocks) if complete else None
+
+    def check_gaps(self, placed: list[tuple[ScheduleBlock, Node]]) -> None:
+        """Weeks between the ranges have nothing to practise: allowed, but rarely meant."""
+        expected = 1
+        for block, item in sorted(placed, key=lambda pair: pair[0].first_week):
+            if block.first_week > expected:
+                last = block.first_week - 1
+                weeks = (
+                    f"week {expected} has" if last == expected else f"weeks {expected}-{last} have"
+                )
+                self.report(
+                    item,
+                    f"{weeks} no sessions: the plan gives nothing to practise then (widen a "
+                    "range, or add an entry for them)",
+                    severity="warning",
+                )
+            expected = max(expected, block.last_week + 1)
 
     def block(self, node: Node) -> ScheduleBlock | None:
         entries = self.mapping(node, "schedule entry")
@@ -796,6 +862,7 @@ class _PlanReader(_Checker):
             if script_id is None:
                 ok = False
                 continue
+            self.script_nodes.setdefault(script_id, item)
             if self.known_scripts is not None and script_id not in self.known_scripts:
                 self.report(
                     item,
@@ -958,3 +1025,40 @@ def load_text(
 ) -> LoadResult:
     data = text.encode("utf-8") if isinstance(text, str) else text
     return load_document(parse_bytes(label, data), label, folder, known_scripts)
+
+
+def safety_line_warnings(script: Script) -> list[Problem]:
+    """clinical-defaults.md: every script offers eyes open and stopping any time, to every
+    tier it is written for (an anxious child can feel more tense with eyes closed).
+
+    Advice for the author checking a script (``calmkit validate``, ``calmkit pack``), not a
+    fault of the file, so loading the library does not repeat it. Reported at the first
+    step, where such lines usually go."""
+    low, high = script.ages
+    tiers = list(dict.fromkeys(model.tier_for_age(age) for age in range(low, high + 1)))
+    texts = [text for step in script.steps if (text := getattr(step, "text", None)) is not None]
+    first_line = script.steps[0].line if script.steps else 1
+    problems: list[Problem] = []
+    for pattern, what, example in (
+        (EYES_OPEN_PATTERN, "they may keep their eyes open",
+         "You can close your eyes, or keep them open."),
+        (STOP_ANY_TIME_PATTERN, "they can stop any time",
+         "You can stop any time, and that's okay."),
+    ):  # fmt: skip
+        missing = [
+            tier for tier in tiers if not any(pattern.search(text.resolve(tier)) for text in texts)
+        ]
+        if not missing:
+            continue
+        heard_by = "" if missing == tiers else f" for the {' or '.join(missing)} tier"
+        problems.append(
+            Problem(
+                script.path,
+                first_line,
+                1,
+                f"no line tells the child {what}{heard_by}: clinical guidance asks every "
+                f"script to say so, like '{example}'",
+                severity="warning",
+            )
+        )
+    return problems

@@ -68,6 +68,8 @@ DEFAULT_RELEASE_REST = 10.0
 DEFAULT_BREATH_COUNT = 5
 DEFAULT_GUIDE = "words"
 MAX_SCRIPT_SECONDS = 60 * 60
+# clinical-defaults.md: at most 30 words a line, so a child can follow it.
+MAX_WORDS_PER_LINE = 30
 
 
 def tier_for_age(age: int) -> Tier:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -19,9 +19,18 @@ class Problem:
     col: int
     message: str
     severity: Severity = "error"
+    # The parser's own words, kept for the curious below the plain message.
+    detail: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    def explained(self) -> str:
+        """The problem line, with the parser's words on an indented line below it: the
+        indent keeps that second line from reading as a ``PATH:LINE:COL:`` line itself."""
+        if not self.detail:
+            return str(self)
+        return f"{self}\n  (YAML said: {self.detail})"
 
     @property
     def is_error(self) -> bool:
@@ -34,6 +43,7 @@ class Problem:
             "col": self.col,
             "message": self.message,
             "severity": self.severity,
+            "detail": self.detail,
         }
 
 

@@ -9,7 +9,8 @@ deep nesting) is refused before it can cost anything.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -90,12 +91,157 @@ def _scan_events(label: str, text: str) -> Problem | None:
     return None
 
 
+# Spaces a word processor pastes that YAML reads as text, not as indentation.
+_ODD_SPACES = {
+    "\u00a0": "a non-breaking space",
+    "\u202f": "a narrow non-breaking space",
+    "\u2007": "a figure space",
+    "\u2009": "a thin space",
+    "\u200b": "a zero-width space",
+    "\u3000": "a wide (ideographic) space",
+}
+_CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"
+# "  - say: text", "  key: text" or "  - text": the key (if any) and where the text starts.
+_LINE_PARTS = re.compile(r"^(?P<lead>\s*(?:-\s+)*)(?:(?P<key>[A-Za-z0-9_-]+):\s+)?(?P<text>.*)$")
+
+
+def _indent_problem(
+    label: str, lines: list[str], last_line: int, tabs: bool = True
+) -> Problem | None:
+    """A tab (when ``tabs``) or a pasted space in the indentation of a line up to
+    ``last_line`` (0-based)."""
+    for number, line in enumerate(lines[: last_line + 1], start=1):
+        stripped = line.lstrip(" \t" + "".join(_ODD_SPACES))
+        lead = line[: len(line) - len(stripped)]
+        for col, char in enumerate(lead, start=1):
+            if char == "\t" and tabs:
+                return Problem(
+                    label,
+                    number,
+                    col,
+                    f"line {number} is indented with a tab: use spaces",
+                )
+            if char in _ODD_SPACES:
+                return Problem(
+                    label,
+                    number,
+                    col,
+                    f"line {number} has {_ODD_SPACES[char]} (U+{ord(char):04X}) at column "
+                    f"{col}, often pasted from a word processor: replace it with an "
+                    "ordinary space",
+                )
+    return None
+
+
+def _quoted(key: str | None, text: str) -> str:
+    """The line as it should be written, its text in quotes YAML reads."""
+    key_part = f"{key}: " if key else ""
+    if '"' not in text and "\\" not in text:
+        return f'{key_part}"{text}"'
+    return f"{key_part}'{text.replace(chr(39), chr(39) * 2)}'"
+
+
+def _plain_cause(
+    label: str, error: yaml.MarkedYAMLError, lines: list[str], detail: str
+) -> Problem | None:
+    """What a clinician did, read from the line YAML stopped at, in words that say the fix."""
+    mark = error.problem_mark
+    if mark is None:
+        return None
+    line_number = min(mark.line, len(lines) - 1) if lines else 0
+    indented = _indent_problem(label, lines, line_number)
+    if indented is not None:
+        return indented
+    context = error.context or ""
+    if "quoted scalar" in context and "end of stream" in detail and error.context_mark:
+        start = error.context_mark
+        quote = lines[start.line][start.column] if start.line < len(lines) else '"'
+        return Problem(
+            label,
+            start.line + 1,
+            start.column + 1,
+            f"the quote mark {quote} that starts here is never closed: end the text with "
+            f"another {quote} on the same line",
+        )
+    if not lines or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    parts = _LINE_PARTS.match(line)
+    if parts is None:
+        return None
+    key, text = parts.group("key"), parts.group("text")
+    text_col = parts.start("text")
+    curly = next((i for i, char in enumerate(line) if char in _CURLY_QUOTES), None)
+    line_no, curly_col = mark.line + 1, (curly or 0) + 1
+    if "mapping values are not allowed" in detail:
+        if curly is not None and curly == text_col:
+            inner = text.strip().strip(_CURLY_QUOTES)
+            return Problem(
+                label,
+                line_no,
+                curly_col,
+                f"the text starts with a curly quote {line[curly]} (column {curly_col}), "
+                f"which YAML does not read as a quote: type straight quotes instead, like "
+                f"{_quoted(key, inner)}",
+            )
+        before = line[: mark.column]
+        if mark.line > 0 and re.fullmatch(r"\s*(?:-\s+)?[A-Za-z0-9_-]+\s*", before):
+            return Problem(
+                label,
+                mark.line + 1,
+                len(before) - len(before.lstrip()) + 1,
+                f"line {line_no} is indented further than the line above it, so YAML "
+                "reads it as more of that line's text: line its key up with the key above",
+            )
+        if key is not None and mark.column > text_col:
+            text = re.sub(r"\s+#.*$", "", text).rstrip()
+            return Problem(
+                label,
+                mark.line + 1,
+                mark.column + 1,
+                f"this line has ': ' inside the text: put the text in quotes, like "
+                f"{_quoted(key, text)}",
+            )
+        return Problem(
+            label,
+            mark.line + 1,
+            mark.column + 1,
+            "this line has ': ' inside the text: put the text in quotes, like "
+            'say: "Breathe: slowly"',
+        )
+    if text[:1] in "\"'" and (
+        "expected key" in detail or "expected <block end>" in detail or "indicator" in detail
+    ):
+        closing = text.find(text[0], 1)
+        if closing > 0 and text_col + closing < mark.column:
+            whole = re.sub(r"\s+#.*$", "", text).rstrip()
+            return Problem(
+                label,
+                mark.line + 1,
+                text_col + 1,
+                f"the text starts with a quote mark, so YAML reads only the quoted part "
+                f"as the text: put the whole text in quotes, like {_quoted(key, whole)}",
+            )
+    if curly is not None:
+        return Problem(
+            label,
+            line_no,
+            curly_col,
+            f"line {line_no} has a curly quote {line[curly]} at column {curly_col}, "
+            "which YAML does not read as a quote: type straight quotes (\" or ') instead",
+        )
+    return None
+
+
 def _yaml_problem(label: str, error: yaml.YAMLError, text: str) -> Problem:
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         detail = error.problem or error.context or "cannot be read"
         # libyaml words this one differently from PyYAML and from the format's contract.
         detail = detail.replace("not allowed in this context", "not allowed here")
+        plain = _plain_cause(label, error, text.splitlines(), detail)
+        if plain is not None:
+            return replace(plain, detail=detail)
         return _problem_at(label, mark, f"not valid YAML: {detail}")
     if isinstance(error, yaml.reader.ReaderError):
         message = f"not valid YAML: character 0x{error.character:x} is not allowed"
@@ -166,6 +312,12 @@ def parse_bytes(label: str, data: bytes) -> Document:
         return Document(None, [_yaml_problem(label, error, text)])
     except RecursionError:
         return Document(None, [Problem(label, 1, 1, "nested too deeply to read")])
+    lines = text.splitlines()
+    pasted = _indent_problem(label, lines, len(lines) - 1, tabs=False)
+    if pasted is not None:
+        # YAML read a pasted space at a line's start as text and went on: the file's shape
+        # is then not what its author sees, so nothing of it is used.
+        return Document(None, [pasted])
     if root is None:
         return Document(None, [Problem(label, 1, 1, "the file is empty")])
     return Document(root, duplicate_key_problems(label, root))
