@@ -226,7 +226,14 @@ def test_broken_yaml_is_refused_with_path_line_col_and_nothing_is_written(
     match = PROBLEM_LINE.match(str(result.errors[0]))
     assert match, str(result.errors[0])
     assert match["path"] == str(source)
-    assert match["message"].startswith("not valid YAML")
+    assert match["message"] == (
+        "this line has ': ' inside the text: put the text in quotes, like title: \"a: b\""
+    )
+    lines = format_result(result)
+    assert lines[:2] == [
+        str(result.errors[0]),
+        "  (YAML said: mapping values are not allowed here)",
+    ]
     assert not locations.user_scripts_dir().exists()
 
 

@@ -226,6 +226,74 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- new ---------------------------------------------------------------------------------
+
+
+def _ages_option(text: str) -> tuple[int, int]:
+    from calmkit.content.loader import AGE_RANGE_PATTERN
+
+    match = AGE_RANGE_PATTERN.match(text)
+    low = int(match.group(1)) if match else 0
+    high = int(match.group(2) or low) if match else 0
+    if not match or not 4 <= low <= high <= 18:
+        raise argparse.ArgumentTypeError(f"ages are a range like 9-14 from 4 to 18, got '{text}'")
+    return low, high
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from calmkit.content.loader import load_text
+    from calmkit.content.model import KINDS
+    from calmkit.content.templates import identifier_for, plan_template, script_template
+
+    identifier = identifier_for(args.name)
+    if not identifier:
+        _error(f"'{args.name}' has no letters or digits to make an id from")
+        return EXIT_USAGE
+    library = load_library()
+    if library.find(identifier) is not None or library.broken_with_id(identifier):
+        _error(
+            f"the library already has a script or plan called '{identifier}': choose another name"
+        )
+        return EXIT_PROBLEM
+    if args.what == "script":
+        if args.kind not in KINDS:
+            _error(f"unknown kind '{args.kind}': choose one of {', '.join(KINDS)}")
+            return EXIT_USAGE
+        text = script_template(args.name, args.kind, args.ages or (6, 12))
+        folder = locations.user_scripts_dir()
+    else:
+        age = args.age or (args.ages[0] if args.ages else 10)
+        # Built-in scripts only: a plan from the template works on any family's machine.
+        builtin = load_library(include_user=False).scripts
+        text = plan_template(args.name, builtin, age=age, for_profile=args.for_profile)
+        folder = locations.user_plans_dir()
+    # What is written must validate as it is: checked here, not only in the tests.
+    checked = load_text(text, f"{identifier}.yaml", known_scripts=library.scripts)
+    assert checked.ok, [str(problem) for problem in checked.problems]
+    target = Path(args.out) if args.out else folder / f"{identifier}.yaml"
+    try:
+        if args.out:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            locations.ensure_private_dir(folder)
+        # O_EXCL: never over a file that is there, not even one made a moment ago, and
+        # never through a link; the owner's alone, as everything calmkit writes.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(target, flags, locations.PRIVATE_FILE_MODE), "w") as stream:
+            stream.write(text)
+    except FileExistsError:
+        _error(f"{target} is there already: calmkit never writes over a file")
+        return EXIT_PROBLEM
+    except OSError as error:
+        _error(f"could not write {target}: {error.strerror or error}")
+        return EXIT_PROBLEM
+    print(f"Wrote {target}: a {args.what} that works as it is. Edit it, then check it with")
+    print(f"  calmkit validate {target}")
+    if args.what == "script":
+        print(f"  calmkit play {target} --plain")
+    return EXIT_OK
+
+
 # --- play --------------------------------------------------------------------------------
 
 
@@ -718,6 +786,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--strict", action="store_true", help="warnings fail too (exit 1), as errors do"
     )
+
+    new = command("new", cmd_new, "start a script or plan from a commented template")
+    new.add_argument("what", choices=["script", "plan"], help="what to start")
+    new.add_argument("name", help="its id or title, like calm-lake or 'Calm Lake'")
+    new.add_argument("--kind", default="breathing", help="a script's kind (default: breathing)")
+    new.add_argument("--ages", type=_ages_option, help="a script's ages, like 9-14")
+    new.add_argument("--age", type=_age, help="a plan's child's age (default: 10)")
+    new.add_argument("--for", dest="for_profile", help="a plan's profile name")
+    new.add_argument("--out", help="the file to write (default: your library)")
 
     locate = command("locate", cmd_locate, "the folders calmkit uses")
     locate.add_argument("--json", action="store_true", help="print JSON")

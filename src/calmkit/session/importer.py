@@ -137,10 +137,14 @@ class Message:
     severity: Severity = "error"
     line: int | None = None
     col: int | None = None
+    detail: str | None = None  # the YAML parser's own words, shown indented below
 
     @classmethod
     def of(cls, problem: Problem) -> Message:
-        return cls(problem.path, problem.message, problem.severity, problem.line, problem.col)
+        return cls(
+            problem.path, problem.message, problem.severity, problem.line, problem.col,
+            problem.detail,
+        )  # fmt: skip
 
     @property
     def is_error(self) -> bool:
@@ -180,7 +184,11 @@ class ImportResult:
 
 def format_result(result: ImportResult) -> list[str]:
     """The lines ``calmkit import`` prints: problems first, then what was done."""
-    lines = [str(message) for message in result.messages]
+    lines: list[str] = []
+    for message in result.messages:
+        lines.append(str(message))
+        if message.detail:
+            lines.append(f"  (YAML said: {message.detail})")
     lines += [f"hint: {hint}" for hint in result.hints]
     if not result.ok:
         count = len(result.errors)
