@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,9 @@ import pytest
 from calmkit.audio import doctor, narration
 from calmkit.audio.doctor import doctor_lines, doctor_report
 from calmkit.audio.engines import ENGINE_ORDER
-from calmkit.audio.narration import VoiceFolder, clip_key, lines_for_script
+from calmkit.audio.narration import Line, VoiceFolder, clip_key, lines_for_script
 from calmkit.audio.oggfile import write_ogg
+from calmkit.content import model
 from calmkit.content.library import Library, load_files
 
 SCRIPT = """\
@@ -55,10 +57,12 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def fill_voice(root: Path, lines: set[narration.Line], leave_out: int = 0) -> VoiceFolder:
-    """A festival voice folder with a (silent) clip for every line but the first ``leave_out``."""
+def fill_voice(
+    root: Path, lines: set[narration.Line], leave_out: Collection[narration.Line] = ()
+) -> VoiceFolder:
+    """A festival voice folder with a (silent) clip for every line but those left out."""
     folder = VoiceFolder(root / VOICE, "festival", "cmu_us_slt_arctic_hts")
-    for line in sorted(lines)[leave_out:]:
+    for line in sorted(set(lines) - set(leave_out)):
         key = clip_key(line.text, folder.engine, folder.voice, line.rate)
         write_ogg(np.zeros(4410), folder.path / f"{key}.ogg")
         folder.clips[key] = {"text": line.text, "rate": line.rate, "seconds": 0.1}
@@ -91,18 +95,28 @@ def test_missing_counts_every_line_without_a_clip(library: Library, shipped: Pat
     assert narration_report["missing"] == len(wanted)  # no voice folder at all
     assert narration_report["voice"] is None
     assert narration_report["scripts"] == {
-        "tiny-doctor": {"lines": len(wanted), "missing": len(wanted)}
+        "tiny-doctor": {"lines": len(wanted), "missing": len(wanted), "other_rate": 0}
     }
 
 
 def test_missing_drops_to_zero_once_every_clip_is_there(library: Library, shipped: Path) -> None:
     wanted = lines_for_script(library.scripts["tiny-doctor"])
+    young, kid = model.WORDS_PER_MINUTE["young"], model.WORDS_PER_MINUTE["kid"]
     # The respelling is what is narrated, so that is the clip that must exist.
-    assert any(line.text == "Let us breeth." for line in wanted)
-    fill_voice(shipped, wanted, leave_out=3)
+    breeth = {line for line in wanted if line.text == "Let us breeth."}
+    assert {line.rate for line in breeth} == {young, kid}
+    # No clip of these words at all: shown as captions. "breathe in" at the young
+    # rate is missing too, but the kid one plays in its place: heard, at another speed.
+    fill_voice(shipped, wanted, leave_out={*breeth, Line("breathe in", young)})
     report = doctor_report(library)
-    assert report["narration"]["missing"] == 3
+    assert (report["narration"]["missing"], report["narration"]["other_rate"]) == (2, 1)
     assert report["narration"]["voice"] == VOICE
+    fill_voice(shipped, wanted, leave_out={Line("breathe in", young)})
+    report = doctor_report(library)
+    assert (report["narration"]["missing"], report["narration"]["other_rate"]) == (0, 1)
+    assert "1 of them play from a clip made at another age's speaking speed" in "\n".join(
+        doctor_lines(report)
+    )
     fill_voice(shipped, wanted)
     report = doctor_report(library)
     assert (report["narration"]["lines"], report["narration"]["missing"]) == (len(wanted), 0)

@@ -368,7 +368,7 @@ def check_pack_installed(result: ImportResult) -> None:
     # The player finds the clinician's recordings where it looks for them.
     from calmkit.audio.clips import SessionClips
 
-    clips = SessionClips(None, "kid")
+    clips = SessionClips(None)
     for script_id, extension in [("calm-lake", ".ogg"), ("balloon-belly", ".flac")]:
         clip = clips.recorded_step(script_id, "welcome")
         assert clip is not None and clip.path.endswith(f"welcome{extension}")

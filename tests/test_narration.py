@@ -168,18 +168,18 @@ def test_lookup_order_recorded_then_user_cache_then_shipped(
     make_clip(shipped_root / voice, "Only shipped.", 2.0)
     make_clip(isolated_home / "narration" / voice, "Hello there.", 3.0)
 
-    clips = SessionClips(voice, "kid")
-    assert clips.narration("Only shipped.", None, "tiny-calm").seconds == pytest.approx(2.0)  # type: ignore[union-attr]
-    assert clips.narration("Hello there.", "hello", "tiny-calm").seconds == pytest.approx(3.0)  # type: ignore[union-attr]
-    assert clips.narration("Never narrated.", None, "tiny-calm") is None
+    clips = SessionClips(voice)
+    assert clips.narration("Only shipped.", None, "tiny-calm", rate).seconds == pytest.approx(2.0)  # type: ignore[union-attr]
+    assert clips.narration("Hello there.", "hello", "tiny-calm", rate).seconds == pytest.approx(3.0)  # type: ignore[union-attr]
+    assert clips.narration("Never narrated.", None, "tiny-calm", rate) is None
 
     recorded = isolated_home / "recordings" / "tiny-calm" / "hello.wav"
     recorded.parent.mkdir(parents=True)
     soundfile.write(str(recorded), np.zeros(22050, dtype="float32"), 44100)
-    clip = clips.narration("Hello there.", "hello", "tiny-calm")
+    clip = clips.narration("Hello there.", "hello", "tiny-calm", rate)
     assert clip is not None and clip.path == str(recorded) and clip.seconds == pytest.approx(0.5)
     # A recording belongs to its step id: the same words elsewhere use narration.
-    assert clips.narration("Hello there.", "other", "tiny-calm").seconds == pytest.approx(3.0)  # type: ignore[union-attr]
+    assert clips.narration("Hello there.", "other", "tiny-calm", rate).seconds == pytest.approx(3.0)  # type: ignore[union-attr]
 
 
 def test_a_corrupt_manifest_reads_as_no_clips(tmp_path: Path) -> None:

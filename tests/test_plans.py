@@ -186,9 +186,9 @@ def test_the_plans_voice_reaches_the_clip_lookup(monkeypatch: pytest.MonkeyPatch
     import calmkit.session.setup as setup
 
     class Spy(setup.SessionClips):  # type: ignore[name-defined,misc]
-        def __init__(self, voice: str | None, *args: object) -> None:
+        def __init__(self, voice: str | None, **others: object) -> None:
             seen.append(voice)
-            super().__init__(voice, *args)  # type: ignore[arg-type]
+            super().__init__(voice, **others)  # type: ignore[arg-type]
 
     monkeypatch.setattr(setup, "SessionClips", Spy)
     prepare_session("sam-test-plan", library, day=STARTS, want_sound=False)

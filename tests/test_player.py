@@ -542,7 +542,7 @@ steps:
 class FakeClips:
     """Clip paths and lengths without any audio files."""
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
         if text == "Hello there.":
             return Clip("/voice/hello.ogg", 1.5)
         if text == TENSE_WORDS["hands"]:
@@ -551,7 +551,7 @@ class FakeClips:
             return Clip("/voice/release-hands.ogg", 2.5)
         return None
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None:
         if kind in ("breathe-in", "breathe-out"):
             return Clip(f"/tones/{kind}-{seconds}.ogg", seconds)
         return None

@@ -192,12 +192,12 @@ class AskedClips:
         self.known = known
         self.asked: list[str] = []
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
         self.asked.append(text)
         seconds = self.known.get(text)
         return None if seconds is None else Clip(f"/clips/{len(self.asked)}.ogg", seconds)
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None:
         return None
 
     def chime(self, name: str) -> Clip | None:
@@ -264,11 +264,12 @@ def test_lines_for_script_are_the_spoken_words() -> None:
         Line("Breathe like a drag on.", teen),
         Line("Hi Anneliese.", young),  # no young respelling: said as written
         Line("Hello Anna Leesa, you are doing well.", kid),
-        Line("Hello Anna Leesa, you are doing well.", teen),
         Line("Hello every one.", kid),
         Line("Squeeze the lemmon.", kid),
         Line("Let it go.", young),
     } <= lines
+    # The kid line a teen hears is the kid line, rendered once at the kid rate.
+    assert Line("Hello Anna Leesa, you are doing well.", teen) not in lines
     assert "Breathe like a dragon." not in texts
     assert "Hello Anneliese, you are doing well." not in texts
     assert "Squeeze the lemon." not in texts
@@ -291,7 +292,7 @@ def test_a_session_finds_the_clip_of_the_spoken_words(
 
     script = load(SCRIPT).script
     assert script is not None
-    cue = compile_timeline(script, "kid", clips=SessionClips(None, "kid", [script])).cues[0]
+    cue = compile_timeline(script, "kid", clips=SessionClips(None, scripts=[script])).cues[0]
     assert cue.text == "Breathe like a dragon."
     assert cue.audio == str(folder.path / f"{key}.ogg")
     assert cue.speech == pytest.approx(1.0)

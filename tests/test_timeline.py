@@ -53,13 +53,15 @@ class FakeClips:
         self.lengths = narration or {}
         self.asked: list[tuple[str, str | None]] = []
 
-    def narration(self, text: str, step_id: str | None, script_id: str = "") -> Clip | None:
+    def narration(
+        self, text: str, step_id: str | None, script_id: str = "", rate: int = 0
+    ) -> Clip | None:
         self.asked.append((text, step_id))
         if text not in self.lengths:
             return None
         return Clip(f"/voice/{step_id or 'line'}.ogg", self.lengths[text])
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int = 0) -> Clip | None:
         if guide == "quiet":
             return None
         return Clip(f"/cues/{guide}-{kind}.ogg", 0.5)

@@ -6,6 +6,7 @@ own small US English model and runs offline):
     python3 tools/check_speech.py                 # every shipped clip; writes recognition.json
     python3 tools/check_speech.py --limit 30      # a sample spread over scripts and tiers
     python3 tools/check_speech.py --folder DIR    # another voice folder (e.g. a test render)
+    python3 tools/check_speech.py --new           # only clips recognition.json lacks, merged in
 
 Each clip is decoded at 16 kHz mono by pocketsphinx and compared with the words
 the engine was asked to say (the manifest's ``text``; a clip without one is
@@ -227,8 +228,9 @@ def library_lines(engine: str, voice: str) -> dict[str, list[tuple[str, str, str
 
     tier_of_rate = {rate: tier for tier, rate in model.WORDS_PER_MINUTE.items()}
     found: dict[str, list[tuple[str, str, str]]] = {}
-    for script in load_library(include_user=False).scripts.values():
-        for line in sorted(lines_for_script(script)):
+    library = load_library(include_user=False)
+    for script in library.scripts.values():
+        for line in sorted(lines_for_script(script, library.plans.values())):
             key = clip_key(line.text, engine, voice, line.rate)
             found.setdefault(key, []).append(
                 (script.id, tier_of_rate.get(line.rate, str(line.rate)), line.text)
@@ -286,6 +288,28 @@ def recogniser_name() -> str:
     return f"pocketsphinx {version('pocketsphinx')} en-us {settings}"
 
 
+def earlier_results(
+    path: Path, items: Sequence[tuple[str, str, str, float, str, str]]
+) -> list[Heard]:
+    """The clips of an earlier report by this same recogniser that still say the same words."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(report, dict) or report.get("recogniser") != recogniser_name():
+        return []
+    clips = report.get("clips", {})
+    kept = []
+    for key, _path, text, seconds, _script, _tier in items:
+        entry = clips.get(key)
+        if isinstance(entry, dict) and entry.get("text") == text:
+            kept.append(
+                Heard(key, text, str(entry["heard"]), float(entry["wer"]),
+                      int(entry["recognised"]), int(entry["words"]), seconds, 0.0)
+            )  # fmt: skip
+    return kept
+
+
 def write_report(path: Path, folder: Path, results: Iterable[Heard]) -> dict[str, object]:
     from calmkit.audio.narration import VoiceFolder
 
@@ -327,6 +351,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"write the report here (default: {REPORT_NAME} in the folder, full runs only)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--new",
+        action="store_true",
+        help="check only clips the folder's report lacks (or whose words changed), keep the rest",
+    )
     args = parser.parse_args(argv)
 
     if importlib.util.find_spec("pocketsphinx") is None:
@@ -339,9 +368,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.limit is not None:
         items = spread_sample(items, args.limit)
+    kept = earlier_results(args.out or folder / REPORT_NAME, items) if args.new else []
+    done = {result.key for result in kept}
     started = time.perf_counter()
-    results = check_clips([item[:4] for item in items], jobs=args.jobs)
+    checked = check_clips([item[:4] for item in items if item[0] not in done], jobs=args.jobs)
     elapsed = time.perf_counter() - started
+    print(f"{len(checked)} clips checked, {len(kept)} kept from the earlier report")
+    results = kept + checked
     owner = {item[0]: f"{item[4]}/{item[5]}" for item in items}
 
     worst = sorted(results, key=lambda result: (-result.wer, result.key))
@@ -349,13 +382,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.wer:5.2f}  {owner[result.key]:28}  {result.text}")
         print(f"{'':5}  {'heard:':>28}  {result.heard}")
     mean = sum(result.wer for result in results) / len(results)
-    audio = sum(result.seconds for result in results)
-    decoding = sum(result.decode_seconds for result in results)
+    audio = sum(result.seconds for result in checked)
+    decoding = sum(result.decode_seconds for result in checked)
     untouched = sum(result.recognised == 0 for result in results)
     print(
         f"{len(results)} clips, mean WER {mean:.3f}, worst {worst[0].wer:.2f}, "
         f"{untouched} with no word recognised; {audio:.0f} s of speech decoded in "
-        f"{decoding:.0f} s of CPU ({decoding / len(results):.2f} s a clip), {elapsed:.0f} s wall"
+        f"{decoding:.0f} s of CPU ({decoding / max(1, len(checked)):.2f} s a clip), "
+        f"{elapsed:.0f} s wall"
     )
     full_run = args.limit is None
     if not args.no_write and (args.out or full_run):

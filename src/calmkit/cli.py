@@ -132,7 +132,7 @@ def _timeline_for(args: argparse.Namespace) -> Timeline | int:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
         return _report_target_error(error)
-    return request.timeline(SessionClips(request.settings.voice, request.tier, request.scripts))
+    return request.timeline(SessionClips(request.settings.voice, scripts=request.scripts))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -358,6 +358,8 @@ def cmd_narrate(args: argparse.Namespace) -> int:
 
     warm_up()
     library = load_library(cached=True)  # an edited file is a cache miss: its stats are the key
+    # Any plan may give any script to anyone: its settings change what is said.
+    plans = list(library.plans.values())
     if args.targets:
         scripts = []
         for target in args.targets:
@@ -374,11 +376,12 @@ def cmd_narrate(args: argparse.Namespace) -> int:
             if isinstance(found, Script):
                 scripts.append(found)
             else:
+                plans.append(found)
                 ids = {i for block in found.schedule for s in block.sessions for i in s.scripts}
                 scripts += [library.scripts[i] for i in sorted(ids) if i in library.scripts]
     else:
         scripts = list(library.scripts.values())
-    lines = set().union(*(lines_for_script(script) for script in scripts)) if scripts else set()
+    lines = set().union(*(lines_for_script(script, plans) for script in scripts))
     out_root = Path(args.into) if args.into else None
     try:
         report = _render_with_progress(lines, args, out_root)

@@ -90,7 +90,7 @@ def session(pilot: Pilot) -> SessionScreen:
 def timeline_of(target: str, age: int) -> Timeline:
     """The timeline a session of ``target`` plays, worked out apart from the app."""
     request = resolve(target, load_library(), age=age)
-    return request.timeline(SessionClips(request.settings.voice, request.tier, request.scripts))
+    return request.timeline(SessionClips(request.settings.voice, scripts=request.scripts))
 
 
 def first_cue(screen: SessionScreen, kind: str, area: str | None = None) -> tuple[int, Cue]:

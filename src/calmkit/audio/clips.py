@@ -14,15 +14,14 @@ from pathlib import Path
 
 from calmkit import locations
 from calmkit.audio.narration import (
-    COUNT_PHASE_WORDS,
-    COUNT_WORDS,
     VoiceFolder,
+    breath_cue_words,
     clip_key,
     resolve_voice,
     voice_roots,
 )
 from calmkit.content import model
-from calmkit.content.model import Script, Tier
+from calmkit.content.model import Script
 from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips
 
 RECORDING_EXTENSIONS = (".ogg", ".wav", ".flac")
@@ -83,10 +82,15 @@ class RecordedClips(NoClips):
 
 
 class SessionClips(RecordedClips):
-    """Everything a session plays, for one voice and one tier's speaking rate."""
+    """Everything a session plays, in one voice.
 
-    def __init__(self, voice: str | None, tier: Tier, scripts: Iterable[Script] = ()) -> None:
-        self.rate = model.WORDS_PER_MINUTE[tier]
+    A narration clip is found by the words spoken and the rate they were rendered
+    at (the line's own tier's, which the timeline hands over), never by who
+    listens; where no clip has that rate, the same words at the nearest other
+    rate play rather than nothing.
+    """
+
+    def __init__(self, voice: str | None, *, scripts: Iterable[Script] = ()) -> None:
         self.voice = resolve_voice(voice, scripts)
         self.folders: list[VoiceFolder] = []
         if self.voice:
@@ -102,49 +106,63 @@ class SessionClips(RecordedClips):
                     return Clip(str(path), seconds)
         return None
 
-    def narrated(self, text: str) -> Clip | None:
+    def exactly(self, text: str, rate: int) -> Clip | None:
+        """The clip of these words rendered at this rate, if there is one."""
         for folder in self.folders:
-            key = clip_key(text, folder.engine, folder.voice, self.rate)
-            clip = folder.clip(key)
+            clip = folder.clip(clip_key(text, folder.engine, folder.voice, rate))
             if clip is not None and Path(clip.path).is_file():
                 return clip
         return None
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+    def narrated(self, text: str, rate: int) -> Clip | None:
+        """These words at this rate, else at the nearest rate they were rendered at."""
+        clip = self.exactly(text, rate)
+        if clip is not None:
+            return clip
+        others = sorted(
+            (abs(other - rate), place, key)
+            for place, folder in enumerate(self.folders)
+            for other, key in folder.rates_of(text).items()
+        )
+        for _distance, place, key in others:
+            clip = self.folders[place].clip(key)
+            if clip is not None and Path(clip.path).is_file():
+                return clip
+        return None
+
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
         if step_id:
             recorded = self.recorded_step(script_id, step_id)
             if recorded is not None:
                 return recorded
-        return self.narrated(text)
+        return self.narrated(text, rate)
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None:
         if guide == "tones":
             return breath_tone_clip(kind, seconds)
         if guide == "words":
-            return self.narrated(BREATH_WORDS[kind])
+            return self.narrated(BREATH_WORDS[kind], rate)
         if guide == "counts":
-            return self.counted(kind, seconds)
+            return self.counted(kind, seconds, rate)
         return None
 
-    def counted(self, kind: str, seconds: float) -> Clip | None:
+    def counted(self, kind: str, seconds: float, rate: int) -> Clip | None:
         """The phase word, then a count on every following second, as one clip."""
-        words = [COUNT_PHASE_WORDS[kind], *COUNT_WORDS[1 : int(seconds)]]
-        clips = [self.narrated(word) for word in words]
-        if any(clip is None for clip in clips):
-            return self.narrated(BREATH_WORDS[kind])
-        name = clip_key(
-            "|".join(clip.path for clip in clips if clip), "counts", kind, int(seconds * 1000)
-        )
+        found = [self.narrated(word, rate) for word in breath_cue_words(kind, "counts", seconds)]
+        clips = [clip for clip in found if clip is not None]
+        if len(clips) < len(found):
+            return clips[0] if found[0] is not None else None  # the phase word alone
+        name = clip_key("|".join(clip.path for clip in clips), "counts", kind, int(seconds * 1000))
         path = _generated_dir() / f"count-{name}.ogg"
         if not _made(path):
             from calmkit.audio.synth_files import write_spaced_clips
 
             try:
-                write_spaced_clips([clip.path for clip in clips if clip], 1.0, seconds, path)
+                write_spaced_clips([clip.path for clip in clips], 1.0, seconds, path)
             except (OSError, RuntimeError):
                 # A full or read-only folder, or a clip libsndfile cannot read
                 # (soundfile's errors are RuntimeErrors): the phase word alone.
-                return self.narrated(BREATH_WORDS[kind])
+                return clips[0]
         return Clip(str(path), seconds)
 
 

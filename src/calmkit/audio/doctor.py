@@ -5,7 +5,8 @@ architecture.md, with fields added, never renamed):
 
     {"audio": {"backend", "device", "ok", "notice"},
      "engines": [{"name", "found", "voice", "hint"}],
-     "narration": {"lines", "missing", "voice", "scripts": {id: {"lines", "missing"}}},
+     "narration": {"lines", "missing", "other_rate", "voice",
+                   "scripts": {id: {"lines", "missing", "other_rate"}}},
      "data_dir": "/path",
      "data": {"path", "exists", "writable", "private", "mode"},
      "ok": bool}
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from calmkit import locations
 
 if TYPE_CHECKING:
+    from calmkit.audio.narration import Line
     from calmkit.content.library import Library
 
 
@@ -68,40 +70,51 @@ def engine_status() -> list[dict[str, Any]]:
 
 
 def narration_status(library: Library) -> dict[str, Any]:
-    """Every line of every tier of every script, and whether a session would find its clip.
+    """Every line anyone could hear, and whether a session would find its clip.
 
-    The lookup is the sessions' own (SessionClips: the user's narration cache,
-    then the shipped clips) with the default voice, the one with most of the
-    library's lines. ``lines`` counts distinct (words, speaking rate) pairs, as
-    ``calmkit narrate`` renders them; a script's own count includes lines it
-    shares with other scripts.
+    The space is the narrator's own (narration.lines_for_script): each script
+    heard at every age from 4 to 18 and by a grown-up, alone and together, under
+    no plan and under each plan in the library. The lookup is the sessions' own
+    (SessionClips: the user's narration cache, then the shipped clips) with the
+    default voice, the one with most of the library's lines. ``lines`` counts
+    distinct (words, speaking rate) pairs, as ``calmkit narrate`` renders them;
+    ``missing`` those a session would show as captions only; ``other_rate`` those
+    it plays from a clip rendered at another tier's speed. A script's own counts
+    include lines it shares with other scripts.
     """
     from calmkit.audio.clips import SessionClips
     from calmkit.audio.narration import lines_for_script, resolve_voice_for_lines
-    from calmkit.content import model
 
     scripts = sorted(library.scripts.values(), key=lambda script: script.id)
-    lines_of = {script.id: lines_for_script(script) for script in scripts}
+    plans = sorted(library.plans.values(), key=lambda plan: plan.id)
+    lines_of = {script.id: lines_for_script(script, plans) for script in scripts}
     voice = resolve_voice_for_lines(None, set().union(*lines_of.values()))
-    lookups = {
-        model.WORDS_PER_MINUTE[tier]: SessionClips(voice, tier) if voice else None
-        for tier in model.TIERS
-    }
-    found: dict[tuple[str, int], bool] = {}
+    lookup = SessionClips(voice) if voice else None
+    heard: dict[Line, str] = {}  # line -> "exact", "other-rate" or "missing"
+
+    def how_heard(line: Line) -> str:
+        if line not in heard:
+            if lookup is not None and lookup.exactly(line.text, line.rate) is not None:
+                heard[line] = "exact"
+            elif lookup is not None and lookup.narrated(line.text, line.rate) is not None:
+                heard[line] = "other-rate"
+            else:
+                heard[line] = "missing"
+        return heard[line]
+
     per_script: dict[str, dict[str, int]] = {}
     for script in scripts:
-        lines = lines_of[script.id]
-        missing = 0
-        for line in lines:
-            key = (line.text, line.rate)
-            if key not in found:
-                lookup = lookups.get(line.rate)
-                found[key] = lookup is not None and lookup.narrated(line.text) is not None
-            missing += not found[key]
-        per_script[script.id] = {"lines": len(lines), "missing": missing}
+        found = [how_heard(line) for line in lines_of[script.id]]
+        per_script[script.id] = {
+            "lines": len(found),
+            "missing": found.count("missing"),
+            "other_rate": found.count("other-rate"),
+        }
+    outcomes = list(heard.values())
     return {
-        "lines": len(found),
-        "missing": sum(not have for have in found.values()),
+        "lines": len(outcomes),
+        "missing": outcomes.count("missing"),
+        "other_rate": outcomes.count("other-rate"),
         "voice": voice,
         "scripts": per_script,
     }
@@ -206,6 +219,12 @@ def doctor_lines(report: dict[str, Any]) -> list[str]:
         lines.append("Narration: the library has no lines to narrate")
     elif missing == 0:
         lines.append(f"Narration: all {_plural(total, 'line')} have clips ({voice})")
+        slower = narration.get("other_rate", 0)
+        if slower:
+            lines.append(
+                f"  {slower} of them play from a clip made at another age's speaking speed"
+                + ("; to make their own: calmkit narrate" if usable else "")
+            )
     else:
         lines.append(
             f"Narration: {missing} of {_plural(total, 'line')} have no clip ({voice}); "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from calmkit import locations
 from calmkit.content import model
-from calmkit.content.model import PlanSettings, Script, Tier
+from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips, compile_timeline
 
 MANIFEST_NAME = "manifest.json"
@@ -58,47 +58,64 @@ def voice_folder_name(engine: str, voice: str) -> str:
     return f"{engine}-{voice}"
 
 
-def tiers_for(script: Script) -> list[Tier]:
-    low, high = script.ages
-    return list(dict.fromkeys(model.tier_for_age(age) for age in range(low, high + 1)))
+# A grown-up practising on their own hears the teen tier (the age rule for grown-ups).
+GROWN_UP_TIER: Tier = "teen"
+# Who can hear a script: a child of every age calmkit knows, 4 to 18, or a grown-up,
+# whatever ages the script is written for (a plan or "all ages" may give it to anyone).
+LISTENER_TIERS: tuple[Tier, ...] = tuple(
+    dict.fromkeys(
+        [*(model.tier_for_age(age) for age in range(model.MIN_AGE, model.MAX_AGE + 1)),
+         GROWN_UP_TIER]
+    )
+)  # fmt: skip
 
 
 class _LineCollector(NoClips):
-    """A clip lookup that only notes which lines the timeline asks for."""
+    """A clip lookup that only notes which lines the timeline asks for, at which rate."""
 
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
+    def __init__(self) -> None:
         self.lines: set[Line] = set()
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
-        self.lines.add(Line(text, self.rate))
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
+        self.lines.add(Line(text, rate))
         return None
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
-        if guide == "words":
-            self.lines.add(Line(BREATH_WORDS[kind], self.rate))
-        elif guide == "counts":
-            self.lines.add(Line(COUNT_PHASE_WORDS[kind], self.rate))
-            for word in COUNT_WORDS[1 : int(seconds)]:
-                self.lines.add(Line(word, self.rate))
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None:
+        self.lines |= {Line(words, rate) for words in breath_cue_words(kind, guide, seconds)}
         return None
 
 
-def lines_for_script(script: Script) -> set[Line]:
-    """Every line any child could hear in this script: each tier, together, gentle areas.
+def breath_cue_words(kind: str, guide: str, seconds: float) -> tuple[str, ...]:
+    """The narrated words a breathing phase plays: its word, or its counts (one clip each)."""
+    if guide == "words":
+        return (BREATH_WORDS[kind],)
+    if guide == "counts":
+        return (COUNT_PHASE_WORDS[kind], *COUNT_WORDS[1 : int(seconds)])
+    return ()
 
-    As spoken: a `speak` respelling, not the caption it stands for.
+
+def settings_heard(plans: Iterable[Plan] = ()) -> list[PlanSettings]:
+    """Every plan setting a script may be played under: none, each plan's, and every area
+    gentle (any plan's gentle areas are among those lines)."""
+    heard = [PlanSettings(), PlanSettings(gentle=frozenset(model.AREAS))]
+    heard += [plan.settings for plan in plans]
+    return list(dict.fromkeys(heard))
+
+
+def lines_for_script(script: Script, plans: Iterable[Plan] = ()) -> set[Line]:
+    """Every line anyone could hear in this script: each listener's tier, alone and
+    together, under each plan's settings (gentle and skipped areas, breathing pace).
+
+    As spoken: a `speak` respelling, not the caption it stands for; at the rate it is
+    rendered at, the line's own tier's (model.speaking_tier).
     """
-    collected: set[Line] = set()
-    everything_gentle = PlanSettings(gentle=frozenset(model.AREAS))
-    for tier in tiers_for(script):
-        collector = _LineCollector(model.WORDS_PER_MINUTE[tier])
-        # Compiling is the one source of truth for what is said.
-        for together in (False, True):
-            for settings in (None, everything_gentle):
+    collector = _LineCollector()
+    # Compiling is the one source of truth for what is said.
+    for settings in settings_heard(plans):
+        for tier in LISTENER_TIERS:
+            for together in (False, True):
                 compile_timeline(script, tier, settings, collector, together=together)
-        collected |= collector.lines
-    return collected
+    return collector.lines
 
 
 # --- where clips are ------------------------------------------------------------------------
@@ -112,6 +129,7 @@ class VoiceFolder:
     engine: str = ""
     voice: str = ""
     clips: dict[str, dict[str, object]] = field(default_factory=dict)
+    _by_text: dict[str, dict[int, str]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def read(cls, path: Path) -> VoiceFolder:
@@ -136,6 +154,16 @@ class VoiceFolder:
         if entry is None:
             return None
         return Clip(str(self.path / f"{key}.ogg"), float(entry["seconds"]))  # type: ignore[arg-type]
+
+    def rates_of(self, text: str) -> dict[int, str]:
+        """The rates these words were rendered at here, each with its clip's key."""
+        if self._by_text is None:
+            self._by_text = {}
+            for key, entry in self.clips.items():
+                words, rate = entry.get("text"), entry.get("rate")
+                if isinstance(words, str) and isinstance(rate, int):
+                    self._by_text.setdefault(words, {})[rate] = key
+        return self._by_text.get(text, {})
 
     def write(self) -> None:
         """Write the manifest atomically, so a crash never leaves half a file."""

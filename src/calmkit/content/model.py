@@ -88,6 +88,27 @@ def tier_fallback_order(tier: Tier) -> tuple[Tier, ...]:
     return (tier, *older, *younger)
 
 
+def tiers_between(low_age: int, high_age: int) -> tuple[Tier, ...]:
+    """The tiers of the ages from ``low_age`` to ``high_age``, youngest first."""
+    return TIERS[TIERS.index(tier_for_age(low_age)) : TIERS.index(tier_for_age(high_age)) + 1]
+
+
+def speaking_tier(variant: str | None, listener: Tier, written_for: tuple[Tier, ...]) -> Tier:
+    """The tier whose speaking rate a line is narrated at: the line's own, not the listener's.
+
+    A tier's variant is spoken at that tier's rate whoever hears it. A line for
+    everyone (a plain line, a `together` line, calmkit's own words) at the
+    listener's rate when the script is written for the listener's tier, else at
+    the nearest tier it is written for: those are the rates it is rendered at.
+    """
+    if variant in TIERS:
+        return variant  # type: ignore[return-value]
+    if listener in written_for or not written_for:
+        return listener
+    position = TIERS.index(listener)
+    return min(written_for, key=lambda tier: abs(TIERS.index(tier) - position))
+
+
 @dataclass(frozen=True)
 class Text:
     """A line with an optional variant per tier and for families practising together."""
@@ -224,6 +245,11 @@ class Script:
     def default_tier(self) -> Tier:
         """The tier of the youngest child the script is written for."""
         return tier_for_age(self.ages[0])
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        """The tiers of the ages the script is written for, youngest first."""
+        return tiers_between(*self.ages)
 
     def suits_age(self, age: int) -> bool:
         return self.ages[0] <= age <= self.ages[1]

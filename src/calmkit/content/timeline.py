@@ -101,15 +101,17 @@ class Clip:
 class ClipLookup(Protocol):
     """What the timeline needs to know about audio, without touching any audio."""
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
         """A recorded clip for the step, else a narration clip of the text.
 
         ``text`` is what the narrator says: a line's ``speak`` respelling where
-        it has one, else its caption; clips are made and found by these words.
+        it has one, else its caption; ``rate`` the words per minute it is
+        rendered at (the line's own tier's, see model.speaking_tier). Clips are
+        made and found by these two, whoever listens.
         """
         ...
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None: ...
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None: ...
 
     def chime(self, name: str) -> Clip | None: ...
 
@@ -119,10 +121,10 @@ class ClipLookup(Protocol):
 class NoClips:
     """Captions only: every line takes reading time at the tier's pace."""
 
-    def narration(self, text: str, step_id: str | None, script_id: str) -> Clip | None:
+    def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:
         return None
 
-    def breath_cue(self, kind: str, guide: str, seconds: float) -> Clip | None:
+    def breath_cue(self, kind: str, guide: str, seconds: float, rate: int) -> Clip | None:
         return None
 
     def chime(self, name: str) -> Clip | None:
@@ -230,33 +232,44 @@ class _Builder:
         self.cues.append(Cue(start=self.now, duration=seconds, kind=kind, step=step, **fields))  # type: ignore[arg-type]
         self.now += seconds
 
-    def spoken(self, text: str, step_id: str | None, script_id: str) -> tuple[float, str | None]:
-        clip = self.clips.narration(text, step_id, script_id)
+    def rate(self, script: Script, variant: str | None = None) -> int:
+        """Words per minute of a line of ``script``: its own tier's, not the listener's."""
+        tier = model.speaking_tier(variant, self.tier, script.tiers)
+        return model.WORDS_PER_MINUTE[tier]
+
+    def spoken(
+        self, words: str, rate: int, step_id: str | None, script_id: str
+    ) -> tuple[float, str | None]:
+        clip = self.clips.narration(words, step_id, script_id, rate)
         if clip is not None:
             return clip.seconds, clip.path
-        return reading_seconds(text, self.tier), None
+        return reading_seconds(words, self.tier), None
 
-    def line(self, text: Text | None, speak: Text | None, fallback: str) -> tuple[str, str]:
-        """(caption, spoken words): the engine says the `speak` respelling, if any."""
+    def line(
+        self, script: Script, text: Text | None, speak: Text | None, fallback: str
+    ) -> tuple[str, str, int]:
+        """(caption, spoken words, their rate): the engine says the `speak` respelling, if any."""
         if text is None:
-            return fallback, fallback
-        return model.spoken_line(text, speak, self.tier, self.together)
+            return fallback, fallback, self.rate(script)
+        caption, words = model.spoken_line(text, speak, self.tier, self.together)
+        return caption, words, self.rate(script, text.variant(self.tier, self.together))
 
     def step(self, script: Script, index: int, step: AnyStep) -> None:
         common = {"script": script.id, "step_id": step.step_id}
         if isinstance(step, Say):
-            text, words = self.line(step.text, step.speak, "")
+            text, words, rate = self.line(script, step.text, step.speak, "")
             # The clip and the reading time are of the words spoken; the caption shows `say`.
-            speech, audio = self.spoken(words, step.step_id, script.id)
+            speech, audio = self.spoken(words, rate, step.step_id, script.id)
             self.add(
                 "say", index, speech + step.pause, text=text, audio=audio, speech=speech, **common
             )
             return
         if isinstance(step, Breathe):
             phases = breath_phases(step, self.tier, self.settings)
+            rate = self.rate(script)
             for _ in range(step.count):
                 for kind, seconds in phases:
-                    clip = self.clips.breath_cue(kind, step.guide, seconds)
+                    clip = self.clips.breath_cue(kind, step.guide, seconds, rate)
                     self.add(
                         kind,  # type: ignore[arg-type]
                         index,
@@ -309,19 +322,20 @@ class _Builder:
                 # Gentle areas are never tensed: a soft release-only line instead.
                 kind: CueKind = "release"
                 text = words = GENTLE_WORDS[step.area]
+                rate = self.rate(script)
                 step_id = None  # a recording for the tense step would say "squeeze"
                 common = {**common, "step_id": step_id}
             else:
                 kind = "tense"
-                text, words = self.line(step.text, step.speak, TENSE_WORDS[step.area])
+                text, words, rate = self.line(script, step.text, step.speak, TENSE_WORDS[step.area])
                 step_id = step.step_id
             after = step.hold
         else:
             kind = "release"
-            text, words = self.line(step.text, step.speak, RELEASE_WORDS[step.area])
+            text, words, rate = self.line(script, step.text, step.speak, RELEASE_WORDS[step.area])
             step_id = step.step_id
             after = step.rest
-        speech, audio = self.spoken(words, step_id, script.id)
+        speech, audio = self.spoken(words, rate, step_id, script.id)
         self.add(
             kind,
             index,

@@ -48,7 +48,7 @@ def prepare_session(
         session_index=session_index,
         active_plan=active_plan,
     )
-    clips = SessionClips(request.settings.voice, request.tier, request.scripts)
+    clips = SessionClips(request.settings.voice, scripts=request.scripts)
     timeline = request.timeline(clips)
     backend, status = open_backend(want_sound)
     bed_name = ambient_override or timeline.ambient
