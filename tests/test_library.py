@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
+
 from calmkit import locations
 from calmkit.content.library import load_files, load_library, yaml_files
 
@@ -262,5 +264,56 @@ def test_the_cached_library_is_the_same_and_follows_every_change(isolated_home: 
     mine.unlink()
     assert "my-breath" not in load_library(cached=True).scripts
     # A damaged cache is only a miss.
-    cache.write_bytes(b"not a pickle")
+    cache.write_bytes(b"not a cache")
     assert "second-breath" in load_library(cached=True).scripts
+
+
+def test_the_cache_holds_the_whole_library_exactly_as_parsed(isolated_home: Path) -> None:
+    first = load_library(cached=True)  # parsed, measured and written
+    again = load_library(cached=True)  # read back from the cache
+    assert again.scripts == first.scripts and list(again.scripts) == list(first.scripts)
+    assert again.plans == first.plans and list(again.plans) == list(first.plans)
+    assert again.results == first.results and again.durations == first.durations
+    for script_id, script in again.scripts.items():
+        assert again.find(script_id) is script
+        assert again.seconds(script, "kid") == first.durations[f"{script_id}/kid"]
+
+
+def test_a_planted_cache_never_runs_code(isolated_home: Path, tmp_path: Path) -> None:
+    """A pickle that would create a file when unpickled, in the cache's place (by its old
+    name and its new one), with the right key: it is a miss, and nothing runs."""
+    import pickle
+
+    from calmkit import locations
+
+    load_library(cached=True)
+    cache = locations.library_cache_path()
+    proof = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (open, (str(proof), "w"))
+
+    for name in (cache.name, "library.pickle"):
+        (cache.parent / name).write_bytes(pickle.dumps(Planted()))
+    library = load_library(cached=True)
+    assert not proof.exists()
+    assert "calm-place" in library.scripts
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        b'{"key": {"$": "Popen", "args": ["touch", "x"]}, "results": [], "durations": {}}',
+        b'{"key": {"$": "LoadResult", "path": "x", "__class__": 1}, "results": []}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+def test_a_cache_naming_other_classes_or_nested_deeply_is_a_miss(
+    isolated_home: Path, planted: bytes
+) -> None:
+    from calmkit import locations
+
+    load_library(cached=True)
+    locations.library_cache_path().write_bytes(planted)
+    assert "calm-place" in load_library(cached=True).scripts

@@ -131,7 +131,7 @@ def recordings_dir() -> Path:
 
 def library_cache_path() -> Path:
     """The last parse of the library, so the app starts without reading every YAML file."""
-    return user_data_dir() / "cache" / "library.pickle"
+    return user_data_dir() / "cache" / "library.json"
 
 
 def journal_path() -> Path:

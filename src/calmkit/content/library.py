@@ -6,7 +6,6 @@ problems, and everything else loads as usual.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from calmkit.content.yamldoc import Document
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # the built-in library's cache is well under 1 MiB
 
 
 @dataclass
@@ -184,16 +184,34 @@ def load_library(include_user: bool = True, cached: bool = False) -> Library:
         return load_files(paths)
     key = _fingerprint(paths)
     cache = locations.library_cache_path()
-    try:
-        with cache.open("rb") as stream:
-            stored_key, library = pickle.load(stream)
-        if stored_key == key and isinstance(library, Library):
-            return library
-    except Exception:
-        pass  # missing, damaged or written by other code: only a miss
+    library = _read_cache(cache, key)
+    if library is not None:
+        return library
     library = load_files(paths)
     library.measure_all()
     _save_cache(cache, key, library)
+    return library
+
+
+def _read_cache(cache: Path, key: tuple[object, ...]) -> Library | None:
+    """The cached library if it is still the files' (data only: cachefile.py), else None."""
+    from calmkit.content import cachefile
+
+    try:
+        stored_key, results, durations = cachefile.loads(
+            locations.read_own_file(cache, MAX_CACHE_BYTES)
+        )
+    except (OSError, ValueError):
+        return None  # missing, damaged, a link or a pipe, or written by other code: a miss
+    if stored_key != key:
+        return None
+    # Rebuilt as load_files() made it: each id's first file, the same objects as results.
+    library = Library(results=results, durations=durations)
+    for result in results:
+        if result.script is not None:
+            library.scripts.setdefault(result.script.id, result.script)
+        if result.plan is not None:
+            library.plans.setdefault(result.plan.id, result.plan)
     return library
 
 
@@ -216,8 +234,11 @@ def _fingerprint(paths: list[Path]) -> tuple[object, ...]:
 def _save_cache(cache: Path, key: tuple[object, ...], library: Library) -> None:
     if not key:
         return
+    from calmkit.content import cachefile
+
     try:
+        data = cachefile.dumps(key, library.results, library.durations)
         locations.ensure_private_dir(cache.parent)
-        locations.write_private(cache, pickle.dumps((key, library), pickle.HIGHEST_PROTOCOL))
-    except (OSError, pickle.PicklingError):
+        locations.write_private(cache, data)
+    except (OSError, TypeError, ValueError):
         pass  # a read-only or full folder: the next start parses again, nothing worse
