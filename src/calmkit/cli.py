@@ -164,8 +164,8 @@ def _files_to_check(paths: Sequence[str]) -> tuple[list[Path], list[str]]:
         path = Path(name)
         if path.is_dir():
             files += yaml_files(path)
-        elif path.is_file():
-            files.append(path)
+        elif path.exists():
+            files.append(path)  # a pipe or a device too: reading it says what it is
         else:
             missing.append(name)
     return files, missing

@@ -221,6 +221,14 @@ def ensure_user_data_dir() -> Path:
     return folder
 
 
+def is_plain_file(path: Path) -> bool:
+    """A regular file itself, not a link to one (nor a pipe, a device, a folder)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 class NotAPlainFile(OSError):
     """What is at a path calmkit reads is a link, a folder, a pipe or a device."""
 

@@ -100,7 +100,7 @@ class SessionClips(RecordedClips):
         folder = locations.recordings_dir() / script_id
         for extension in RECORDING_EXTENSIONS:
             path = folder / f"{step_id}{extension}"
-            if path.is_file():
+            if locations.is_plain_file(path):  # never a link, a pipe or a device
                 seconds = sound_file_seconds(path)
                 if seconds is not None:
                     return Clip(str(path), seconds)
@@ -110,7 +110,7 @@ class SessionClips(RecordedClips):
         """The clip of these words rendered at this rate, if there is one."""
         for folder in self.folders:
             clip = folder.clip(clip_key(text, folder.engine, folder.voice, rate))
-            if clip is not None and Path(clip.path).is_file():
+            if clip is not None and locations.is_plain_file(Path(clip.path)):
                 return clip
         return None
 
@@ -173,7 +173,7 @@ def _generated_dir() -> Path:
 def _made(path: Path) -> bool:
     """A generated clip is there; an empty file (an older calmkit on a full disk) is made again."""
     try:
-        return path.is_file() and path.stat().st_size > 0
+        return locations.is_plain_file(path) and path.stat().st_size > 0
     except OSError:
         return False
 

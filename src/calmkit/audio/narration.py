@@ -24,6 +24,7 @@ from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips, compile_timeline
 
 MANIFEST_NAME = "manifest.json"
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a manifest of every clip of every voice is a few MiB
 MANIFEST_VERSION = 1
 DEFAULT_VOICE_NAME = "default"
 # The words spoken for a `counts` breathing guide, after the phase word.
@@ -136,8 +137,8 @@ class VoiceFolder:
         """Read a voice folder; a missing or corrupt manifest reads as an empty folder."""
         folder = cls(path)
         try:
-            data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(locations.read_own_file(path / MANIFEST_NAME, MAX_MANIFEST_BYTES))
+        except (OSError, ValueError, RecursionError):
             return folder
         if isinstance(data, dict) and isinstance(data.get("clips"), dict):
             folder.engine = str(data.get("engine", ""))

@@ -9,7 +9,9 @@ deep nesting) is refused before it can cost anything.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -327,10 +329,17 @@ def read_file(path: Path, label: str | None = None) -> Document:
     """Read and parse ``path``, refusing oversized files before reading them whole."""
     label = label if label is not None else str(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-            if len(data) > MAX_FILE_BYTES:
-                size = path.stat().st_size
+        # Non-blocking and checked: a named pipe or a device never hangs or floods us.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return Document(
+                    None, [Problem(label, 1, 1, "is not a plain file (a device or a pipe?)")]
+                )
+            data = b"" if info.st_size > MAX_FILE_BYTES else handle.read(MAX_FILE_BYTES + 1)
+            if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+                size = max(info.st_size, len(data))
                 return Document(
                     None,
                     [

@@ -437,32 +437,49 @@ class _FolderSource(_Source):
 
 
 _LINK_TEXT = "is a symbolic link: a pack must hold plain files (copy the file in instead)"
+_NAMED_SPECIAL_TEXT = (
+    "is not a plain file (a device or a named pipe): give a script or plan (.yaml or .yml), "
+    "a pack folder or a .zip pack"
+)
 _SPECIAL_TEXT = "is not a plain file: a pack holds only files and folders"
 
 
 class _ZipSource(_Source):
     def __init__(self, path: Path) -> None:
         super().__init__(str(path))
+        stream: BinaryIO | None = None
         try:
-            size = path.stat().st_size
-            if size > MAX_TOTAL_BYTES:
+            # Opened once, non-blocking and checked: the file zipfile reads is the one
+            # whose kind and size were checked, even if the name changes meanwhile.
+            stream = os.fdopen(os.open(path, _OPEN_FLAGS), "rb")
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise _Fatal(self.label, _NAMED_SPECIAL_TEXT)
+            if info.st_size > MAX_TOTAL_BYTES:
                 raise _Fatal(
                     self.label,
-                    f"the pack is too large ({_size_text(size)}): "
+                    f"the pack is too large ({_size_text(info.st_size)}): "
                     f"at most {_size_text(MAX_TOTAL_BYTES)}",
                 )
-            self.archive = zipfile.ZipFile(path)
+            self.archive = zipfile.ZipFile(stream)
         except _Fatal:
+            if stream is not None:
+                stream.close()
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as error:
+            if stream is not None:
+                stream.close()
             raise _Fatal(self.label, "not a zip file, or a damaged one") from error
         except OSError as error:
+            if stream is not None:
+                stream.close()
             raise _Fatal(self.label, f"cannot be read: {error.strerror or error}") from error
+        self._stream = stream
         self._members: dict[PurePosixPath, _Member] = {}
         try:
             self._list()
         except _Fatal:
-            self.archive.close()
+            self.close()
             raise
 
     def _list(self) -> None:
@@ -526,13 +543,21 @@ class _ZipSource(_Source):
 
     def close(self) -> None:
         self.archive.close()
+        self._stream.close()  # ZipFile leaves a file it was given open
 
 
 def _open_source(path: Path) -> _Source:
-    if path.is_dir():
+    try:
+        info = path.stat()  # the file the user named may be a link: they chose it
+    except FileNotFoundError:
+        raise _Fatal(str(path), "no such file or folder") from None
+    except OSError as error:
+        raise _Fatal(str(path), f"cannot be read: {error.strerror or error}") from error
+    if stat.S_ISDIR(info.st_mode):
         return _FolderSource(path)
-    if not path.exists():
-        raise _Fatal(str(path), "no such file or folder")
+    if not stat.S_ISREG(info.st_mode):
+        # /dev/zero would be read for ever, a named pipe would wait for ever.
+        raise _Fatal(str(path), _NAMED_SPECIAL_TEXT)
     if path.suffix.lower() in YAML_SUFFIXES:
         return _FolderSource(path.parent, single=path)
     try:

@@ -307,12 +307,22 @@ def _process_alive(pid: int) -> bool:
 class Journal:
     """One connection to the journal; safe to share between the player's thread and the UI."""
 
-    def __init__(self, path: Path | None = None, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        reading: bool = False,
+    ) -> None:
         self.path = Path(path) if path is not None else locations.journal_path()
         # How long a write waits for another calmkit (two windows, a report) to finish.
         self.busy_timeout_ms = busy_timeout_ms
         # Set when a damaged journal was moved aside while opening: show it once.
         self.notice: str | None = None
+        # ``reading``: the caller only looks (log, report, export, the garden). When the
+        # folder cannot be written (read-only, full), the journal is then opened
+        # read-only instead of refused, and ``read_only`` says so.
+        self.reading = reading
+        self.read_only = False
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.RLock()
 
@@ -324,18 +334,29 @@ class Journal:
             if self._connection is not None:
                 return self
             try:
-                self._prepare_folder()
                 try:
-                    self._connection = self._connect()
+                    self._prepare_folder()
+                    self._set_aside_what_is_not_a_file()
+                    try:
+                        self._connection = self._connect()
+                    except _Damaged as damage:
+                        self.notice = self._move_aside(str(damage))
+                        self._connection = self._connect()
+                except JournalUnavailable:
+                    raise
                 except _Damaged as damage:
-                    self.notice = self._move_aside(str(damage))
-                    self._connection = self._connect()
-            except JournalUnavailable:
-                raise
-            except _Damaged as damage:
-                raise self._unavailable(damage) from None
-            except (OSError, sqlite3.Error) as error:
-                raise self._unavailable(error) from error
+                    raise self._unavailable(damage) from None
+                except (OSError, sqlite3.Error) as error:
+                    raise self._unavailable(error) from error
+            except JournalUnavailable as refused:
+                if not self.reading or not self._is_plain_file(self.path):
+                    raise
+                self._connection = self._connect_read_only(refused)
+                self.read_only = True
+                self.notice = (
+                    f"{self.path.parent} cannot be written just now, so this shows the "
+                    "practice journal as it is; nothing new can be saved"
+                )
             return self
 
     def close(self) -> None:
@@ -362,14 +383,62 @@ class Journal:
         # calmkit's to change (then calmkit's data is in a private subfolder of it:
         # locations.user_data_dir), or one the user made read-only (the journal says so).
 
+    @staticmethod
+    def _is_plain_file(path: Path) -> bool:
+        try:
+            return stat.S_ISREG(path.lstat().st_mode)
+        except OSError:
+            return False
+
+    def _set_aside_what_is_not_a_file(self) -> None:
+        """The journal and its side files are never followed through a link: a link (to
+        /etc/passwd, to another app's database, dangling), or a pipe or a device in the
+        journal's place, is moved aside as a damaged journal is, and a new one started."""
+        for suffix in ("", *_SIDE_FILES, "-journal"):
+            path = Path(f"{self.path}{suffix}")
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+                continue  # a folder someone put there is left be: opening says so
+            what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a plain file"
+            aside = self._free_name(path, "moved")
+            os.rename(path, aside)  # renames the link itself, never what it points to
+            said = (
+                f"The practice journal's file {path.name} was {what}, which calmkit never "
+                f"follows; it was kept as {aside.name}"
+                + (" and a new journal was started." if suffix == "" else ".")
+            )
+            self.notice = f"{self.notice} {said}" if self.notice else said
+
+    def _free_name(self, path: Path, why: str) -> Path:
+        stamp = now().strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.{why}-{stamp}")
+        counter = 1
+        while os.path.lexists(aside):
+            aside = path.with_name(f"{path.name}.{why}-{stamp}-{counter}")
+            counter += 1
+        return aside
+
     def _connect(self) -> sqlite3.Connection:
         # Create the file ourselves, 0600: SQLite gives the -wal and -shm files the
-        # main file's mode, so they are private too, whatever the umask.
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, locations.PRIVATE_FILE_MODE)
+        # main file's mode, so they are private too, whatever the umask. O_NOFOLLOW: a
+        # link put there since we looked is refused, not followed.
+        descriptor = os.open(
+            self.path,
+            os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0),
+            locations.PRIVATE_FILE_MODE,
+        )
         try:
-            if stat.S_IMODE(os.fstat(descriptor).st_mode) != locations.PRIVATE_FILE_MODE:
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):
+                raise _Damaged("it is not a plain file")
+            if stat.S_IMODE(opened.st_mode) != locations.PRIVATE_FILE_MODE:
                 os.fchmod(descriptor, locations.PRIVATE_FILE_MODE)
         finally:
+            # Closed before SQLite opens the file: closing any descriptor of a file
+            # drops the process's POSIX locks on it, SQLite's included.
             os.close(descriptor)
         connection = sqlite3.connect(
             self.path,
@@ -380,6 +449,11 @@ class Journal:
             check_same_thread=False,
         )
         try:
+            # SQLite opens by name: make sure the name still is the file we checked.
+            connection.execute("PRAGMA schema_version").fetchone()
+            now_there = self.path.lstat()
+            if (now_there.st_dev, now_there.st_ino) != (opened.st_dev, opened.st_ino):
+                raise OSError(errno.ELOOP, "the journal was replaced while it was opened")
             connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             connection.execute("PRAGMA foreign_keys = ON")
             self._use_wal(connection)
@@ -401,9 +475,42 @@ class Journal:
             raise
         for suffix in _SIDE_FILES:
             side = Path(f"{self.path}{suffix}")
-            if side.exists() and stat.S_IMODE(side.stat().st_mode) != locations.PRIVATE_FILE_MODE:
-                os.chmod(side, locations.PRIVATE_FILE_MODE)
+            try:
+                info = side.lstat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) != 0o600:
+                os.chmod(side, locations.PRIVATE_FILE_MODE, follow_symlinks=False)
         return connection
+
+    def _connect_read_only(self, refused: JournalUnavailable) -> sqlite3.Connection:
+        """The journal opened to read only, for a folder that cannot be written."""
+        from urllib.parse import quote
+
+        address = f"file:{quote(str(self.path.absolute()))}"
+        # mode=ro reads the WAL too, but needs its -shm to exist or be creatable;
+        # immutable=1 (no WAL left after a clean close) needs nothing written at all.
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                connection = sqlite3.connect(
+                    f"{address}?{options}",
+                    uri=True,
+                    timeout=self.busy_timeout_ms / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except sqlite3.Error:
+                continue
+            try:
+                found = connection.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error:
+                connection.close()
+                continue
+            if found == SCHEMA_VERSION:
+                return connection
+            connection.close()
+            break  # an older schema cannot be upgraded here: say why writing failed
+        raise refused
 
     def _use_wal(self, connection: sqlite3.Connection) -> None:
         # Switching a new file to WAL needs a moment alone with it, and SQLite answers
@@ -479,8 +586,10 @@ class Journal:
     def recover_interrupted(self) -> int:
         """Rows left 'running' by a process that is gone become 'interrupted'.
 
-        Call when calmkit starts. Returns how many rows changed.
+        Call when calmkit starts. Returns how many rows changed (none when read-only).
         """
+        if self.read_only:
+            return 0
         with self._transaction() as connection:
             rows = connection.execute(
                 "SELECT id, pid, updated FROM sessions WHERE status = 'running'"

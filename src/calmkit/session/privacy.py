@@ -80,7 +80,7 @@ def export_archive(journal: Journal, profile: str | None, out: Path) -> ExportSu
         zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive,
     ):
         archive.writestr("practice.json", json.dumps(record, indent=2, ensure_ascii=False))
-        if settings_file.is_file():
+        if locations.is_plain_file(settings_file):
             archive.write(settings_file, "settings.json")
         for path, name in files:
             archive.write(path, name)

@@ -30,14 +30,30 @@ def _clamp(value: object, default: float) -> float:
     return default
 
 
+MAX_SETTINGS_BYTES = 64 * 1024  # the file calmkit writes is well under 1 KiB
+
+
 def load_settings(path: Path | None = None) -> Settings:
+    """The settings in ``path``; the defaults, with one note, if it cannot be used.
+
+    Only a regular file is read (never through a link, never a pipe that would wait
+    for ever) and only up to MAX_SETTINGS_BYTES.
+    """
     path = path or locations.settings_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(locations.read_own_file(path, MAX_SETTINGS_BYTES).decode("utf-8"))
+    except FileNotFoundError:
         return Settings()
+    except locations.TooLarge:
+        return _defaults(path, "it is too large to be calmkit's settings (over 64 KiB)")
+    except OSError as error:
+        return _defaults(path, error.strerror or str(error))
+    except RecursionError:
+        return _defaults(path, "it is nested too deeply to be settings")
+    except ValueError:
+        return _defaults(path, "it is not a settings file calmkit can read (damaged JSON)")
     if not isinstance(data, dict):
-        return Settings()
+        return _defaults(path, "it is not a settings file calmkit can read")
     settings = Settings()
     stored_volumes = data.get("volumes")
     if isinstance(stored_volumes, dict):
@@ -55,6 +71,11 @@ def load_settings(path: Path | None = None) -> Settings:
     if isinstance(data.get("profile"), str) and data["profile"].strip():
         settings.profile = data["profile"]
     return settings
+
+
+def _defaults(path: Path, why: str) -> Settings:
+    locations.notice(f"{path}: {why}; the default settings are used until they are saved again")
+    return Settings()
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> None:
