@@ -526,7 +526,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     # Looking must not create: no journal yet simply means nothing was logged.
     if locations.journal_path().exists():
         try:
-            with Journal() as journal:
+            with Journal(reading=True) as journal:
                 if journal.notice:
                     _error(journal.notice)
                 journal.recover_interrupted()
@@ -595,7 +595,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         _error("nothing has been practised yet: there is no practice journal to report on")
         return EXIT_PROBLEM
     try:
-        with Journal() as journal:
+        with Journal(reading=True) as journal:
+            if journal.notice:
+                _error(journal.notice)
             journal.recover_interrupted()
             report = build_report(journal, load_library(), args.profile, since, until)
     except (JournalUnavailable, ReportError) as error:
@@ -692,7 +694,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path(default_export_name(args.profile))
     try:
-        with Journal() as journal:
+        with Journal(reading=True) as journal:
+            if journal.notice:
+                _error(journal.notice)
             known = [p.name.casefold() for p in journal.profiles()]
             if args.profile and args.profile.strip().casefold() not in known:
                 _error(f"there is no profile called '{args.profile}'")

@@ -894,8 +894,10 @@ def _seconds(seconds: float) -> float:
     return round(max(0.0, seconds), 1)
 
 
-def open_journal(path: Path | None = None) -> Journal:
-    """Open the journal and recover rows a killed calmkit left running."""
-    journal = Journal(path).open()
+def open_journal(path: Path | None = None, reading: bool = False) -> Journal:
+    """Open the journal and recover rows a killed calmkit left running.
+
+    ``reading``: read-only when the folder cannot be written (Journal.reading)."""
+    journal = Journal(path, reading=reading).open()
     journal.recover_interrupted()
     return journal

@@ -30,10 +30,13 @@ if TYPE_CHECKING:
 NOT_SAVED = "this practice will not be saved"
 
 
-def open_log() -> tuple[Journal | None, str | None]:
-    """The journal (interrupted rows recovered), or None and why not."""
+def open_log(reading: bool = False) -> tuple[Journal | None, str | None]:
+    """The journal (interrupted rows recovered), or None and why not.
+
+    ``reading`` (the app, which shows the garden and history before anything is
+    played): a folder that cannot be written still gives the journal, read-only."""
     try:
-        journal = open_journal()
+        journal = open_journal(reading=reading)
     except JournalUnavailable as error:
         return None, f"{error}; {NOT_SAVED}"
     return journal, journal.notice

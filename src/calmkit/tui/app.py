@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from calmkit import locations
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import tier_for_age
 from calmkit.session.checkins import answered_today, items_for
@@ -95,7 +96,8 @@ class CalmkitApp(App[None]):
         self.options = options
         self.settings = options.settings or load_settings()
         self.library = options.library or load_library(cached=True)
-        self.journal, self.journal_notice = open_log()
+        # Read-only when the folder cannot be written: the garden and history still show.
+        self.journal, self.journal_notice = open_log(reading=True)
         self.active_log: PracticeLog | None = None
         self.profile = options.profile or self.settings.profile or profile_from_plan(self.library)
         self.age = options.age or self._age_of(self.profile) or DEFAULT_AGE
@@ -117,6 +119,8 @@ class CalmkitApp(App[None]):
     def _remember_profile(self, name: str, age: int | None) -> None:
         if self.journal is None:
             return
+        if self.journal.read_only:
+            return  # the notice already says nothing new can be saved
         try:
             self.journal.ensure_profile(name, age)
         except JournalUnavailable as error:
@@ -244,6 +248,8 @@ class CalmkitApp(App[None]):
     def on_mount(self) -> None:
         if self.journal_notice:
             self.notify(self.journal_notice, severity="warning", timeout=10)
+        for text in locations.take_notices():  # a link moved aside, a settings file unread
+            self.notify(text, severity="warning", timeout=10)
         self.push_screen(self.make_home())
         if self.options.start_target:
             # `calmkit play TARGET`: straight to the session screen.
