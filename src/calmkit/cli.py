@@ -607,20 +607,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.out:
         sys.stdout.write(text)
         return EXIT_OK
-    out = Path(args.out)
+    wanted = Path(args.out)
     try:
-        _write_private(out, text)
-    except OSError as error:
-        _error(f"could not write {out}: {error.strerror or error}")
+        out = locations.output_path(wanted, args.replace)
+        # A report holds health information: readable only by its owner, whole or not at all.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        locations.write_private(out, text, overwrite=args.replace)
+    except locations.OwnFile as refused:
+        _error(f"nothing was written: {refused}")
         return EXIT_PROBLEM
-    print(f"Wrote {out} ({args.format}).", file=sys.stderr)
+    except OSError as error:
+        _error(f"could not write {wanted}: {error.strerror or error}")
+        return EXIT_PROBLEM
+    kept = _kept_note(wanted, out)
+    print(f"Wrote {out if kept else wanted} ({args.format}).{kept}", file=sys.stderr)
     return EXIT_OK
 
 
-def _write_private(path: Path, text: str) -> None:
-    """A report holds health information: readable only by its owner, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    locations.write_private(path, text)
+def _kept_note(wanted: Path, out: Path) -> str:
+    if out == wanted.expanduser().resolve():
+        return ""
+    return f" {wanted} was already there and is kept as it was (--replace overwrites it)."
 
 
 # --- doctor ------------------------------------------------------------------------------
@@ -692,7 +699,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
     from calmkit.session.privacy import default_export_name, export_archive
 
-    out = Path(args.out) if args.out else Path(default_export_name(args.profile))
+    wanted = Path(args.out) if args.out else Path(default_export_name(args.profile))
+    try:
+        out = locations.output_path(wanted, args.replace)
+    except locations.OwnFile as refused:
+        _error(f"nothing was written: {refused}")
+        return EXIT_PROBLEM
     try:
         with Journal(reading=True) as journal:
             if journal.notice:
@@ -701,7 +713,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.profile and args.profile.strip().casefold() not in known:
                 _error(f"there is no profile called '{args.profile}'")
                 return EXIT_PROBLEM
-            summary = export_archive(journal, args.profile, out)
+            summary = export_archive(journal, args.profile, out, overwrite=args.replace)
     except JournalUnavailable as error:
         _error(str(error))
         return EXIT_PROBLEM
@@ -713,6 +725,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         f" of {summary.profiles} profile{'s' if summary.profiles != 1 else ''}"
         f" and {summary.files} added file{'s' if summary.files != 1 else ''}."
         " It holds health information: share it only with people you choose."
+        + _kept_note(wanted, out)
     )
     return EXIT_OK
 
@@ -839,7 +852,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since")
     report.add_argument("--until")
     report.add_argument("--format", choices=["csv", "json", "html"], default="html")
-    report.add_argument("--out")
+    report.add_argument("--out", help="the file to write (default: print it)")
+    report.add_argument(
+        "--replace", action="store_true", help="overwrite --out if it exists (default: a new name)"
+    )
 
     imports = command("import", cmd_import, "add a script, plan or pack to your library")
     imports.add_argument("file", help="a script or plan .yaml, or a pack (a folder or .zip)")
@@ -853,6 +869,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", cmd_export, "write everything calmkit holds to one file")
     export.add_argument("--profile", help="only this person's practice (default: everyone)")
     export.add_argument("--out", help="the file to write (default: calmkit-export-….zip here)")
+    export.add_argument(
+        "--replace", action="store_true", help="overwrite --out if it exists (default: a new name)"
+    )
 
     forget = command("forget", cmd_forget, "delete a person's data, or everything")
     forget.add_argument("--profile", help="only this person (default: everything)")

@@ -269,11 +269,13 @@ def read_own_file(path: Path, limit: int) -> bytes:
 
 
 @contextmanager
-def replaced_privately(target: Path) -> Iterator[Path]:
+def replaced_privately(target: Path, overwrite: bool = True) -> Iterator[Path]:
     """A temporary file beside ``target`` to write; it becomes ``target``, readable only
     by its owner, when the block ends well, and is removed if it does not.
 
-    So a crash or a full disk leaves the old file whole, never half a new one.
+    So a crash or a full disk leaves the old file whole, never half a new one. Without
+    ``overwrite`` a file that is at ``target`` by then is never replaced
+    (FileExistsError): the new one is linked into place, which fails if the name is taken.
     """
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
@@ -281,15 +283,60 @@ def replaced_privately(target: Path) -> Iterator[Path]:
     try:
         yield temporary
         os.chmod(temporary, PRIVATE_FILE_MODE)
-        os.replace(temporary, target)
+        if overwrite:
+            os.replace(temporary, target)
+        else:
+            os.link(temporary, target)
+            temporary.unlink()
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
 
 
-def write_private(target: Path, data: bytes | str) -> None:
+class OwnFile(ValueError):
+    """An output file would be one of calmkit's own (the journal, settings, the cache)."""
+
+
+def output_path(wanted: Path, overwrite: bool) -> Path:
+    """Where a report or an export asked for as ``wanted`` is written.
+
+    Never into calmkit's own data folder, nor onto one of its files by another name
+    (a link, a hard link): OwnFile. A file already there is kept unless ``overwrite``:
+    the next free name with a number is used instead (``report-2.html``), so nothing a
+    family saved earlier is lost by writing again.
+    """
+    resolved = wanted.expanduser().resolve()
+    data = user_data_dir().resolve()
+    if resolved == data or resolved.is_relative_to(data):
+        raise OwnFile(
+            f"{wanted} is inside calmkit's own data folder ({data}): "
+            "choose a place outside it, like your home folder"
+        )
+    try:
+        found = os.stat(resolved)
+    except FileNotFoundError:
+        return resolved
+    for own in (journal_path(), settings_path(), library_cache_path()):
+        for path in (own, Path(f"{own}-wal"), Path(f"{own}-shm")):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) == (found.st_dev, found.st_ino):
+                raise OwnFile(f"{wanted} is calmkit's own {path.name}: choose another file")
+    if overwrite:
+        return resolved
+    number = 2
+    while True:
+        candidate = resolved.with_name(f"{resolved.stem}-{number}{resolved.suffix}")
+        if not os.path.lexists(candidate):
+            return candidate
+        number += 1
+
+
+def write_private(target: Path, data: bytes | str, overwrite: bool = True) -> None:
     """Write ``target`` whole or not at all, readable only by its owner (text as UTF-8)."""
-    with replaced_privately(target) as temporary, temporary.open("wb") as stream:
+    with replaced_privately(target, overwrite) as temporary, temporary.open("wb") as stream:
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
         stream.flush()
         os.fsync(stream.fileno())

@@ -68,15 +68,18 @@ def export_record(journal: Journal, profile: str | None) -> dict[str, object]:
     }
 
 
-def export_archive(journal: Journal, profile: str | None, out: Path) -> ExportSummary:
-    """Write the export zip atomically, readable only by its owner."""
+def export_archive(
+    journal: Journal, profile: str | None, out: Path, overwrite: bool = True
+) -> ExportSummary:
+    """Write the export zip atomically, readable only by its owner (over a file already
+    at ``out`` only with ``overwrite``: FileExistsError)."""
     record = export_record(journal, profile)
     files = _user_files()
     settings_file = locations.settings_path()
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with (
-        locations.replaced_privately(out) as temporary,
+        locations.replaced_privately(out, overwrite) as temporary,
         zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive,
     ):
         archive.writestr("practice.json", json.dumps(record, indent=2, ensure_ascii=False))
