@@ -208,7 +208,8 @@ class TtsEngine(ABC):
         out_wav.parent.mkdir(parents=True, exist_ok=True)
         out_wav.unlink(missing_ok=True)  # a stale file must not pass for a fresh render
         try:
-            with tempfile.TemporaryDirectory(prefix="calmkit-tts-") as work_dir:
+            # Beside the clip (a render folder of narrate's), not in /tmp: see narration.py.
+            with tempfile.TemporaryDirectory(prefix=".tts-", dir=out_wav.parent) as work_dir:
                 arguments = self._arguments(
                     spoken, out_wav, chosen_voice, words_per_minute, Path(work_dir)
                 )

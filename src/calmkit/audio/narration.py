@@ -8,11 +8,15 @@ in two places: the user's narration cache, and the shipped ``audio/narration``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -168,7 +172,7 @@ class VoiceFolder:
 
     def write(self) -> None:
         """Write the manifest atomically, so a crash never leaves half a file."""
-        self.path.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path)
         data = {
             "version": MANIFEST_VERSION,
             "engine": self.engine,
@@ -180,6 +184,58 @@ class VoiceFolder:
             json.dump(data, stream, indent=1, ensure_ascii=False)
             stream.write("\n")
         os.replace(temporary, self.path / MANIFEST_NAME)
+
+
+WORK_FOLDER = ".work"  # inside a voice folder: renders in progress, one folder each
+
+
+def _make_folder(path: Path) -> None:
+    """A voice folder: in the user's data folder 0700 like everything there, whatever the
+    umask; elsewhere (``--into``, clips to ship) missing folders are made 0700 too."""
+    locations.ensure_private_dir(path)
+
+
+def clean_stale_work(work_root: Path) -> list[Path]:
+    """Remove renders a killed narrate left (named by their process id, which is gone),
+    and the /tmp/calmkit-narrate-* folders older calmkits left."""
+    removed: list[Path] = []
+    candidates: list[tuple[Path, bool]] = []
+    with contextlib.suppress(OSError):
+        candidates += [(child, False) for child in work_root.iterdir()]
+    system_temp = Path(tempfile.gettempdir())
+    for pattern in ("calmkit-narrate-*", "calmkit-tts-*"):
+        candidates += [(child, True) for child in system_temp.glob(pattern)]
+    for child, old_style in candidates:
+        try:
+            info = child.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+            continue
+        if old_style:
+            stale = time.time() - info.st_mtime > STALE_TEMP_SECONDS
+        else:
+            pid = child.name.split("-", 1)[0]
+            stale = not pid.isdigit() or not _process_alive(int(pid))
+        if stale:
+            shutil.rmtree(child, ignore_errors=True)
+            removed.append(child)
+    return removed
+
+
+STALE_TEMP_SECONDS = 3600  # an old-style render folder no narrate could still be using
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def shipped_narration_dir() -> Path:
@@ -295,11 +351,11 @@ def render_lines(
     engine_voice = voice or engine.default_voice
     folder_name = voice_folder_name(engine.name, engine_voice)
     root = out_root or locations.narration_cache_dir()
-    if out_root is None:
-        locations.ensure_user_data_dir()
-        locations.ensure_private_dir(root)
     folder = VoiceFolder.read(root / folder_name)
-    folder.path.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder.path)
+    work_root = folder.path / WORK_FOLDER
+    _make_folder(work_root)
+    clean_stale_work(work_root)
     folder.engine, folder.voice = engine.name, engine_voice
     shipped = (
         None if out_root is not None else VoiceFolder.read(shipped_narration_dir() / folder_name)
@@ -317,7 +373,9 @@ def render_lines(
     lock = threading.Lock()
 
     def render(key: str, line: Line) -> float:
-        with tempfile.TemporaryDirectory(prefix="calmkit-narrate-") as work:
+        # Beside the target, not in the system temp folder: a tmpfs /tmp is another
+        # filesystem, and a rename across filesystems fails. mkdtemp makes it 0700.
+        with tempfile.TemporaryDirectory(prefix=f"{os.getpid()}-", dir=work_root) as work:
             raw = Path(work) / "raw.wav"
             engine.render(line.text, raw, engine_voice, line.rate)
             finished = Path(work) / "clip.ogg"
@@ -352,8 +410,11 @@ def render_lines(
             if done % 25 == 0:
                 folder.write()  # keep what is done if the run is interrupted
     folder.write()
+    with contextlib.suppress(OSError):
+        work_root.rmdir()  # empty unless another narrate is at work here
     if out_root is not None:
         # Shipped clips (tools/): readable by everyone who installs calmkit.
         for path in folder.path.iterdir():
-            path.chmod(0o644)
+            if path.is_file():
+                path.chmod(0o644)
     return report
