@@ -49,6 +49,9 @@ SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("csv", "json", "html")
 
 COUNTED_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
+# Periods up to this long get a figure for every day; longer ones only for the days
+# with something on them (Period.figure_days). Two years of days is a few hundred KiB.
+DENSE_DAYS = 2 * 366
 # Spreadsheets run a cell starting with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,6 +74,15 @@ class Period:
 
     def dates(self) -> list[dt.date]:
         return [self.since + dt.timedelta(days=offset) for offset in range(self.days)]
+
+    def figure_days(self, with_something: Iterable[dt.date]) -> list[dt.date]:
+        """The days a report has a figure for: every day of an ordinary period (a quiet
+        day is a zero on the chart), but of a period longer than DENSE_DAYS only the days
+        with something on them (practice, an answer, a planned session). So a report's
+        cost follows the practice it holds, not the calendar it spans (0001 to 9999)."""
+        if self.days <= DENSE_DAYS:
+            return self.dates()
+        return sorted({day for day in with_something if day in self})
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.since <= day <= self.until
@@ -493,8 +505,9 @@ def _profile_report(
             "listed, but not counted."
         )
     counted = [session for session in sessions if session.counted]
-    days = _days(period, plan, info, counted, durations)
     daily = _daily_activities(checkins)
+    busy = [session.day for session in counted] + [answer.day for answer in daily]
+    days = _days(period, plan, info, counted, durations, busy)
     weeks, basis = _weeks(period, info, days, daily)
     adherence = _adherence(period, days, counted, running, has_plan=info is not None)
     present = {checkin.item for checkin in checkins}
@@ -608,13 +621,25 @@ def _days(
     info: PlanInfo | None,
     counted: Sequence[SessionRow],
     durations: _Durations,
+    busy: Iterable[dt.date],
 ) -> tuple[DayFigure, ...]:
     by_day: dict[dt.date, list[SessionRow]] = {}
     for session in counted:
         by_day.setdefault(session.day, []).append(session)
     effective = replace(plan, starts=info.starts) if plan is not None and info else None
+    with_something = list(busy)
+    if info is not None:
+        # The plan's own days, within the period: as many as its weeks, whatever the period.
+        try:
+            plan_ends = info.ends
+        except OverflowError:  # a plan starting at the very end of the calendar
+            plan_ends = dt.date.max
+        first, last = max(info.starts, period.since), min(plan_ends, period.until)
+        with_something += [
+            first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)
+        ]
     figures = []
-    for day in period.dates():
+    for day in period.figure_days(with_something):
         week: int | None = None
         planned = 0
         goal = 0.0
