@@ -61,11 +61,23 @@ def plan_text(plan_id: str, scripts: str) -> str:
     )
 
 
-def clip_bytes(seconds: float = 0.2, fmt: str = "OGG", rate: int = 22050) -> bytes:
-    """A real, short recording of silence."""
+def clip_bytes(
+    seconds: float = 1.0, fmt: str = "OGG", rate: int = 22050, silent: bool = False
+) -> bytes:
+    """A real, short recording: a voice-like buzz (a 140 Hz pitch with harmonics, in
+    syllables four times a second), or silence."""
     buffer = io.BytesIO()
-    soundfile.write(buffer, np.zeros(int(rate * seconds), dtype=np.float32), rate, format=fmt)
+    soundfile.write(buffer, voice_like(seconds, rate, silent), rate, format=fmt)
     return buffer.getvalue()
+
+
+def voice_like(seconds: float, rate: int, silent: bool = False, level: float = 0.1) -> np.ndarray:
+    time = np.arange(int(rate * seconds)) / rate
+    if silent:
+        return np.zeros(len(time), dtype=np.float32)
+    buzz = sum(np.sin(2 * np.pi * 140 * k * time) / k for k in range(1, 8))
+    syllables = 0.5 - 0.5 * np.cos(2 * np.pi * 4 * time)
+    return (level * buzz * syllables / 2).astype(np.float32)
 
 
 def write(path: Path, data: str | bytes) -> Path:
@@ -349,8 +361,8 @@ def check_pack_installed(result: ImportResult) -> None:
         scripts / "intro.ogg",
         locations.user_plans_dir() / "sam-4-weeks.yaml",
         recordings / "calm-lake" / "welcome.ogg",
-        recordings / "sea-breath" / "welcome.wav",
-        recordings / "balloon-belly" / "welcome.flac",
+        recordings / "sea-breath" / "welcome.ogg",  # came as .wav: mastered, as OGG
+        recordings / "balloon-belly" / "welcome.ogg",  # came as .flac
     ]
     for path in expected:
         assert path.is_file(), path
@@ -369,7 +381,7 @@ def check_pack_installed(result: ImportResult) -> None:
     from calmkit.audio.clips import SessionClips
 
     clips = SessionClips(None)
-    for script_id, extension in [("calm-lake", ".ogg"), ("balloon-belly", ".flac")]:
+    for script_id, extension in [("calm-lake", ".ogg"), ("balloon-belly", ".ogg")]:
         clip = clips.recorded_step(script_id, "welcome")
         assert clip is not None and clip.path.endswith(f"welcome{extension}")
 
@@ -462,7 +474,10 @@ def test_a_clip_nobody_would_hear_is_refused(
 
 
 def test_a_step_recorded_in_another_format_needs_replace(tmp_path: Path) -> None:
-    old = write(locations.recordings_dir() / "balloon-belly" / "welcome.ogg", clip_bytes())
+    old = write(
+        locations.recordings_dir() / "balloon-belly" / "welcome.flac", clip_bytes(fmt="FLAC")
+    )
+    old_bytes = old.read_bytes()
     pack = tmp_path / "pack"
     write(pack / "recordings" / "balloon-belly" / "welcome.wav", clip_bytes(fmt="WAV"))
     refused = import_path(pack)
@@ -470,8 +485,9 @@ def test_a_step_recorded_in_another_format_needs_replace(tmp_path: Path) -> None
     assert f"already has a recording ({old}): use --replace" in messages(refused)
     result = import_path(pack, replace=True)
     assert result.ok, messages(result)
-    assert not old.exists()  # .ogg is looked for first: it would have hidden the new clip
-    assert (locations.recordings_dir() / "balloon-belly" / "welcome.wav").is_file()
+    new = locations.recordings_dir() / "balloon-belly" / "welcome.ogg"
+    assert not old.exists()  # two recordings of one step: only one may stay
+    assert new.is_file() and new.read_bytes() != old_bytes  # mastered, as OGG
 
 
 # --- zip safety ------------------------------------------------------------------------
@@ -538,7 +554,7 @@ def test_an_oversized_yaml_member_is_refused_unread(tmp_path: Path) -> None:
 def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path: Path) -> None:
     # A real minute of silence: 5 MiB that deflate packs into a few KiB. Under the size
     # limit and playable, so only the ratio check stands between it and the library.
-    silence = clip_bytes(seconds=60, fmt="WAV", rate=44100)
+    silence = clip_bytes(seconds=60, fmt="WAV", rate=44100, silent=True)
     assert len(silence) < importer.MAX_AUDIO_BYTES
     archive = make_zip(
         tmp_path / "p.zip",
@@ -577,7 +593,7 @@ def test_too_much_in_all_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     steps = "".join(f"  - id: s{n}\n    say: Step {n}.\n" for n in range(3))
     files: dict[str, str | bytes] = {"lake.yaml": script_text("calm-lake", steps)}
     for n in range(3):
-        files[f"recordings/calm-lake/s{n}.wav"] = clip_bytes(seconds=0.5, fmt="WAV")
+        files[f"recordings/calm-lake/s{n}.wav"] = clip_bytes(seconds=0.5, fmt="WAV", silent=True)
     archive = make_zip(tmp_path / "p.zip", files)
     assert archive.stat().st_size < 64 * 1024
     assert_refused(import_path(archive), "the pack holds more than 64 KiB in all")

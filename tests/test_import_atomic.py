@@ -25,9 +25,9 @@ from test_import import clip_bytes, pack_files, script_text, write
 
 EXPECTED = [
     "plans/sam-4-weeks.yaml",
-    "recordings/balloon-belly/welcome.flac",
+    "recordings/balloon-belly/welcome.ogg",
     "recordings/calm-lake/welcome.ogg",
-    "recordings/sea-breath/welcome.wav",
+    "recordings/sea-breath/welcome.ogg",
     "scripts/calm-lake.yaml",
     "scripts/intro.ogg",
     "scripts/sea-breath.yaml",

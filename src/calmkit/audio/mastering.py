@@ -347,3 +347,58 @@ def measure(path: Path) -> ClipLevels:
         true_peak_dbtp=true_peak_dbtp(samples, sample_rate),
         seconds=len(samples) / sample_rate,
     )
+
+
+# A clinician's recording voices one narrated step: a word or two at the least, a long
+# guided passage at the most. Anything outside is not a recording of a step (a stray
+# click, a whole album) and is refused rather than played in a child's session.
+MIN_RECORDING_SECONDS = 0.3
+MAX_RECORDING_SECONDS = 5 * 60.0
+
+
+@dataclass(frozen=True)
+class MasteredRecording:
+    data: bytes  # OGG Vorbis, mono 44.1 kHz, at the narration's loudness and peak ceiling
+    before: ClipLevels  # as it came in the pack
+    after: ClipLevels
+
+
+def master_recording(data: bytes, work_folder: Path) -> MasteredRecording:
+    """A pack's recording made like every narration clip (master_clip): measured, edges
+    trimmed, brought to TARGET_LUFS under TRUE_PEAK_CEILING_DBTP, as OGG.
+
+    Raises MasteringError, in words for the clinician, for audio that cannot be a
+    recorded step: unreadable, silent, or not speech-length (MIN/MAX_RECORDING_SECONDS).
+    """
+    import io
+    import tempfile
+
+    import soundfile
+
+    try:
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float64", always_2d=True)
+    except (RuntimeError, OSError, ValueError, TypeError, EOFError) as error:
+        raise MasteringError(f"cannot be played: {error}") from error
+    mono = samples.mean(axis=1)
+    seconds = len(mono) / rate if rate > 0 else 0.0
+    before = ClipLevels(
+        integrated_loudness(mono, rate) if len(mono) else -math.inf,
+        true_peak_dbtp(mono, rate) if len(mono) else -math.inf,
+        seconds,
+    )
+    limits = f"a recorded step is speech, {MIN_RECORDING_SECONDS:g} s to {MAX_RECORDING_SECONDS / 60:g} minutes"
+    if seconds > MAX_RECORDING_SECONDS:
+        raise MasteringError(f"is {seconds / 60:.1f} minutes long: {limits}")
+    if not math.isfinite(before.lufs):
+        raise MasteringError("holds only silence: nobody would hear this step")
+    trimmed = trim_silence(resample(mono, rate, SAMPLE_RATE), SAMPLE_RATE)
+    spoken = len(trimmed) / SAMPLE_RATE
+    if spoken < MIN_RECORDING_SECONDS:
+        raise MasteringError(f"holds {spoken:.2f} s of sound: {limits}")
+    with tempfile.TemporaryDirectory(prefix="master-", dir=work_folder) as work:
+        raw = Path(work) / "raw.wav"
+        soundfile.write(str(raw), mono, rate, subtype="FLOAT")
+        out = Path(work) / "clip.ogg"
+        master_clip(raw, out)
+        after = measure(out)
+        return MasteredRecording(out.read_bytes(), before, after)

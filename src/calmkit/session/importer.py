@@ -40,7 +40,11 @@ staging.py):
 - a script to ``locations.user_scripts_dir()/<id>.yaml``, its sound files
   beside it; a plan to ``locations.user_plans_dir()/<id>.yaml``; the original
   bytes, comments and all;
-- a recording to ``locations.recordings_dir()/<script-id>/<step-id>.<ext>``.
+- a recording to ``locations.recordings_dir()/<script-id>/<step-id>.ogg``,
+  mastered like every narration clip: measured, edges trimmed, brought to the
+  narration's loudness (-19 LUFS) under its true-peak ceiling (-1 dBTP) and
+  stored as OGG, whatever format it came in. A recording that is silent or not
+  speech-length (0.3 s of sound to 5 minutes: audio/mastering.py) is refused.
 
 Nothing is overwritten silently. A file already at a target is refused unless
 ``replace`` (``--replace``), and so is an id the user library already has
@@ -69,6 +73,7 @@ was already there), 1 when it was refused.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -104,6 +109,7 @@ READ_CHUNK = 64 * 1024
 
 AUDIO_SUFFIXES = tuple(dict.fromkeys((*model.SOUND_EXTENSIONS, *RECORDING_EXTENSIONS)))
 NARRATED_STEPS = (Say, Tense, Release)  # the steps a recording can voice (timeline.py)
+RECORDING_SUFFIX = ".ogg"  # recordings are installed mastered, as OGG like narration
 SKIPPED_FOLDERS = ("__MACOSX",)  # macOS's resource forks in zips
 
 ItemKind = Literal["script", "plan", "recording", "sound"]
@@ -232,6 +238,8 @@ def import_path(path: Path, replace: bool = False) -> ImportResult:
                 writes = []
             if result.ok:
                 _install(writes, result)
+            with contextlib.suppress(OSError):
+                staging.staging_root().rmdir()  # left empty by mastering recordings
     except ImportBusy:
         result.messages.append(
             Message(
@@ -575,6 +583,20 @@ def _open_source(path: Path) -> _Source:
     )
 
 
+def _same_sound(first: bytes, second: bytes) -> bool:
+    """Two encodings of the same sound: a mastered recording comes out with a new Ogg
+    stream serial number each time, so importing a pack again compares what is heard."""
+    import numpy as np
+    import soundfile
+
+    try:
+        one, one_rate = soundfile.read(io.BytesIO(first), dtype="float32")
+        two, two_rate = soundfile.read(io.BytesIO(second), dtype="float32")
+    except (RuntimeError, OSError, ValueError, TypeError, EOFError):
+        return False
+    return one_rate == two_rate and np.array_equal(one, two)
+
+
 def _audio_problem(data: bytes) -> str | None:
     """Why a clip cannot be played, or None. Reads its header and first block only."""
     import soundfile  # lazily, as audio/clips.py does
@@ -831,7 +853,9 @@ class _Importer:
             except OSError as error:
                 self.error(write.label, f"cannot read {write.target}: {error.strerror}", **at)
                 return
-        if current == write.data:
+        if current == write.data or (
+            write.kind == "recording" and current is not None and _same_sound(current, write.data)
+        ):
             write.action = "unchanged"
         elif not self.replace:
             self.error(
@@ -916,8 +940,11 @@ class _Importer:
             data = self.read(member, MAX_AUDIO_BYTES)
             if data is None or not self.playable(member.label, data):
                 continue
+            data = self.mastered(member, data)
+            if data is None:
+                continue
             folder = locations.recordings_dir() / script_id
-            suffix = member.rel.suffix.lower()
+            suffix = RECORDING_SUFFIX  # mastered: always OGG, whatever came in the pack
             target = folder / f"{step_id}{suffix}"
             others = [folder / f"{step_id}{ext}" for ext in RECORDING_EXTENSIONS if ext != suffix]
             older = [path for path in others if path.is_file()]
@@ -932,6 +959,29 @@ class _Importer:
             self.target(
                 _Write("recording", name, member.label, data, target, older=older), MAX_AUDIO_BYTES
             )
+
+    def mastered(self, member: _Member, data: bytes) -> bytes | None:
+        """The recording at the narration's loudness and peak ceiling (-19 LUFS, -1 dBTP),
+        so a clinician's clip is never louder or quieter than the lines around it; None,
+        with the problem said, if it is not a recording of a step (silent, not speech-length).
+        """
+        from calmkit.audio.mastering import TARGET_LUFS, MasteringError, master_recording
+
+        try:
+            work = locations.ensure_private_dir(staging.staging_root())
+            done = master_recording(data, work)
+        except MasteringError as error:
+            self.error(member.label, str(error))
+            return None
+        except OSError as error:
+            self.error(member.label, f"cannot be prepared: {error.strerror or error}")
+            return None
+        if abs(done.before.lufs - TARGET_LUFS) > 1.0:
+            self.result.hints.append(
+                f"{member.label} was {done.before.lufs:.1f} LUFS: it is evened out to "
+                f"{TARGET_LUFS:g} LUFS, as loud as the narration around it"
+            )
+        return done.data
 
     def recording_step(self, member: _Member) -> tuple[str, str] | None:
         """The (script id, step id) a clip records, or None with the problem reported."""
