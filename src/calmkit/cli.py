@@ -732,30 +732,31 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_forget(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
-    from calmkit.session.privacy import forget_everything, forget_profile
+    from calmkit.session.privacy import belongings, forget_everything, forget_profile
 
     if args.profile:
         name = args.profile.strip()
-        if not locations.journal_path().exists():
-            _error(f"there is no profile called '{name}'")
-            return EXIT_PROBLEM
+        things = belongings(name)
         try:
             with Journal() as journal:
                 match = [p.name for p in journal.profiles() if p.name.casefold() == name.casefold()]
-                if not match:
+                if not match and not things.files:
                     _error(f"there is no profile called '{name}'")
                     return EXIT_PROBLEM
-                question = (
-                    f"This deletes {match[0]} and all of {match[0]}'s practice and check-ins."
-                )
-                if not _confirmed(question, match[0], args.yes):
+                who = match[0] if match else name
+                question = f"This deletes {who} and all of {who}'s practice and check-ins"
+                question += things.described() + "."
+                if not _confirmed(question, who, args.yes):
                     print("Nothing was deleted.")
                     return EXIT_PROBLEM
-                gone = forget_profile(journal, match[0])
+                gone, files = forget_profile(journal, who, things)
         except JournalUnavailable as error:
             _error(str(error))
             return EXIT_PROBLEM
-        print(f"{match[0]} is forgotten: {gone} session{'s' if gone != 1 else ''} deleted.")
+        print(
+            f"{who} is forgotten: {gone} session{'s' if gone != 1 else ''} and "
+            f"{len(files)} file{'s' if len(files) != 1 else ''} deleted."
+        )
         return EXIT_OK
     folder = locations.user_data_dir()
     question = (

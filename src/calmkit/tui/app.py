@@ -181,12 +181,14 @@ class CalmkitApp(App[None]):
 
     @work(exclusive=True, group="profiles")
     async def _ask_to_forget(self, name: str) -> None:
+        from calmkit.session.privacy import belongings, forget_profile
         from calmkit.tui.dialogs.confirm import ConfirmDialog
 
+        things = belongings(name, self.library)
         sure = await self.push_screen_wait(
             ConfirmDialog(
-                f"Delete {name}, with all of {name}'s practice and check-ins?"
-                " This cannot be undone.",
+                f"Delete {name}, with all of {name}'s practice and check-ins"
+                f"{things.described()}? This cannot be undone.",
                 yes="Delete",
                 no="Keep",
             )
@@ -194,10 +196,14 @@ class CalmkitApp(App[None]):
         if not sure or self.journal is None:
             return
         try:
-            self.journal.forget_profile(name)
+            # Their plans, what was made for them and cached copies go too (privacy.py).
+            forget_profile(self.journal, name, things)
         except JournalUnavailable as error:
             self.notify(str(error), severity="warning")
             return
+        except OSError as error:
+            self.notify(f"Some of {name}'s files could not be deleted: {error}", severity="warning")
+        self.library = load_library(cached=True)  # without their plan
         self.together_with = [n for n in self.together_with if n.casefold() != name.casefold()]
         if self.profile and self.profile.casefold() == name.casefold():
             self.profile = None
