@@ -31,6 +31,7 @@ EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
 Handler = Callable[[argparse.Namespace], int]
+ENGINE_CHOICES = ["auto", "festival", "flite", "espeak-ng", "piper"]
 
 
 def _print_json(value: object) -> None:
@@ -291,6 +292,48 @@ def cmd_new(args: argparse.Namespace) -> int:
     print(f"  calmkit validate {target}")
     if args.what == "script":
         print(f"  calmkit play {target} --plain")
+    return EXIT_OK
+
+
+# --- pack --------------------------------------------------------------------------------
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from calmkit.session.pack import PackError, build_pack
+
+    library = load_library()
+    out = Path(args.out) if args.out else Path(f"{Path(args.plan).stem}-pack.zip")
+    render = None
+    if not args.no_narration:
+        from calmkit.audio.narration import warm_up
+
+        warm_up()
+        args.force, args.jobs = False, None  # what _render_with_progress reads
+
+        def render(lines: set[Line]) -> NarrateReport:
+            return _render_with_progress(lines, args, None)
+
+    try:
+        report = build_pack(args.plan, out, library, render)
+    except PackError as error:
+        # The import's own lines as they are, then what it means for the pack.
+        for line in error.lines[:-1]:
+            print(line, file=sys.stderr)
+        _error(error.lines[-1])
+        return EXIT_PROBLEM
+    for warning in dict.fromkeys([*report.warnings, *report.check]):
+        print(warning, file=sys.stderr)
+    own = ", ".join(report.scripts) or "none"
+    print(f"Wrote {report.out}: plan '{report.plan}', your scripts: {own}")
+    if report.builtin:
+        print(f"  built-in scripts it uses (every calmkit has them): {', '.join(report.builtin)}")
+    print(
+        f"  {report.sounds} sound file{'s' if report.sounds != 1 else ''}, "
+        f"{report.recordings} recording{'s' if report.recordings != 1 else ''}, "
+        f"{report.narration} narration clip{'s' if report.narration != 1 else ''}"
+        + (f" ({report.voice}, {report.rendered} made now)" if report.voice else "")
+    )
+    print(f"  checked as the family's 'calmkit import {report.out.name}' will: it imports cleanly")
     return EXIT_OK
 
 
@@ -834,9 +877,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     narrate = command("narrate", cmd_narrate, "make narration clips with a text-to-speech engine")
     narrate.add_argument("targets", nargs="*", help="scripts or plans (default: the whole library)")
-    narrate.add_argument(
-        "--engine", default="auto", choices=["auto", "festival", "flite", "espeak-ng", "piper"]
-    )
+    narrate.add_argument("--engine", default="auto", choices=ENGINE_CHOICES)
     narrate.add_argument("--voice", help="the engine's voice (default: its best)")
     narrate.add_argument("--force", action="store_true", help="render again even if cached")
     narrate.add_argument("--jobs", type=int, help="lines rendered at once (default: all cores)")
@@ -856,6 +897,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", help="the file to write (default: print it)")
     report.add_argument(
         "--replace", action="store_true", help="overwrite --out if it exists (default: a new name)"
+    )
+
+    pack = command("pack", cmd_pack, "make one file of a plan for a family: scripts, clips, voice")
+    pack.add_argument("plan", help="a plan id or a plan's .yaml file")
+    pack.add_argument("--out", help="the .zip to write (default: PLAN-pack.zip here)")
+    pack.add_argument(
+        "--engine", default="auto", choices=ENGINE_CHOICES,
+        help="the voice to narrate your scripts with (default: the best installed)",
+    )  # fmt: skip
+    pack.add_argument("--voice", help="the engine's voice (default: its best)")
+    pack.add_argument(
+        "--no-narration", action="store_true", help="no narration clips: captions only at home"
     )
 
     imports = command("import", cmd_import, "add a script, plan or pack to your library")

@@ -21,6 +21,10 @@ A pack's layout is forgiving:
   in lower case.
 - A ``sound`` step's file is found relative to its script's folder in the pack
   and installed at the same place relative to the installed script.
+- Narration clips of the pack's scripts go in ``narration/<engine>-<voice>/``
+  with a ``manifest.json``, as in the narration cache (pack_narration.py checks
+  them: keyed again by their text, only lines the pack's scripts say, playable,
+  brought to the loudness target) and are added to the user's narration cache.
 - Hidden files and folders and ``__MACOSX/`` are skipped; other files (a
   README, a PDF handout) are skipped with a warning. An audio file that is
   neither a sound step's file nor a recording of a narrated step is refused:
@@ -89,6 +93,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from calmkit import locations
 from calmkit.audio.clips import RECORDING_EXTENSIONS
+from calmkit.audio.narration import MANIFEST_NAME
 from calmkit.content import model
 from calmkit.content.library import YAML_SUFFIXES, load_files, yaml_files
 from calmkit.content.loader import DocumentKind, LoadResult, load_document
@@ -96,6 +101,7 @@ from calmkit.content.model import Release, Say, Script, Sound, Tense
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.yamldoc import MAX_FILE_BYTES, Document, parse_bytes
 from calmkit.session import staging
+from calmkit.session.pack_narration import check_narration, merged_manifest, narration_parts
 from calmkit.session.staging import ImportBusy, Stage, import_lock
 from calmkit.session.targets import sibling_scripts
 
@@ -112,7 +118,7 @@ NARRATED_STEPS = (Say, Tense, Release)  # the steps a recording can voice (timel
 RECORDING_SUFFIX = ".ogg"  # recordings are installed mastered, as OGG like narration
 SKIPPED_FOLDERS = ("__MACOSX",)  # macOS's resource forks in zips
 
-ItemKind = Literal["script", "plan", "recording", "sound"]
+ItemKind = Literal["script", "plan", "recording", "sound", "narration"]
 Action = Literal["added", "replaced", "unchanged"]
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -202,7 +208,21 @@ def format_result(result: ImportResult) -> list[str]:
             f"nothing was imported from {result.source}: {count} problem{'s' if count != 1 else ''}"
         )
         return lines
+    clips = [
+        item
+        for item in result.installed
+        if item.kind == "narration" and not item.name.endswith(MANIFEST_NAME)
+    ]
+    if clips:
+        # Dozens of clips: one line for them all, not one each.
+        added = sum(item.action != "unchanged" for item in clips)
+        lines.append(
+            f"added narration for the pack's scripts: {added} clip{'s' if added != 1 else ''}"
+            f" ({len(clips) - added} already there) in {clips[0].destination.parent}"
+        )
     for item in result.installed:
+        if item.kind == "narration":
+            continue
         if item.action == "unchanged":
             lines.append(f"{item.kind} '{item.name}' is already there: {item.destination}")
         else:
@@ -669,9 +689,12 @@ class _Importer:
             return []
         yaml_members: list[_Member] = []
         audio_members: list[_Member] = []
+        narration_members: list[_Member] = []
         for member in members:
             suffix = member.rel.suffix.lower()
-            if suffix in YAML_SUFFIXES:
+            if narration_parts(member.rel) is not None:
+                narration_members.append(member)
+            elif suffix in YAML_SUFFIXES:
                 yaml_members.append(member)
             elif suffix in AUDIO_SUFFIXES:
                 audio_members.append(member)
@@ -684,6 +707,8 @@ class _Importer:
         scripts, plans = self.documents(yaml_members)
         claimed = self.sound_files(scripts)
         self.recordings([member for member in audio_members if member.rel not in claimed])
+        if narration_members:
+            self.narration(narration_members, scripts)
         for document in scripts:
             self.document_write(document, "script")
         for document in plans:
@@ -983,6 +1008,35 @@ class _Importer:
             )
         return done.data
 
+    def narration(self, members: list[_Member], scripts: list[_Document]) -> None:
+        """The pack's narration clips, for its own scripts, into the narration cache. A
+        clip the cache has already is the same words in the same voice: it is kept."""
+        by_rel = {member.rel: member for member in members}
+
+        def read(rel: PurePosixPath, limit: int) -> bytes | None:
+            return self.read(by_rel[rel], limit)
+
+        clips = check_narration(
+            [(member.rel, member.label) for member in members],
+            read,
+            [document.result.script for document in scripts if document.result.script],
+            self.error,
+            _audio_problem,
+            MAX_AUDIO_BYTES,
+        )
+        fresh = [clip for clip in clips if not clip.target.is_file()]
+        for clip in clips:
+            write = _Write("narration", clip.key, clip.key, clip.data, clip.target)
+            write.action = "added" if clip in fresh else "unchanged"
+            self.writes.append(write)
+        # The manifests last (a stable sort keeps them after their clips): a lookup
+        # reads the manifest first, and every clip it lists is there by then.
+        for folder, data in merged_manifest(fresh).items():
+            target = locations.narration_cache_dir() / folder / MANIFEST_NAME
+            write = _Write("narration", f"{folder}/{MANIFEST_NAME}", str(target), data, target)
+            write.action = "replaced" if target.is_file() else "added"
+            self.writes.append(write)
+
     def recording_step(self, member: _Member) -> tuple[str, str] | None:
         """The (script id, step id) a clip records, or None with the problem reported."""
         parts = member.rel.parts
@@ -1061,7 +1115,7 @@ def _sound_file_mark(root: Node | None, index: int, fallback_line: int) -> tuple
 
 # --- writing ---------------------------------------------------------------------------
 
-_ORDER: dict[ItemKind, int] = {"sound": 0, "recording": 1, "script": 2, "plan": 3}
+_ORDER: dict[ItemKind, int] = {"narration": 0, "sound": 0, "recording": 1, "script": 2, "plan": 3}
 
 
 def _install(writes: list[_Write], result: ImportResult) -> None:
