@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -444,7 +445,7 @@ def test_json_round_trip_and_schema(known: Practice, library: Library) -> None:
     section = next(p for p in data["profiles"] if p["profile"] == "Robin")
     assert set(section) == {
         "profile", "age", "period", "plan", "adherence", "days", "week_basis", "weeks",
-        "scripts", "stress", "pain", "mood", "together", "sessions", "daily_activities",
+        "scripts", "stress", "pain", "mood", "together", "sessions", "daily_activities", "follow_up",
         "checkins", "notes",
     }  # fmt: skip
     assert section["period"] == {"since": "2026-03-02", "until": "2026-03-15", "days": 14}
@@ -480,6 +481,8 @@ def test_the_schema_doc_names_every_field(known: Practice, library: Library) -> 
     keys |= set(section["plan"]) | set(section["scripts"][0]) | set(section["together"][0])
     keys |= set(section["stress"]["readings"][0]) | set(section["daily_activities"][0])
     keys |= set(section["checkins"][0]) | set(data["request"]) | set(data["definitions"])
+    follow = section["follow_up"]
+    keys |= set(follow) | set(follow["this_week"]) | set(follow["stopped_early"][0])
     missing = sorted(key for key in keys if f"`{key}`" not in doc)
     assert missing == []
 
@@ -581,6 +584,9 @@ def test_html_in_chromium(known: Practice, library: Library, tmp_path: Path) -> 
     assert "5 <small>of 21 done</small>" in dom.stdout
     assert "6.2 → 3.8" in dom.stdout and "−2.4" in dom.stdout
     assert "Activities reported per week" in dom.stdout
+    # The follow-up summary comes first, above the cards.
+    assert dom.stdout.index("For the follow-up") < dom.stdout.index('class="summary"')
+    assert "<strong>Days practised:</strong> 4 of 7 planned in the last 7 days" in dom.stdout
     console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line]
     assert console == []
 
@@ -592,6 +598,27 @@ def test_html_in_chromium(known: Practice, library: Library, tmp_path: Path) -> 
     )
     assert taken.returncode == 0, taken.stderr[-2000:]
     assert shot.exists()
+    if os.environ.get("CALMKIT_KEEP_REPORT_SHOT"):  # to look at it: the screen as printed
+        shutil.copy(shot, os.environ["CALMKIT_KEEP_REPORT_SHOT"])
+        shutil.copy(page, os.environ["CALMKIT_KEEP_REPORT_SHOT"] + ".html")
+
+    # Printed, the follow-up box costs no page: the first page still holds everything
+    # before the details, so the page count is that of the same record without the box.
+    without = tmp_path / "without-box.html"
+    html = page.read_text(encoding="utf-8")
+    box = re.search(r'<div class="followup">.*?</ul></div>', html, re.DOTALL)
+    assert box is not None
+    without.write_text(html.replace(box.group(), ""), encoding="utf-8")
+    counts = []
+    for name, source in (("with", page), ("without", without)):
+        pdf = tmp_path / f"{name}.pdf"
+        printed = chromium(
+            tmp_path / f"{name}-profile", "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}", source.as_uri(),
+        )  # fmt: skip
+        assert printed.returncode == 0 and pdf.exists(), printed.stderr[-2000:]
+        counts.append(len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())))
+    assert counts[0] == counts[1] >= 2, counts
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
@@ -654,3 +681,62 @@ def test_no_journal_file_yet_reads_as_empty(library: Library) -> None:
 def test_since_after_today_is_refused(journal: Journal, library: Library) -> None:
     with pytest.raises(ReportError, match=r"after today \(2026-03-15\)"):
         build_report(journal, library, None, day(20), None, TODAY)
+
+
+# --- the follow-up summary at the top --------------------------------------------------
+
+
+def test_the_follow_up_summary(known: Practice, library: Library) -> None:
+    section = robin(build_report(known.journal, library, "Robin", None, None, TODAY))
+    summary = section.follow_up
+    assert summary is not None
+    # The last 7 days (week 2 of the plan) against the 7 before (week 1).
+    assert (summary.this_week.first, summary.this_week.last) == (day(7), day(13))
+    assert (summary.this_week.days_practised, summary.this_week.days_planned) == (3, 7)
+    assert (summary.last_week.days_practised, summary.last_week.days_planned) == (3, 7)
+    assert summary.last_week.complete
+    # balloon-belly was stopped twice, at steps 11 and 3 of 24; the earliest is named.
+    (stopped,) = summary.stopped
+    assert (stopped.scripts, stopped.stopped, stopped.sessions) == (("balloon-belly",), 2, 4)
+    assert (stopped.step, stopped.steps_total, stopped.at_that_step) == (3, 24, 1)
+    step = library.scripts["balloon-belly"].steps[2]
+    assert stopped.step_words is not None
+    assert stopped.step_words.strip("“”…")[:20] in step.text.resolve("kid")  # type: ignore[attr-defined]
+    # Pain was answered once, but this plan does not ask for it: not in the summary.
+    known.session(day(12), 17, ("calm-place",), "completed", 480, 42, 42, pain=(6, 4))
+    section = robin(build_report(known.journal, library, "Robin", None, None, TODAY))
+    assert section.follow_up is not None and section.follow_up.pain is None
+    html = render_html(build_report(known.journal, library, "Robin", None, None, TODAY))
+    top = html.index('class="followup"')
+    assert top < html.index('class="summary"')  # at the top, before the cards
+    box = html[top : html.index("</div>", top)]
+    assert "4 of 7 planned in the last 7 days" in box  # day 12 is practised now
+    assert "Pain" not in box
+    assert "each time at another step, the earliest step 3 of 24" in box
+
+
+def test_the_follow_up_shows_pain_where_the_plan_asks_for_it(
+    journal: Journal, clock: Clock, library: Library
+) -> None:
+    plan = locations.user_plans_dir() / "robin-test.yaml"
+    plan.write_text(PLAN_YAML.replace("before: [stress]", "before: [stress, pain]"), "utf-8")
+    library = load_library()
+    p = Practice(journal, clock)
+    p.session(day(1), 17, ("balloon-belly",), "completed", 319, 24, 24, pain=(6, None))
+    p.session(day(8), 17, ("calm-place",), "completed", 490, 42, 42, pain=(4, None))
+    p.session(day(9), 17, ("calm-place",), "stopped", 200, 7, 42, pain=(5, None))
+    p.session(day(10), 17, ("calm-place",), "stopped", 210, 7, 42)
+    section = robin(build_report(journal, library, "Robin", None, None, TODAY))
+    summary = section.follow_up
+    assert summary is not None and summary.pain is not None
+    (before,) = summary.pain
+    assert (before.moment, before.this_week, before.this_week_n) == ("before", 4.5, 2)
+    assert (before.last_week, before.last_week_n) == (6.0, 1)
+    (stopped,) = summary.stopped
+    assert (stopped.stopped, stopped.step, stopped.at_that_step) == (2, 8, 2)
+    html = render_html(build_report(journal, library, "Robin", None, None, TODAY))
+    box = html[html.index('class="followup"') :]
+    box = box[: box.index("</div>")]
+    assert "Pain before sessions</strong> (0–10, as the plan asks): 4.5 (2 answers)" in box
+    assert "6.0 (1 answer) in the 7 before" in box or "6 (1 answer) in the 7 before" in box
+    assert "each time at step 8 of 42" in box

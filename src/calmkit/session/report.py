@@ -41,6 +41,7 @@ from calmkit.content.model import TIERS, Plan, Tier, tier_for_age
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.session.checkins import ACTIVITIES, SCALES, parse_activities
+from calmkit.session.followup import FollowUp, WeekWindow, follow_up
 from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
 from calmkit.session.rewards import PRACTICE_MIN_SECONDS, counts_as_practice
 from calmkit.session.today import plan_for
@@ -339,6 +340,7 @@ class ProfileReport:
     daily_activities: tuple[DailyActivities, ...]
     checkins: tuple[CheckinRecord, ...]  # every check-in in the period, daily ones too
     notes: tuple[str, ...] = ()
+    follow_up: FollowUp | None = None  # what a follow-up needs first (followup.py)
 
     @property
     def counted_sessions(self) -> tuple[SessionRow, ...]:
@@ -511,6 +513,14 @@ def _profile_report(
     weeks, basis = _weeks(period, info, days, daily)
     adherence = _adherence(period, days, counted, running, has_plan=info is not None)
     present = {checkin.item for checkin in checkins}
+    # Pain in the summary only where the plan asks for it, never from stray answers.
+    pain_moments = (
+        [m for m, items in (("before", info.checkin_before), ("after", info.checkin_after))
+         if "pain" in items]
+        if info is not None
+        else []
+    )  # fmt: skip
+    summary = follow_up(days, sessions, period.until, library, info is not None, pain_moments)
     return ProfileReport(
         profile=name,
         age=person.age,
@@ -528,6 +538,7 @@ def _profile_report(
         daily_activities=daily,
         checkins=tuple(checkins),
         notes=tuple(notes),
+        follow_up=summary,
     )
 
 
@@ -1009,6 +1020,50 @@ def _session_json(session: SessionRow) -> dict[str, object]:
     }
 
 
+def _follow_up_json(summary: FollowUp | None) -> dict[str, object] | None:
+    if summary is None:
+        return None
+
+    def window(week: WeekWindow) -> dict[str, object]:
+        return {
+            "first": week.first.isoformat(),
+            "last": week.last.isoformat(),
+            "days_practised": week.days_practised,
+            "days_planned": week.days_planned,
+            "complete": week.complete,
+        }
+
+    return {
+        "this_week": window(summary.this_week),
+        "last_week": window(summary.last_week),
+        "stopped_early": [
+            {
+                "scripts": list(item.scripts),
+                "title": item.title,
+                "stopped": item.stopped,
+                "sessions": item.sessions,
+                "step": item.step,
+                "steps_total": item.steps_total,
+                "step_words": item.step_words,
+                "at_that_step": item.at_that_step,
+            }
+            for item in summary.stopped
+        ],
+        "pain": None
+        if summary.pain is None
+        else [
+            {
+                "moment": week.moment,
+                "this_week": _round(week.this_week, 2),
+                "last_week": _round(week.last_week, 2),
+                "this_week_n": week.this_week_n,
+                "last_week_n": week.last_week_n,
+            }
+            for week in summary.pain
+        ],
+    }
+
+
 def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
     if info is None:
         return None
@@ -1126,6 +1181,7 @@ def profile_json(section: ProfileReport) -> dict[str, object]:
         ],
         "checkins": [_checkin_json(checkin) for checkin in section.checkins],
         "notes": list(section.notes),
+        "follow_up": _follow_up_json(section.follow_up),
     }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from calmkit import __version__
+from calmkit.session.followup import FollowUp, WeekWindow
 from calmkit.session.report import (
     ACTIVITIES,
     MONTHS,
@@ -87,6 +88,12 @@ h3 { font-size: 15px; margin: 18px 0 2px; }
 .card .big small { font-size: 14px; font-weight: 500; color: #6b665f; }
 .card .sub { font-size: 12.5px; color: #6b665f; margin-top: 2px; }
 .lead { margin: 6px 0 4px; }
+.followup { border-left: 4px solid #2f7d74; background: #f3f8f6; border-radius: 0 8px 8px 0;
+            padding: 8px 14px; margin: 14px 0 4px; }
+.followup h2 { font-size: 13px; margin: 0 0 2px; padding: 0; border: 0; color: #2f7d74;
+               text-transform: uppercase; letter-spacing: .06em; }
+.followup ul { margin: 0; padding-left: 18px; }
+.followup li { margin: 1px 0; }
 .chart { margin: 10px 0 4px; break-inside: avoid; page-break-inside: avoid; }
 .chart h3 { margin-bottom: 0; }
 .chart .note { margin: 0 0 2px; color: #6b665f; font-size: 13px; }
@@ -126,10 +133,11 @@ footer { text-align: center; font-size: 12px; color: #6b665f; }
   .card { padding: 6px 8px; }
   .card .big { font-size: 16pt; }
   .chart { margin: 4px 0 0; }
-  .chart svg { max-height: 44mm; }
+  .chart svg { max-height: 34mm; }  /* with the follow-up box, page 1 still holds it all */
   .chart h3 { margin-top: 8px; }
   .chart .note { font-size: 8.5pt; }
-  .lead { font-size: 9.5pt; }
+  .lead { font-size: 9pt; margin: 2px 0; }
+  .followup { padding: 2px 8px; margin: 6px 0 0; font-size: 9pt; line-height: 1.3; }
   footer { margin-top: 10px; }
 }
 @media (max-width: 640px) { .summary { grid-template-columns: repeat(2, 1fr); } }
@@ -552,6 +560,60 @@ def _period_line(section: ProfileReport) -> str:
     return " · ".join(parts)
 
 
+def _days_words(week: WeekWindow) -> str:
+    planned = f" of {week.days_planned} planned" if week.days_planned else ""
+    return f"{week.days_practised}{planned}"
+
+
+def _follow_up(summary: FollowUp) -> str:
+    """The three things a 15-minute follow-up looks at first, in plain sentences."""
+    this, last = summary.this_week, summary.last_week
+    items = [
+        f"<strong>Days practised:</strong> {esc(_days_words(this))} in the last 7 days "
+        f"({esc(short_range(this.first, this.last))}); "
+        + (
+            f"{esc(_days_words(last))} in the 7 before ({esc(short_range(last.first, last.last))})."
+            if last.complete
+            else "the 7 days before are outside this report's period."
+        )
+    ]
+    if summary.stopped:
+        stops = []
+        for item in summary.stopped:
+            where = ""
+            if item.step is not None:
+                step = f"step {item.step} of {item.steps_total}"
+                step += f" ({item.step_words})" if item.step_words else ""
+                if item.at_that_step == item.stopped:
+                    where = f", {'each time ' if item.stopped > 1 else ''}at {step}"
+                elif item.at_that_step > 1:
+                    where = f", most often at {step}: {item.at_that_step} times"
+                else:
+                    where = f", each time at another step, the earliest {step}"
+            stops.append(
+                f"{esc(item.title or ', '.join(item.scripts))}: {item.stopped} of "
+                f"{_plural(item.sessions, 'session')}{esc(where)}"
+            )
+        items.append("<strong>Stopped early:</strong> " + "; ".join(stops) + ".")
+    else:
+        items.append("<strong>Stopped early:</strong> no session was stopped early.")
+    for week in summary.pain or ():
+
+        def average(value: float | None, n: int) -> str:
+            return f"{_num(value)} ({_plural(n, 'answer')})" if value is not None else "no answers"
+
+        items.append(
+            f"<strong>Pain {esc(week.moment)} sessions</strong> (0–10, as the plan asks): "
+            f"{average(week.this_week, week.this_week_n)} in the last 7 days, "
+            f"{average(week.last_week, week.last_week_n)} in the 7 before."
+        )
+    return (
+        '<div class="followup"><h2>For the follow-up</h2><ul>'
+        + "".join(f"<li>{item}</li>" for item in items)
+        + "</ul></div>"
+    )
+
+
 def _cards(section: ProfileReport) -> str:
     adherence = section.adherence
     cards = []
@@ -798,6 +860,8 @@ def _section(section: ProfileReport, number: int) -> str:
     out.append('<p class="kicker">calmkit · practice record</p>')
     out.append(f"<h1>{esc(section.profile)}</h1>")
     out.append(f'<p class="meta">{esc(_period_line(section))}</p>')
+    if section.follow_up is not None:
+        out.append(_follow_up(section.follow_up))
     counted = section.counted_sessions
     has_activities = any(week.days_reported for week in section.weeks)
     if not counted:
