@@ -208,6 +208,31 @@ async def test_library_lists_broken_user_files_as_broken(
         assert not handled(messages, StartPractice)
 
 
+async def test_a_broken_files_message_quoting_its_own_line_is_shown_literally(
+    app_factory: AppFactory, isolated_home: Path
+) -> None:
+    # The plain YAML message quotes the author's line back: markup in it stays text.
+    scripts = isolated_home / "scripts"
+    scripts.mkdir()
+    (scripts / "oops.yaml").write_text(
+        BROKEN_SCRIPT.replace("  - breathe: {in: four}", "  - say: Be [/b] [bold]still: now"),
+        encoding="utf-8",
+    )
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        texts = library_texts(app)
+        await pilot.press("l")
+        app.screen.query_one("#library", OptionList).highlighted = len(texts) - 1
+        await pilot.pause()
+        details = shown(app.screen.query_one("#details", Static))
+        assert details.endswith(
+            "this line has ': ' inside the text: put the text in quotes, like "
+            'say: "Be [/b] [bold]still: now"'
+        )
+        assert "YAML said" not in details
+
+
 async def test_command_palette_starts_todays_practice(app_factory: AppFactory) -> None:
     messages: list[Message] = []
     app = app_factory()

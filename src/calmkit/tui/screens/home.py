@@ -205,7 +205,10 @@ class HomeScreen(Screen[None]):
             details.update("")
         elif option.id.startswith(BROKEN_PREFIX):
             result = self.library.broken[int(option.id.removeprefix(BROKEN_PREFIX))]
-            details.update(f"This file has a problem and cannot be played:\n{result.errors[0]}")
+            # Literal: the message quotes the file's own words, which may look like markup.
+            details.update(
+                Text(f"This file has a problem and cannot be played:\n{result.errors[0]}")
+            )
         else:
             script = self.library.scripts[option.id]
             details.update(
