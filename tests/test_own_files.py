@@ -257,3 +257,28 @@ def test_a_recording_that_is_a_link_is_not_played(isolated_home: Path, tmp_path:
     (folder / "welcome.ogg").unlink()
     (folder / "welcome.ogg").write_bytes(clip_bytes())
     assert SessionClips(None).recorded_step("balloon-belly", "welcome") is not None
+
+
+def test_a_link_in_the_user_library_is_not_followed_and_is_said(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    from calmkit.content.library import load_library
+    from test_import import script_text
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.yaml").write_text(script_text("linked-breath"))
+    (elsewhere / "inner").mkdir()
+    (elsewhere / "inner" / "deep.yaml").write_text(script_text("deep-breath"))
+    scripts = locations.user_scripts_dir()
+    scripts.mkdir(parents=True)
+    (scripts / "linked.yaml").symlink_to(elsewhere / "linked.yaml")
+    (scripts / "folder").symlink_to(elsewhere / "inner", target_is_directory=True)
+    (scripts / "own.yaml").write_text(script_text("own-breath"))
+    for cached in (False, True):
+        library = load_library(cached=cached)
+        assert "own-breath" in library.scripts
+        assert "linked-breath" not in library.scripts and "deep-breath" not in library.scripts
+        said = {problem.path: problem.message for problem in library.problems}
+        assert "is a symbolic link" in said[str(scripts / "linked.yaml")]
+        assert "is a symbolic link" in said[str(scripts / "folder")]

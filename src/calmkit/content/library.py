@@ -6,6 +6,7 @@ problems, and everything else loads as usual.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,21 +85,29 @@ class Library:
         ]
 
 
-def yaml_files(folder: Path) -> list[Path]:
-    """Every .yaml/.yml below ``folder``, in a stable order, skipping hidden ones."""
+def yaml_files(folder: Path, links: list[Path] | None = None) -> list[Path]:
+    """Every .yaml/.yml below ``folder``, in a stable order, skipping hidden ones.
+
+    Only plain files: a symbolic link (to a file or a folder) is never followed, and
+    is added to ``links`` when given, so the library can say why it was not read.
+    """
     if not folder.is_dir():
         return []
     found: list[Path] = []
-    try:
-        for path in folder.rglob("*"):
-            if (
-                path.suffix.lower() in YAML_SUFFIXES
-                and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-                and path.is_file()
-            ):
-                found.append(path)
-    except OSError:
-        pass  # a folder that vanished or cannot be read while we looked: keep what was found
+    # os.walk reports errors to onerror (none: a folder that vanished or cannot be
+    # read while we looked is skipped, and what was found is kept).
+    for where, folders, files in os.walk(folder, followlinks=False):
+        base = Path(where)
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in [*files, *folders]:
+            path = base / name
+            if name.startswith(".") or (name in folders and not path.is_symlink()):
+                continue
+            if path.suffix.lower() in YAML_SUFFIXES or path.is_symlink():
+                if locations.is_plain_file(path):
+                    found.append(path)
+                elif path.is_symlink() and links is not None:
+                    links.append(path)
     return sorted(found)
 
 
@@ -163,6 +172,16 @@ def load_files(
     return library
 
 
+def _link_result(path: Path) -> LoadResult:
+    from calmkit.content.results import LoadResult
+
+    message = (
+        "is a symbolic link: calmkit reads only the files in its own folders, never "
+        "through a link; put the file itself there (calmkit import FILE)"
+    )
+    return LoadResult(str(path), problems=[Problem(str(path), 1, 1, message)])
+
+
 def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:
     result.problems.append(
         Problem(
@@ -179,7 +198,13 @@ def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:
 def load_library(include_user: bool = True, cached: bool = False) -> Library:
     """Every script and plan. ``cached`` (the app's start-up) reuses the last parse
     while no file has changed: reading YAML is most of the time to the home screen."""
-    paths = [path for folder in library_folders(include_user) for path in yaml_files(folder)]
+    links: list[Path] = []
+    paths = [path for folder in library_folders(include_user) for path in yaml_files(folder, links)]
+    if links:
+        # Rare, and said as problems: no cache for such a library, it is read each time.
+        library = load_files(paths)
+        library.results += [_link_result(path) for path in sorted(links)]
+        return library
     if not cached:
         return load_files(paths)
     key = _fingerprint(paths)
