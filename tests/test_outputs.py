@@ -96,3 +96,12 @@ def test_an_existing_file_is_kept_and_the_next_free_name_is_used(
     assert main([command, "--out", str(out), "--replace"]) == 0
     assert out.read_bytes() != b"last week's, keep me"
     assert len(list(tmp_path.iterdir())) == 3
+
+
+def test_out_among_the_built_in_scripts_is_refused(
+    practised: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = locations.builtin_scripts_dir() / "breathing" / "report.html"
+    assert main(["report", "--out", str(target)]) == 1
+    assert "built-in files" in capsys.readouterr().err
+    assert not target.exists()

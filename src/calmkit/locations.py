@@ -312,6 +312,11 @@ def output_path(wanted: Path, overwrite: bool) -> Path:
             f"{wanted} is inside calmkit's own data folder ({data}): "
             "choose a place outside it, like your home folder"
         )
+    for shipped in (builtin_scripts_dir(), builtin_audio_dir()):
+        if resolved.is_relative_to(shipped.resolve()):
+            raise OwnFile(
+                f"{wanted} is among calmkit's built-in files ({shipped}): choose another place"
+            )
     try:
         found = os.stat(resolved)
     except FileNotFoundError:
