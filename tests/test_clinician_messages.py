@@ -84,6 +84,13 @@ YAML_MISTAKES = [
         id="line-starting-with-a-quote",
     ),
     pytest.param(
+        "  - tense: {area: hands, say: Squeeze: hard, hold: 5}\n",
+        7,
+        31,
+        "this line has ': ' inside the text: put the text in quotes, like say: \"Squeeze: hard\"",
+        id="colon-inside-curly-brackets",
+    ),
+    pytest.param(
         "  - say: Hello\n      pause: 2\n",
         8,
         7,

@@ -143,6 +143,23 @@ def _quoted(key: str | None, text: str) -> str:
     return f"{key_part}'{text.replace(chr(39), chr(39) * 2)}'"
 
 
+def _flow_colon(line: str, column: int) -> tuple[str, str, int] | None:
+    """In ``{area: hands, say: Squeeze: hard}``: the key, the text holding the second
+    ': ' and the column where that text starts (1-based), or None."""
+    brace = line.rfind("{", 0, column)
+    if brace < 0:
+        return None
+    # The parser stops at the second colon: take it in, with the space after it.
+    keys = list(re.finditer(r"([A-Za-z0-9_-]+):\s+", line[brace + 1 : column + 2]))
+    if len(keys) < 2 or "," in line[brace + 1 + keys[-2].end() : brace + 1 + keys[-1].start()]:
+        return None
+    start = brace + 1 + keys[-2].end()
+    end = min(
+        (i for i in (line.find(",", column), line.find("}", column)) if i >= 0), default=len(line)
+    )
+    return keys[-2].group(1), line[start:end].strip(), start + 1
+
+
 def _plain_cause(
     label: str, error: yaml.MarkedYAMLError, lines: list[str], detail: str
 ) -> Problem | None:
@@ -210,6 +227,16 @@ def _plain_cause(
             mark.column + 1,
             "this line has ': ' inside the text: put the text in quotes, like "
             'say: "Breathe: slowly"',
+        )
+    flow = _flow_colon(line, mark.column) if "expected ','" in detail else None
+    if flow is not None:
+        flow_key, flow_text, flow_col = flow
+        return Problem(
+            label,
+            line_no,
+            flow_col,
+            f"this line has ': ' inside the text: put the text in quotes, like "
+            f"{_quoted(flow_key, flow_text)}",
         )
     if text[:1] in "\"'" and (
         "expected key" in detail or "expected <block end>" in detail or "indicator" in detail
