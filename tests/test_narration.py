@@ -116,11 +116,14 @@ def test_festival_is_the_default_engine(capsys: pytest.CaptureFixture[str], tmp_
 
 
 def test_a_missing_engine_names_what_to_install(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, _, err = _narrate(capsys, str(write_script(tmp_path)), "--engine", "piper")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # a machine without flite
+    code, _, err = _narrate(capsys, str(write_script(tmp_path)), "--engine", "flite")
     assert code == 1
-    assert "piper" in err and "pip install piper-tts" in err
+    assert "flite is not installed: sudo apt-get install flite" in err
     assert "Traceback" not in err
 
 

