@@ -26,6 +26,7 @@ from calmkit.cli import main
 from calmkit.content import model
 from calmkit_child import calmkit_env
 from test_audio_real import find_clip, read_raw
+from test_narration import _narrate as narrate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VOICE = "en_US-joe-medium"
@@ -81,12 +82,6 @@ def test_piper_speaks_at_each_tiers_rate(tmp_path: Path) -> None:
         assert abs(levels.lufs - TARGET_LUFS) <= 1.0
         assert levels.true_peak_dbtp <= -0.5
     assert heard["young"] > heard["kid"] > heard["teen"]
-
-
-def narrate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["narrate", *argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_narrate_with_piper_then_play_the_line(

@@ -126,14 +126,16 @@ def _report_target_error(error: TargetError) -> int:
 
 
 def _timeline_for(args: argparse.Namespace) -> Timeline | int:
-    from calmkit.audio.clips import SessionClips
+    from calmkit.session.settings import load_settings
+    from calmkit.session.setup import session_clips
     from calmkit.session.targets import resolve
 
     try:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
         return _report_target_error(error)
-    return request.timeline(SessionClips(request.settings.voice, scripts=request.scripts))
+    # The clips a session would play: in the family's chosen voice where it has them all.
+    return request.timeline(session_clips(request, load_settings().narrator))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -379,6 +381,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             want_sound=not args.no_audio,
             want_ambient=not args.no_ambient,
             active_plan=pinned_plan(plan_for(profile, library), journal),
+            narrator=load_settings().narrator,
         )
     except TargetError as error:
         if journal is not None:

@@ -746,15 +746,19 @@ async def test_quitting_mid_session_ends_the_player_and_logs_it_stopped(
 # --- settings and profiles --------------------------------------------------------------
 
 
+async def open_settings(pilot: Pilot) -> OptionList:
+    await wait_for_screen(pilot, HomeScreen)
+    await pilot.press("s")
+    await wait_for_screen(pilot, SettingsScreen)
+    return pilot.app.screen.query_one("#settings-list", OptionList)
+
+
 async def test_settings_change_with_left_and_right_and_are_saved(
     app_factory: AppFactory, saved_settings: Callable[[], Settings]
 ) -> None:
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("s")
-        await wait_for_screen(pilot, SettingsScreen)
-        rows = app.screen.query_one("#settings-list", OptionList)
+        rows = await open_settings(pilot)
         assert app.focused is rows
         assert rows.highlighted == 0
 
@@ -774,6 +778,39 @@ async def test_settings_change_with_left_and_right_and_are_saved(
         await pilot.press("down", "right")  # Reduced motion
         assert row_text(6).endswith("◀ on ▶")
         assert saved_settings().reduced_motion is True
+        await pilot.press("escape")
+        await wait_for_screen(pilot, HomeScreen)
+
+
+async def test_the_narrator_is_a_setting_once_there_is_a_second_voice(
+    app_factory: AppFactory, saved_settings: Callable[[], Settings]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = await open_settings(pilot)
+        # Only the shipped festival voice: nothing to choose.
+        assert not any("Narrator" in str(option.prompt) for option in rows.options)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, HomeScreen)
+
+    # A second voice folder, made by calmkit narrate with a real engine.
+    assert calmkit_main(["narrate", "lemon-squeeze", "--engine", "espeak-ng"]) == 0
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        rows = await open_settings(pilot)
+        last = rows.option_count - 1
+        assert str(rows.get_option_at_index(last).prompt).startswith("Narrator")
+        assert str(rows.get_option_at_index(last).prompt).endswith("◀ best for each session ▶")
+        await pilot.press("end", "right")
+        assert str(rows.get_option_at_index(last).prompt).endswith("◀ espeak-ng (en-us) ▶")
+        assert saved_settings().narrator == "espeak-ng-en-us"
+        await pilot.press("right")
+        assert saved_settings().narrator == "festival-cmu_us_slt_arctic_hts"
+        assert str(rows.get_option_at_index(last).prompt).endswith(
+            "◀ festival (cmu_us_slt_arctic_hts) ▶"
+        )
+        await pilot.press("right")
+        assert saved_settings().narrator is None
         await pilot.press("escape")
         await wait_for_screen(pilot, HomeScreen)
 

@@ -92,6 +92,8 @@ class SessionClips(RecordedClips):
 
     def __init__(self, voice: str | None, *, scripts: Iterable[Script] = ()) -> None:
         self.voice = resolve_voice(voice, scripts)
+        # (words, rate) asked for that no clip of this voice says: heard as captions only.
+        self.silent: set[tuple[str, int]] = set()
         self.folders: list[VoiceFolder] = []
         if self.voice:
             self.folders = [VoiceFolder.read(root / self.voice) for root in voice_roots()]
@@ -128,6 +130,7 @@ class SessionClips(RecordedClips):
             clip = self.folders[place].clip(key)
             if clip is not None and Path(clip.path).is_file():
                 return clip
+        self.silent.add((text, rate))
         return None
 
     def narration(self, text: str, step_id: str | None, script_id: str, rate: int) -> Clip | None:

@@ -257,6 +257,15 @@ def available_voices() -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def voice_label(name: str) -> str:
+    """A voice folder as people read it: "festival (cmu_us_slt_arctic_hts)"."""
+    for root in voice_roots():
+        folder = VoiceFolder.read(root / name)
+        if folder.engine and folder.voice:
+            return f"{folder.engine} ({folder.voice})"
+    return name
+
+
 def _preference(name: str) -> int:
     from calmkit.audio.engines import ENGINE_ORDER
 

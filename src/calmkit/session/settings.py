@@ -1,4 +1,4 @@
-"""The family's settings (volumes and the volume cap), kept in the user's own folder.
+"""The family's settings (volumes, their cap, the narrator, theme...), in the user's own folder.
 
 A missing or damaged settings file reads as the defaults: a child should never
 be stopped from practising by a broken preferences file.
@@ -22,6 +22,7 @@ class Settings:
     reduced_motion: bool = False
     caption_size: str = "large"
     profile: str | None = None  # who practised last, greeted next time
+    narrator: str | None = None  # a voice folder; None: the one with most of a session's lines
 
 
 def _clamp(value: object, default: float) -> float:
@@ -68,6 +69,8 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.reduced_motion = data["reduced_motion"]
     if isinstance(data.get("caption_size"), str):
         settings.caption_size = data["caption_size"]
+    if isinstance(data.get("narrator"), str) and data["narrator"].strip():
+        settings.narrator = data["narrator"]
     if isinstance(data.get("profile"), str) and data["profile"].strip():
         settings.profile = data["profile"]
     return settings

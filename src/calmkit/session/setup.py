@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from calmkit.audio.backend import AudioBackend, BackendStatus, open_backend
 from calmkit.audio.clips import SessionClips, ambient_path
+from calmkit.audio.narration import available_voices
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
@@ -33,11 +34,13 @@ def prepare_session(
     ambient_override: str | None = None,
     session_index: int = 0,
     active_plan: Plan | None = None,
+    narrator: str | None = None,
 ) -> PreparedSession:
     """Raises TargetError when the target cannot be played.
 
     ``ambient_override`` is the family's own choice of bed from the settings,
-    which wins over the script's and the plan's.
+    which wins over the script's and the plan's; ``narrator`` their choice of
+    voice (see session_clips).
     """
     request = resolve(
         target,
@@ -48,9 +51,23 @@ def prepare_session(
         session_index=session_index,
         active_plan=active_plan,
     )
-    clips = SessionClips(request.settings.voice, scripts=request.scripts)
-    timeline = request.timeline(clips)
+    timeline = request.timeline(session_clips(request, narrator))
     backend, status = open_backend(want_sound)
     bed_name = ambient_override or timeline.ambient
     bed = ambient_path(bed_name) if want_ambient and want_sound else None
     return PreparedSession(request, timeline, backend, status, bed)
+
+
+def session_clips(request: SessionRequest, narrator: str | None = None) -> SessionClips:
+    """The clips a session plays, in the family's chosen voice where it has every line.
+
+    ``narrator`` is the voice folder picked in the settings. It wins over the
+    plan's voice only where it says every line of this session (at some rate):
+    a choice never makes a line silent that another voice would say.
+    """
+    if narrator and narrator in available_voices():
+        chosen = SessionClips(narrator)
+        request.timeline(chosen)
+        if not chosen.silent:
+            return chosen
+    return SessionClips(request.settings.voice, scripts=request.scripts)

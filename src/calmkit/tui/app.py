@@ -374,6 +374,7 @@ class CalmkitApp(App[None]):
                 want_sound=self.options.want_sound,
                 want_ambient=self.options.want_ambient and self.settings.ambient != "none",
                 ambient_override=self.settings.ambient,
+                narrator=self.settings.narrator,
                 day=self.options.day,
                 session_index=session_index,
                 active_plan=self.active_plan,

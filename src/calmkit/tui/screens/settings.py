@@ -1,4 +1,4 @@
-"""Settings: volumes (under a cap), ambient sound, theme, motion and caption size.
+"""Settings: volumes (under a cap), ambient sound, theme, motion, caption size, narrator.
 
 Everything is reachable by keyboard: up and down choose a row, left and right
 change it. Changes are saved at once.
@@ -40,6 +40,8 @@ ROWS = (
     Row("theme", "Colours"),
     Row("reduced_motion", "Reduced motion"),
     Row("caption_size", "Caption size"),
+    # Only where there is a choice: more than one voice folder.
+    Row("narrator", "Narrator"),
 )
 
 
@@ -56,8 +58,12 @@ class SettingsScreen(Screen[None]):
     ]
 
     def __init__(self, settings: Settings) -> None:
+        from calmkit.audio.narration import available_voices
+
         super().__init__()
         self.settings = settings
+        self.narrators: tuple[str | None, ...] = (None, *available_voices())
+        self.rows = [row for row in ROWS if row.key != "narrator" or len(self.narrators) > 2]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="settings"):
@@ -81,11 +87,17 @@ class SettingsScreen(Screen[None]):
             return "high contrast" if settings.theme == "high-contrast" else "calm"
         if key == "reduced_motion":
             return "on" if settings.reduced_motion else "off"
+        if key == "narrator":
+            from calmkit.audio.narration import voice_label
+
+            if settings.narrator is None or settings.narrator not in self.narrators:
+                return "best for each session"
+            return voice_label(settings.narrator)
         return settings.caption_size
 
     def _options(self) -> list[Option]:
         options = []
-        for row in ROWS:
+        for row in self.rows:
             text = Text(f"{row.label:<30}")
             text.append(f"◀ {self._value(row.key)} ▶", style="bold")
             options.append(Option(text, id=row.key))
@@ -96,7 +108,7 @@ class SettingsScreen(Screen[None]):
         index = option_list.highlighted
         if index is None:
             return
-        key = ROWS[index].key
+        key = self.rows[index].key
         settings = self.settings
         if key in ("voice", "ambient", "cues", "cap"):
             value = getattr(settings.volumes, key) + step * VOLUME_STEP
@@ -108,6 +120,9 @@ class SettingsScreen(Screen[None]):
             self.app.apply_theme()  # type: ignore[attr-defined]
         elif key == "reduced_motion":
             settings.reduced_motion = not settings.reduced_motion
+        elif key == "narrator":
+            # Used for a session where it says every line; else the voice that does.
+            settings.narrator = _cycle(self.narrators, settings.narrator, step)  # type: ignore[assignment]
         else:
             settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)  # type: ignore[assignment]
         self.app.save_settings()  # type: ignore[attr-defined]
