@@ -121,11 +121,12 @@ def _recordings(script: Script) -> Iterator[tuple[str, Path]]:
 
 
 def _narration(
-    scripts: list[Script], render: Render | None, report: PackReport
+    scripts: list[Script], plan: Plan, render: Render | None, report: PackReport
 ) -> dict[str, bytes]:
     """The clips of these scripts' lines in the default voice, rendering what is missing;
-    lines the shipped audio has already are left out (every calmkit has them)."""
-    lines: set[Line] = set().union(*(lines_for_script(script) for script in scripts))
+    lines the shipped audio has already are left out (every calmkit has them). The
+    lines are those heard at every age and under the plan's own settings (its pace)."""
+    lines: set[Line] = set().union(*(lines_for_script(script, [plan]) for script in scripts))
     if not lines or render is None:
         return {}
     from calmkit.audio.engines import EngineError
@@ -214,7 +215,7 @@ def pack_contents(
         for name, path in _recordings(script):
             files[name] = _read(path)
             report.recordings += 1
-    files.update(_narration(own, render, report))
+    files.update(_narration(own, plan, render, report))
     return files, report
 
 
