@@ -62,7 +62,8 @@ from tiny_script import TINY, TINY_CAPTIONS
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFTEST = Path(__file__).resolve().parent / "conftest.py"
 CHILD_TIMEOUT = 60.0
-CLOSING = "All done. You practised for 1 minute. Well done."
+# About three seconds heard: never "1 minute".
+CLOSING = "All done. You took a few moments to practise. Well done."
 VOICE_ENGINE, VOICE_NAME = "festival", "cmu_us_slt_arctic_hts"
 VOICE_FOLDER = f"{VOICE_ENGINE}-{VOICE_NAME}"
 

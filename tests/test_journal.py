@@ -683,7 +683,7 @@ def test_log_text(capsys: pytest.CaptureFixture[str]) -> None:
         "Time",
         "Who",
         "What",
-        "Min",
+        "Heard",
         "Status",
         "Steps",
         "Check-ins",
@@ -694,7 +694,7 @@ def test_log_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "finished" in finished and "12/12" in finished and finished.endswith("stress 6 → 3")
     assert "Alex" in stopped and "stopped early" in stopped and "5/16" in stopped
     assert "interrupted" in killed and "2/7" in killed and " 2 " in killed
-    assert "3 sessions, about 14 minutes of practice." in lines
+    assert "3 sessions, about 14 minutes of practice heard." in lines
     assert "Daily check-ins" in lines
     assert lines[-1].split()[-3:] == ["Sam", "school", "yes"]
     # Columns line up: every status starts where the header's does.

@@ -15,7 +15,8 @@ from calmkit_child import calmkit_env, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CLOSING = "All done. You practised for 1 minute. Well done."
+# About three seconds heard: never "1 minute".
+CLOSING = "All done. You took a few moments to practise. Well done."
 
 # One-word lines are read at the young tier's pace: at least 1 s each, plus the 0.2 s pause.
 SHORT = """\

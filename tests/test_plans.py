@@ -73,7 +73,11 @@ def record(
     day: dt.date = STARTS,
     plan: str | None = "sam-test-plan",
     seconds: float = 300.0,
+    scripts: tuple[str, ...] = (),
+    seconds_heard: float | None = None,
+    seconds_needed: float | None = None,
 ) -> SessionRecord:
+    """A journal row; without ``seconds_heard`` a row as calmkit wrote them before schema 3."""
     started = dt.datetime.combine(day, dt.time(17, 0)).astimezone()
     return SessionRecord(
         id=1,
@@ -90,6 +94,10 @@ def record(
         seconds=seconds,
         plan=plan,
         plan_session=plan_session,
+        scripts=scripts,
+        seconds_heard=seconds_heard,
+        script_seconds=None if seconds_needed is None else seconds_needed * 2,
+        seconds_needed=seconds_needed,
     )
 
 
@@ -100,7 +108,9 @@ def test_per_day_repeats_and_done_marks() -> None:
     # The built-in family example is also written for Sam: the imported plan wins.
     library = install_plan()
     assert library.plans["family-calm-8-weeks"].for_profile == "Sam"
-    today = today_for("Sam", None, library, STARTS, [record(0), record(1, status="stopped")])
+    today = today_for(
+        "Sam", None, library, STARTS, [record(0), record(1, status="stopped", seconds=30)]
+    )
     assert [(item.title, item.session_index, item.done) for item in today.items] == [
         ("After school", 0, True),
         ("After school", 0, False),
@@ -123,6 +133,39 @@ def test_only_todays_completed_sessions_of_this_plan_count() -> None:
     everything = [record(0), record(0), record(1)]
     done = today_for("Sam", None, library, STARTS, everything)
     assert done.all_done
+
+
+def test_a_plan_item_is_done_by_time_heard_not_by_reaching_the_end() -> None:
+    library = install_plan()
+    belly = ("balloon-belly",)
+    # Pressing → to the end: completed, 25 s heard of 420, so not done.
+    skipped = record(0, scripts=belly, seconds=420, seconds_heard=25, seconds_needed=210)
+    today = today_for("Sam", None, library, STARTS, [skipped])
+    assert not any(item.done for item in today.items)
+    # Stopped after hearing more than half: done, as a completed one would be.
+    half = record(
+        0, status="stopped", scripts=belly, seconds=230, seconds_heard=230, seconds_needed=210
+    )
+    today = today_for("Sam", None, library, STARTS, [half])
+    assert [item.done for item in today.items] == [True, False, False]
+
+
+def test_the_same_scripts_from_the_library_or_another_plan_do_the_item() -> None:
+    library = install_plan()
+    heard = {"seconds": 400.0, "seconds_heard": 400.0, "seconds_needed": 200.0}
+    # Calm Place from the library (no plan), and Balloon Belly played together from
+    # someone else's plan: both are today's items for Sam.
+    from_library = record(None, plan=None, scripts=("calm-place",), **heard)  # type: ignore[arg-type]
+    together = record(0, plan="family-calm-8-weeks", scripts=("balloon-belly",), **heard)  # type: ignore[arg-type]
+    today = today_for("Sam", None, library, STARTS, [from_library, together])
+    assert [(item.title, item.done) for item in today.items] == [
+        ("After school", True),
+        ("After school", False),
+        ("Bedtime", True),
+    ]
+    # Something the plan does not ask for today does nothing.
+    other = record(None, plan=None, scripts=("lemon-squeeze",), **heard)  # type: ignore[arg-type]
+    assert not any(item.done for item in today_for("Sam", None, library, STARTS, [other]).items)
 
 
 def test_next_week_is_shown_from_the_first_day_of_next_week() -> None:

@@ -200,7 +200,7 @@ def test_each_cue_fires_exactly_at_its_start_and_poll_says_how_long_to_wait() ->
     assert rig.player.finished is None
     assert rig.to(2.75) is None
     assert rig.player.finished == "completed"
-    assert rig.of(Finished) == [Finished("completed", 2.75, 3)]
+    assert rig.of(Finished) == [Finished("completed", 2.75, 3, 2.75)]
     assert [e.cue for e in rig.of(CueStarted)] == list(FIVE.cues)
 
 
@@ -423,7 +423,7 @@ def test_next_step_on_the_last_step_completes_the_session() -> None:
     assert rig.player.elapsed == 9.0
     assert rig.player.poll() is None
     assert rig.player.finished == "completed"
-    assert rig.of(Finished) == [Finished("completed", 9.0, 3)]
+    assert rig.of(Finished) == [Finished("completed", 9.0, 3, 6.5, 1)]
     assert rig.fired() == [0, 1, 2, 3, 4]  # the end chime was skipped
     assert ("play", "cues", "/c/end.ogg", 1.0, False, 0.0) not in rig.calls()
 
@@ -467,7 +467,7 @@ def test_step_numbers_count_only_steps_that_have_cues() -> None:
     assert rig.player.step_count == 3
     assert rig.player.run() == "completed"
     assert rig.of(StepChanged) == [StepChanged(0, 1, 3), StepChanged(2, 2, 3), StepChanged(5, 3, 3)]
-    assert rig.of(Finished) == [Finished("completed", 1.5, 3)]
+    assert rig.of(Finished) == [Finished("completed", 1.5, 3, 1.5)]
 
 
 def test_jumping_while_paused_stays_paused_at_the_new_place() -> None:
@@ -501,7 +501,7 @@ def test_stop_finishes_as_stopped_and_silences_everything() -> None:
     rig.clear_calls()
     rig.player.stop()
     assert rig.calls() == [("stop_all",)]
-    assert rig.of(Finished) == [Finished("stopped", 3.5, 1)]
+    assert rig.of(Finished) == [Finished("stopped", 3.5, 1, 3.5)]
     assert rig.player.finished == "stopped"
     rig.player.stop()
     assert len(rig.of(Finished)) == 1
@@ -593,10 +593,10 @@ def test_run_plays_a_compiled_script_to_the_end_on_its_deadlines() -> None:
     assert rig.clock.now() == ORIGIN + 26.0  # it ran exactly the timeline's length
     assert rig.fired_at() == [(c.start, i) for i, c in enumerate(tl.cues)]
     assert rig.of(StepChanged) == [StepChanged(i, i + 1, 6) for i in range(6)]
-    assert rig.of(Finished) == [Finished("completed", 26.0, 6)]
+    assert rig.of(Finished) == [Finished("completed", 26.0, 6, 26.0)]
     assert rig.player.steps_done == 6
     assert rig.player.finished == "completed"
-    assert rig.events[-1] == (26.0, Finished("completed", 26.0, 6))
+    assert rig.events[-1] == (26.0, Finished("completed", 26.0, 6, 26.0))
     ducked, full = 0.5 * DUCK_GAIN, 0.5
     assert rig.backend.timed == [
         (0.0, "set_volume", "voice", 1.0, 0.0),
@@ -884,7 +884,7 @@ def test_a_backend_that_cannot_play_falls_back_to_captions_with_one_notice() -> 
     # The bed's play failed first; everything after went to the silent backend.
     assert fallback.played() == ["/v/one.ogg", "/c/in.ogg", "/v/three.ogg"]
     assert rig.fired() == [0, 1, 2]
-    assert rig.of(Finished) == [Finished("completed", 3.0, 3)]
+    assert rig.of(Finished) == [Finished("completed", 3.0, 3, 3.0)]
 
 
 class FailsOnce(NullBackend):
@@ -916,7 +916,7 @@ def test_a_device_failing_mid_session_switches_to_the_null_backend(error: Except
     assert broken.played() == []
     assert fallback.played() == ["/c/in.ogg", "/c/end.ogg"]  # the failed clip is not retried
     assert rig.fired() == [0, 1, 2, 3, 4, 5]
-    assert rig.of(Finished) == [Finished("completed", 9.0, 3)]
+    assert rig.of(Finished) == [Finished("completed", 9.0, 3, 9.0)]
     # The notice came at the moment of the failure, right after the step began.
     kinds = [type(event).__name__ for _, event in rig.events[:3]]
     assert kinds == ["StepChanged", "Notice", "CueStarted"]
@@ -1023,3 +1023,85 @@ def test_a_broken_clip_costs_only_its_own_sound() -> None:
     assert [e.cue.text for e in events if isinstance(e, CueStarted)] == ["one", "two", "three"]
     notices = [e.message for e in events if isinstance(e, Notice)]
     assert notices == ["broken.ogg could not be played (injected); its words are shown as captions"]
+
+
+# --- time heard ---------------------------------------------------------------------------
+
+
+def test_time_heard_leaves_out_pauses_and_skipped_stretches() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    rig.to(1.0)
+    assert rig.player.seconds_heard == 1.0
+    # Ten seconds paused add nothing.
+    rig.player.pause()
+    rig.clock.advance(10.0)
+    assert rig.player.seconds_heard == 1.0
+    rig.player.resume()
+    rig.origin += 10.0
+    rig.to(1.5)
+    assert rig.player.seconds_heard == 1.5
+    # "Next" at 1.5 jumps to step 1 at 3.0: the rest of step 0 was not heard.
+    rig.player.next_step()
+    rig.jumped(3.0)
+    assert rig.player.seconds_heard == 1.5
+    assert rig.player.steps_skipped == 1
+    rig.to(5.5)
+    assert rig.player.seconds_heard == 4.0
+    # Going back to hear step 1 again counts again: it is time practised.
+    rig.player.previous_step()
+    rig.jumped(3.0)
+    rig.to(6.5)
+    assert rig.player.seconds_heard == 7.5
+    rig.player.stop()
+    [finished] = rig.of(Finished)
+    assert finished == Finished("stopped", 6.5, 2, 7.5, 1)
+
+
+def test_pressing_next_to_the_end_is_completed_but_barely_heard() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    for _ in range(3):
+        rig.clock.advance(0.25)
+        rig.player.poll()
+        rig.player.next_step()
+        rig.player.poll()
+    assert rig.player.finished == "completed"
+    [finished] = rig.of(Finished)
+    # The end was reached (every step passed), three of them cut short, 0.75 s heard.
+    assert (finished.status, finished.elapsed, finished.steps_done) == ("completed", 9.0, 3)
+    assert finished.seconds_heard == pytest.approx(0.75)
+    assert finished.steps_skipped == 3
+
+
+def test_next_in_the_last_second_of_a_step_is_not_a_skip() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    rig.to(2.5)
+    rig.player.next_step()
+    rig.jumped(3.0)
+    assert rig.player.steps_skipped == 0
+    # A skipped step heard to its end later is no longer a skip.
+    rig.to(3.5)
+    rig.player.next_step()
+    rig.jumped(6.0)
+    assert rig.player.steps_skipped == 1
+    rig.player.previous_step()  # within 2 s of step 2's start: back to step 1
+    rig.jumped(3.0)
+    rig.to(6.0)
+    rig.player.poll()
+    assert rig.player.steps_skipped == 0
+
+
+def test_next_while_paused_adds_no_time_heard() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    rig.to(1.0)
+    rig.player.pause()
+    rig.player.next_step()
+    rig.clock.advance(5.0)
+    rig.player.resume()
+    rig.jumped(3.0)
+    rig.to(4.0)
+    assert rig.player.seconds_heard == 2.0
+    assert rig.player.steps_skipped == 1

@@ -26,6 +26,7 @@ from calmkit import locations
 from calmkit.content.library import Library, load_library
 from calmkit.content.timeline import compile_timeline
 from calmkit.session import journal as journal_module
+from calmkit.session.counting import seconds_needed
 from calmkit.session.journal import Journal, new_together_group
 from calmkit.session.report import (
     CSV_COLUMNS,
@@ -118,8 +119,12 @@ def day(offset: int) -> dt.date:
 
 @dataclass
 class Practice:
+    """Sessions as the app records them: the place reached, the time heard (all of it
+    unless ``heard`` says otherwise), the planned length and the seconds needed."""
+
     journal: Journal
     clock: Clock
+    library: Library | None = None
 
     def session(
         self,
@@ -136,9 +141,14 @@ class Practice:
         title: str | None = None,
         together: str | None = None,
         pain: tuple[int | None, int | None] = (None, None),
+        heard: float | None = None,
+        skipped: int = 0,
     ) -> int:
         self.clock.at(when, hour)
         plan = "robin-test" if plan_session is not None else None
+        length: float | None = None
+        if self.library is not None:
+            length = sum(kid_seconds(self.library, script_id) for script_id in scripts)
         session_id = self.journal.start_session(
             profile,
             plan or scripts[0],
@@ -149,17 +159,20 @@ class Practice:
             plan=plan,
             plan_session=plan_session,
             scripts=scripts,
+            script_seconds=length,
+            seconds_needed=None if length is None else seconds_needed(length),
         )
+        heard = seconds if heard is None else heard
         for moment, value in (("before", stress[0]),):
             if value is not None:
                 self.journal.add_checkin(profile, moment, "stress", value, session_id)
         if pain[0] is not None:
             self.journal.add_checkin(profile, "before", "pain", pain[0], session_id)
         if status == "running":
-            self.journal.record_progress(session_id, steps_done, seconds)
+            self.journal.record_progress(session_id, steps_done, seconds, heard, skipped)
             return session_id
         self.clock.at(when, hour, 30)
-        self.journal.finish_session(session_id, status, steps_done, seconds)
+        self.journal.finish_session(session_id, status, steps_done, seconds, heard, skipped)
         if stress[1] is not None:
             self.journal.add_checkin(profile, "after", "stress", stress[1], session_id)
         if pain[1] is not None:
@@ -172,9 +185,9 @@ class Practice:
 
 
 @pytest.fixture
-def known(journal: Journal, clock: Clock) -> Practice:
+def known(journal: Journal, clock: Clock, library: Library) -> Practice:
     """Two weeks of Robin's plan: practised, stopped, interrupted, together, skipped."""
-    p = Practice(journal, clock)
+    p = Practice(journal, clock, library)
     # Week 1: balloon-belly after school, lemon-squeeze at bedtime.
     p.session(day(0), 17, ("balloon-belly",), "completed", 319, 24, 24, (7, 3))
     p.session(day(0), 19, ("lemon-squeeze",), "completed", 510, 41, 41, (6, 4), plan_session=1)
@@ -182,10 +195,12 @@ def known(journal: Journal, clock: Clock) -> Practice:
     p.session(day(1), 17, ("balloon-belly",), "stopped", 120, 10, 24, (8, 6))
     p.activities(day(1), 18, "school")
     p.activities(day(1), 21, "School,  exercise")  # the latest answer of the day counts
-    # Stopped after half a minute: its minutes count, the day is not a practice day.
+    # Stopped after half a minute: its minutes count, the day is not a practice day
+    # (nor is day 1: 120 s is less than half of Balloon Belly).
     p.session(day(2), 17, ("balloon-belly",), "stopped", 30, 2, 24, (5, None))
     p.activities(day(3), 19, "none")
-    p.session(day(4), 17, ("balloon-belly",), "interrupted", 200, 12, 24)
+    # Interrupted after more than half of it: practice, and the plan's item is done.
+    p.session(day(4), 17, ("balloon-belly",), "interrupted", 300, 12, 24)
     # Week 2: calm-place; once with Mum, twice on one day, and one free choice.
     group = new_together_group()
     p.session(day(7), 17, ("calm-place",), "completed", 490, 42, 42, (6, 2), together=group)
@@ -232,18 +247,20 @@ def test_adherence(known: Practice, library: Library) -> None:
     adherence = robin(build_report(known.journal, library, "Robin", None, None, TODAY)).adherence
     assert adherence.days_in_period == 14
     assert adherence.days_planned == 14
-    # Days 0, 1, 4 (interrupted after 200 s), 7, 8, 9; not day 2 (stopped after 30 s).
-    assert adherence.days_practised == 6
-    assert adherence.planned_days_practised == 6
+    # Days 0, 4 (interrupted after more than half), 7, 8, 9; not days 1 and 2 (stopped
+    # after less than half of Balloon Belly was heard).
+    assert adherence.days_practised == 5
+    assert adherence.planned_days_practised == 5
     assert adherence.unplanned_days_practised == 0
     assert adherence.sessions_planned == 7 * 2 + 7 * 1
     # Day 0: 2 of 2; day 7: 1; day 8: 2 done, 1 planned; day 9 was not from the plan.
-    assert adherence.plan_sessions_completed == 4
+    assert adherence.plan_sessions_completed == 5
     assert adherence.sessions_completed == 6
     assert (adherence.sessions_stopped, adherence.sessions_interrupted) == (2, 1)
     assert adherence.sessions_running == 1
-    assert adherence.seconds_total == 319 + 510 + 120 + 30 + 200 + 490 + 487 + 487 + 280
-    assert adherence.minutes_total == pytest.approx(2923 / 60)
+    assert adherence.seconds_total == 319 + 510 + 120 + 30 + 300 + 490 + 487 + 487 + 280
+    assert adherence.minutes_total == pytest.approx(3023 / 60)
+    assert (adherence.sessions_practice, adherence.sessions_with_skips) == (7, 0)
     week_one = kid_seconds(library, "balloon-belly") + kid_seconds(library, "lemon-squeeze")
     week_two = kid_seconds(library, "calm-place")
     assert adherence.goal_seconds_total == pytest.approx(7 * week_one + 7 * week_two)
@@ -299,7 +316,7 @@ def test_activities_per_plan_week(known: Practice, library: Library) -> None:
         "chores": 0,
         "hobby": 1,
     }
-    assert (weeks[0].days_planned, weeks[0].days_practised) == (7, 3)
+    assert (weeks[0].days_planned, weeks[0].days_practised) == (7, 2)
 
 
 def test_activities_parse() -> None:
@@ -313,7 +330,7 @@ def test_scripts_done(known: Practice, library: Library) -> None:
     found = {s.id: (s.title, s.sessions, s.completed, s.seconds) for s in scripts}
     assert found == {
         "calm-place": ("My Calm Place", 3, 3, 490 + 487 + 487),
-        "balloon-belly": ("Balloon Belly", 4, 1, 319 + 120 + 30 + 200),
+        "balloon-belly": ("Balloon Belly", 4, 1, 319 + 120 + 30 + 300),
         "lemon-squeeze": ("Lemon Squeeze", 1, 1, 510),
         "five-senses": ("Five Senses", 1, 1, 280),
     }
@@ -418,6 +435,43 @@ def test_csv_rows_and_columns(known: Practice, library: Library) -> None:
     assert free["plan"] == "" and free["target"] == "five-senses"
 
 
+def test_skipping_to_the_end_is_completed_but_not_practice_in_every_format(
+    journal: Journal, clock: Clock, library: Library, tmp_path: Path
+) -> None:
+    """Situation 1 of issue 11: → pressed to the end of Balloon Belly in 25 s."""
+    p = Practice(journal, clock, library)
+    p.session(day(0), 17, ("balloon-belly",), "completed", 477.5, 24, 24, heard=25, skipped=23)
+    report = build_report(journal, library, "Robin", None, day(0), day(0))
+    section = robin(report)
+    [session] = section.sessions
+    assert (session.status, session.practice, session.minutes) == ("completed", False, 25 / 60)
+    assert section.adherence.sessions_completed == 1
+    assert (section.adherence.sessions_practice, section.adherence.sessions_with_skips) == (0, 1)
+    assert section.adherence.days_practised == 0
+    assert section.adherence.plan_sessions_completed == 0
+    assert section.days[0].seconds == 25 and not section.days[0].practised
+    [row] = csv.DictReader(io.StringIO(render_csv(report)))
+    assert (row["status"], row["minutes"], row["seconds_heard"], row["steps_skipped"]) == (
+        "completed",
+        "0.4",
+        "25.0",
+        "23",
+    )
+    assert (row["script_minutes"], row["practice"]) == (
+        f"{kid_seconds(library, 'balloon-belly') / 60:.1f}",
+        "no",
+    )
+    data = json.loads(render_json(report))["profiles"][0]
+    [entry] = data["sessions"]
+    assert (entry["seconds"], entry["seconds_heard"], entry["steps_skipped"]) == (477.5, 25.0, 23)
+    assert entry["seconds_needed"] == pytest.approx(kid_seconds(library, "balloon-belly") / 2, abs=0.1)
+    assert entry["practice"] is False
+    page = render_html(report)
+    assert "0.4 of 8.0 (not counted as practice)" in page
+    assert "24/24, 23 skipped" in page
+    assert "1 session skipped steps forward and 1 session heard too little" in page
+
+
 def test_csv_guards_against_formulas(journal: Journal, clock: Clock, library: Library) -> None:
     p = Practice(journal, clock)
     p.session(day(0), 17, ("balloon-belly",), "completed", 319, 24, 24, profile="=HYPERLINK(1)",
@@ -451,9 +505,9 @@ def test_json_round_trip_and_schema(known: Practice, library: Library) -> None:
     assert section["period"] == {"since": "2026-03-02", "until": "2026-03-15", "days": 14}
     assert section["plan"]["id"] == "robin-test" and section["plan"]["ends"] == "2026-03-29"
     adherence = section["adherence"]
-    assert (adherence["days_planned"], adherence["days_practised"]) == (14, 6)
-    assert (adherence["sessions_planned"], adherence["plan_sessions_completed"]) == (21, 4)
-    assert adherence["minutes"] == 48.7
+    assert (adherence["days_planned"], adherence["days_practised"]) == (14, 5)
+    assert (adherence["sessions_planned"], adherence["plan_sessions_completed"]) == (21, 5)
+    assert adherence["minutes"] == 50.4
     assert section["stress"]["average_change"] == -2.4 and section["stress"]["n"] == 5
     assert section["pain"] is None and section["mood"] is None
     assert section["weeks"][0]["activities"]["school"] == 2
@@ -580,8 +634,8 @@ def test_html_in_chromium(known: Practice, library: Library, tmp_path: Path) -> 
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert dom.stdout.count('role="img"') == 4
     assert "<h1>Robin</h1>" in dom.stdout
-    assert "7 <small>of 14 planned</small>" in dom.stdout  # the pain session made a 7th
-    assert "5 <small>of 21 done</small>" in dom.stdout
+    assert "6 <small>of 14 planned</small>" in dom.stdout  # the pain session made a 6th
+    assert "6 <small>of 21 done</small>" in dom.stdout
     assert "6.2 → 3.8" in dom.stdout and "−2.4" in dom.stdout
     assert "Activities reported per week" in dom.stdout
     # The follow-up summary comes first, above the cards.

@@ -525,6 +525,23 @@ def _minutes(seconds: float) -> str:
     return "<1" if 0 < seconds < 30 else str(round(seconds / 60))
 
 
+def _heard_text(session: SessionRecord) -> str:
+    """'3 of 7': minutes heard of the session's length; '*' when it did not count."""
+    text = _minutes(session.heard)
+    if session.script_seconds is not None:
+        text += f" of {_minutes(session.script_seconds)}"
+    if session.finished and not session.practice:
+        text += " *"
+    return text
+
+
+def _steps_text(session: SessionRecord) -> str:
+    text = f"{session.steps_done}/{session.steps_total}"
+    if session.steps_skipped:
+        text += f", {session.steps_skipped} skipped"
+    return text
+
+
 def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
     """'stress 6 → 3' for a before/after pair, 'school yes' for anything else."""
     items: dict[str, dict[str, object]] = {}
@@ -593,7 +610,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         return EXIT_OK
     today = datetime.date.today()
     if sessions:
-        rows = [["Date", "Time", "Who", "What", "Min", "Status", "Steps", "Check-ins"]]
+        rows = [["Date", "Time", "Who", "What", "Heard", "Status", "Steps", "Check-ins"]]
         for session in sessions:
             rows.append(
                 [
@@ -601,17 +618,23 @@ def cmd_log(args: argparse.Namespace) -> int:
                     f"{session.started:%H:%M}",
                     session.profile,
                     session.title or session.target,
-                    _minutes(session.seconds),
+                    _heard_text(session),
                     _STATUS_WORDS.get(session.status, session.status),
-                    f"{session.steps_done}/{session.steps_total}",
+                    _steps_text(session),
                     _checkins_text(session.checkins),
                 ]
             )
         _print_table(rows)
-        total = round(sum(session.seconds for session in sessions) / 60)
+        total = round(sum(session.heard for session in sessions) / 60)
         count = len(sessions)
         amount = f"about {total} minute{'s' if total != 1 else ''}" if total else "under a minute"
-        print(f"\n{count} session{'s' if count != 1 else ''}, {amount} of practice.")
+        print(f"\n{count} session{'s' if count != 1 else ''}, {amount} of practice heard.")
+        short = sum(1 for session in sessions if session.finished and not session.practice)
+        if short:
+            print(
+                f"* {short} session{'s' if short != 1 else ''} heard too little to count as "
+                "practice (less than half, or less than the plan asks)."
+            )
     if daily:
         print("\nDaily check-ins" if sessions else "Daily check-ins")
         by_day: dict[tuple[str, str], list[CheckinRecord]] = {}

@@ -65,7 +65,18 @@ RELEASE_KEYS = ("area", "say", "speak", "rest")
 SOUND_KEYS = ("file", "volume")
 SCHEDULE_KEYS = ("weeks", "sessions")
 SESSION_KEYS = ("name", "scripts", "per_day")
-SETTINGS_KEYS = ("breathe", "gentle", "skip", "ambient", "voice", "checkin", "rewards")
+SETTINGS_KEYS = (
+    "breathe",
+    "gentle",
+    "skip",
+    "ambient",
+    "voice",
+    "checkin",
+    "rewards",
+    "practice_minutes",
+)
+# A plan's practice_minutes: from half a minute to the longest script there may be.
+PRACTICE_MINUTES = (0.5, 60.0)
 PLAN_BREATHE_KEYS = ("in", "out", "hold", "rest")
 CHECKIN_KEYS = ("before", "after", "daily")
 
@@ -898,6 +909,11 @@ class _PlanReader(_Checker):
             values["checkin"] = self.checkin(entries["checkin"][1])
         if "rewards" in entries:
             values["rewards"] = self.boolean(entries["rewards"][1], "rewards")
+        if "practice_minutes" in entries:
+            low, high = PRACTICE_MINUTES
+            values["practice_minutes"] = self.number(
+                entries["practice_minutes"][1], "practice_minutes", low, high, unit="minutes"
+            )
         return PlanSettings(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]
 
     def pace(self, node: Node) -> BreathePace | None:

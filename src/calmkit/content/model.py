@@ -279,6 +279,8 @@ class PlanSettings:
     voice: str | None = None
     checkin: CheckinSettings = field(default_factory=CheckinSettings)
     rewards: bool = True
+    # Minutes heard after which a session counts as practice; None: half of the session.
+    practice_minutes: float | None = None
 
 
 @dataclass(frozen=True)

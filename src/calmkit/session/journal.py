@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from calmkit import locations
+from calmkit.session.answers import SCALE_KINDS, answer_json
+from calmkit.session.counting import counts_as_practice
 
 SessionStatus = Literal["running", "completed", "stopped", "interrupted"]
 Moment = Literal["before", "after", "daily"]
@@ -128,6 +130,19 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sessions ADD COLUMN plan_session INTEGER",
         "ALTER TABLE sessions ADD COLUMN scripts TEXT NOT NULL DEFAULT ''",
     ),
+    (
+        # Version 3: time practised is time heard. Rows from before keep NULL here
+        # (not measured), and their `seconds` (the place reached) stays as it was.
+        "ALTER TABLE sessions ADD COLUMN seconds_heard REAL CHECK (seconds_heard >= 0)",
+        "ALTER TABLE sessions ADD COLUMN steps_skipped INTEGER CHECK (steps_skipped >= 0)",
+        # The session's planned length, and how much of it had to be heard to count
+        # as practice (counting.seconds_needed, fixed when it started).
+        "ALTER TABLE sessions ADD COLUMN script_seconds REAL CHECK (script_seconds >= 0)",
+        "ALTER TABLE sessions ADD COLUMN seconds_needed REAL CHECK (seconds_needed >= 0)",
+        # What the answer was given on: 'numbers' (typed or picked on its scale) or
+        # 'faces' (the value is the face's number, 1 to 5). NULL: not recorded.
+        "ALTER TABLE checkins ADD COLUMN scale TEXT CHECK (scale IN ('numbers', 'faces'))",
+    ),
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -180,9 +195,17 @@ class CheckinRecord:
     item: str
     value: CheckinValue
     at: dt.datetime
+    # 'numbers' or 'faces' (then value is the face's number); None: not recorded (schema < 3).
+    scale: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {"when": self.moment, "item": self.item, "value": self.value, "at": _iso(self.at)}
+        return {
+            "when": self.moment,
+            "item": self.item,
+            "value": self.value,
+            "at": _iso(self.at),
+            **answer_json(self.item, self.scale, self.value),
+        }
 
 
 @dataclass(frozen=True)
@@ -203,10 +226,31 @@ class SessionRecord:
     plan: str | None = None
     plan_session: int | None = None  # its place in the plan's list for that day
     scripts: tuple[str, ...] = ()
+    # Schema 3; None in rows an older calmkit wrote (it did not measure them).
+    seconds_heard: float | None = None
+    steps_skipped: int | None = None
+    script_seconds: float | None = None
+    seconds_needed: float | None = None
 
     @property
     def day(self) -> dt.date:
         return self.started.date()
+
+    @property
+    def heard(self) -> float:
+        """Time practised: the seconds heard, or for an old row the seconds it recorded."""
+        return self.seconds if self.seconds_heard is None else self.seconds_heard
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISH_STATUSES
+
+    @property
+    def practice(self) -> bool:
+        """Counts as practice (counting.py: the one rule)."""
+        return counts_as_practice(
+            self.status, self.seconds_heard, self.seconds_needed, self.seconds
+        )
 
     def as_json(self) -> dict[str, object]:
         """The `calmkit log --json` entry: fields may be added, never renamed."""
@@ -226,6 +270,11 @@ class SessionRecord:
             "checkins": [checkin.as_json() for checkin in self.checkins],
             "plan": self.plan,
             "scripts": list(self.scripts),
+            "seconds_heard": self.seconds_heard,
+            "steps_skipped": self.steps_skipped,
+            "script_seconds": self.script_seconds,
+            "seconds_needed": self.seconds_needed,
+            "practice": self.practice,
         }
 
 
@@ -627,8 +676,14 @@ class Journal:
         plan: str | None = None,
         plan_session: int | None = None,
         scripts: tuple[str, ...] = (),
+        script_seconds: float | None = None,
+        seconds_needed: float | None = None,
     ) -> int:
-        """Insert a 'running' row and commit at once; return its id."""
+        """Insert a 'running' row and commit at once; return its id.
+
+        ``script_seconds`` is the session's planned length and ``seconds_needed``
+        how much of it must be heard to count as practice (counting.seconds_needed).
+        """
         profile = _profile_name(profile)
         moment = _iso(now())
         with self._transaction() as connection:
@@ -638,7 +693,8 @@ class Journal:
             cursor = connection.execute(
                 "INSERT INTO sessions (profile, target, title, tier, together_group, started,"
                 " status, steps_done, steps_total, seconds, updated, pid, plan, plan_session,"
-                " scripts) VALUES (?, ?, ?, ?, ?, ?, 'running', 0, ?, 0, ?, ?, ?, ?, ?)",
+                " scripts, seconds_heard, steps_skipped, script_seconds, seconds_needed)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'running', 0, ?, 0, ?, ?, ?, ?, ?, 0, 0, ?, ?)",
                 (
                     profile,
                     target,
@@ -652,6 +708,8 @@ class Journal:
                     plan,
                     plan_session,
                     " ".join(scripts),
+                    None if script_seconds is None else _seconds(script_seconds),
+                    None if seconds_needed is None else _seconds(seconds_needed),
                 ),
             )
             session_id = cursor.lastrowid
@@ -659,28 +717,67 @@ class Journal:
         _STARTED_HERE.add((str(self.path), session_id))
         return session_id
 
-    def record_progress(self, session_id: int, steps_done: int, seconds: float) -> None:
-        """Called at every step boundary: one UPDATE, committed at once."""
+    def record_progress(
+        self,
+        session_id: int,
+        steps_done: int,
+        seconds: float,
+        seconds_heard: float | None = None,
+        steps_skipped: int | None = None,
+    ) -> None:
+        """Called at every step boundary: one UPDATE, committed at once.
+
+        ``seconds`` is the place reached in the session, ``seconds_heard`` the time
+        actually played (the player measures it; None: all of ``seconds`` was heard)."""
         self._write(
             lambda connection: connection.execute(
                 # A live session wrongly recovered (say, on a platform where we cannot
                 # tell whether its process lives) comes back to 'running' here.
                 "UPDATE sessions SET steps_done = ?, seconds = ?, updated = ?,"
+                " seconds_heard = COALESCE(?, ?),"
+                " steps_skipped = COALESCE(?, steps_skipped),"
                 " status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
                 " WHERE id = ? AND status IN ('running', 'interrupted')",
-                (max(0, steps_done), _seconds(seconds), _iso(now()), session_id),
+                (
+                    max(0, steps_done),
+                    _seconds(seconds),
+                    _iso(now()),
+                    _optional_seconds(seconds_heard),
+                    _seconds(seconds),
+                    _optional_count(steps_skipped),
+                    session_id,
+                ),
             )
         )
 
-    def finish_session(self, session_id: int, status: str, steps_done: int, seconds: float) -> None:
+    def finish_session(
+        self,
+        session_id: int,
+        status: str,
+        steps_done: int,
+        seconds: float,
+        seconds_heard: float | None = None,
+        steps_skipped: int | None = None,
+    ) -> None:
         if status not in FINISH_STATUSES:
             raise ValueError(f"a session finishes as one of {', '.join(FINISH_STATUSES)}")
         moment = _iso(now())
         self._write(
             lambda connection: connection.execute(
                 "UPDATE sessions SET status = ?, steps_done = ?, seconds = ?, ended = ?,"
-                " updated = ? WHERE id = ?",
-                (status, max(0, steps_done), _seconds(seconds), moment, moment, session_id),
+                " updated = ?, seconds_heard = COALESCE(?, ?),"
+                " steps_skipped = COALESCE(?, steps_skipped) WHERE id = ?",
+                (
+                    status,
+                    max(0, steps_done),
+                    _seconds(seconds),
+                    moment,
+                    moment,
+                    _optional_seconds(seconds_heard),
+                    _seconds(seconds),
+                    _optional_count(steps_skipped),
+                    session_id,
+                ),
             )
         )
         _STARTED_HERE.discard((str(self.path), session_id))
@@ -692,9 +789,13 @@ class Journal:
         item: str,
         value: CheckinValue,
         session_id: int | None = None,
+        scale: str | None = None,
     ) -> int:
+        """Save one answer; ``scale`` says what it was given on ('numbers' or 'faces')."""
         if moment not in MOMENTS:
             raise ValueError(f"a check-in's moment is one of {', '.join(MOMENTS)}")
+        if scale is not None and scale not in SCALE_KINDS:
+            raise ValueError(f"a check-in's scale is one of {', '.join(SCALE_KINDS)}")
         if isinstance(value, bool):
             value = int(value)  # yes/no answers are stored as 1/0
         if not isinstance(value, int | str):
@@ -706,9 +807,9 @@ class Journal:
                 "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, at)
             )
             cursor = connection.execute(
-                "INSERT INTO checkins (session_id, profile, moment, item, value, at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (session_id, profile, moment, item, value, at),
+                "INSERT INTO checkins (session_id, profile, moment, item, value, at, scale)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (session_id, profile, moment, item, value, at, scale),
             )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -794,7 +895,8 @@ class Journal:
         with self._using() as connection:
             rows = connection.execute(
                 "SELECT id, profile, target, title, tier, together_group, started, ended,"
-                " status, steps_done, steps_total, seconds, plan, plan_session, scripts"
+                " status, steps_done, steps_total, seconds, plan, plan_session, scripts,"
+                " seconds_heard, steps_skipped, script_seconds, seconds_needed"
                 f" FROM sessions{where} ORDER BY id",
                 parameters,
             ).fetchall()
@@ -826,6 +928,10 @@ class Journal:
                 plan=row[12],
                 plan_session=row[13],
                 scripts=tuple(row[14].split()),
+                seconds_heard=row[15],
+                steps_skipped=row[16],
+                script_seconds=row[17],
+                seconds_needed=row[18],
             )
             for row in rows
         ]
@@ -849,7 +955,7 @@ class Journal:
         return [_checkin(row) for row in rows]
 
 
-_CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at"
+_CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at, scale"
 
 
 def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
@@ -861,6 +967,7 @@ def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
         item=row[4],
         value=row[5],
         at=dt.datetime.fromisoformat(row[6]),
+        scale=row[7],
     )
 
 
@@ -892,6 +999,14 @@ def _profile_name(name: str) -> str:
 
 def _seconds(seconds: float) -> float:
     return round(max(0.0, seconds), 1)
+
+
+def _optional_seconds(seconds: float | None) -> float | None:
+    return None if seconds is None else _seconds(seconds)
+
+
+def _optional_count(count: int | None) -> int | None:
+    return None if count is None else max(0, count)
 
 
 def open_journal(path: Path | None = None, reading: bool = False) -> Journal:

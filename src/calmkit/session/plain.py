@@ -13,6 +13,7 @@ from typing import TextIO
 
 from calmkit.session.checkins import answered_today, ask_plain, items_for
 from calmkit.session.clock import Clock
+from calmkit.session.counting import practised_sentence
 from calmkit.session.journal import Journal
 from calmkit.session.player import (
     CueStarted,
@@ -132,12 +133,13 @@ def play_plain(
         print(f"note: {message}", file=out, flush=True)
     if journal is not None:
         journal.close()
-    minutes = max(1, round(player.elapsed / 60))
+    # Time heard, as on the end screen: pausing and skipping forward add nothing.
+    practised = practised_sentence(player.seconds_heard)
     if status == "completed":
+        print(f"All done. {practised} Well done.", file=out)
+    else:
         print(
-            f"All done. You practised for {minutes} minute{'s' if minutes != 1 else ''}. Well done.",
+            f"Stopped after {clock_text(player.elapsed)}. {practised} Any practice counts.",
             file=out,
         )
-    else:
-        print(f"Stopped after {clock_text(player.elapsed)}. Any practice counts.", file=out)
     return status

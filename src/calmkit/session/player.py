@@ -37,6 +37,8 @@ DUCK_GAIN = 0.25
 # "Previous" within this many seconds of a step's start goes to the step before.
 PREVIOUS_GRACE = 2.0
 PRELOAD_AHEAD = 4
+# "Next" this close to a step's end is not a skip: the step was heard.
+SKIP_GRACE = 1.0
 IDLE_WAIT = 0.5
 
 
@@ -72,8 +74,10 @@ class Resumed:
 @dataclass(frozen=True)
 class Finished:
     status: FinishStatus
-    elapsed: float
+    elapsed: float  # the place reached in the timeline
     steps_done: int
+    seconds_heard: float = 0.0  # time actually played: no pauses, no skipped stretches
+    steps_skipped: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,11 @@ class _State:
     finished: FinishStatus | None = None
     ended_at: float | None = None
     steps_done: set[int] = field(default_factory=set)
+    # Time heard: the stretches already closed, and where the one playing now began.
+    heard: float = 0.0
+    heard_from: float | None = None
+    # Steps left with "next" before their end, and not heard to the end since.
+    skipped: set[int] = field(default_factory=set)
 
 
 class Player:
@@ -176,6 +185,26 @@ class Player:
         return len(self._state.steps_done)
 
     @property
+    def seconds_heard(self) -> float:
+        """Seconds actually played so far: paused time and skipped stretches left out."""
+        with self._lock:
+            state = self._state
+            if state.heard_from is None:
+                return state.heard
+            return state.heard + max(0.0, self.elapsed - state.heard_from)
+
+    @property
+    def steps_skipped(self) -> int:
+        return len(self._state.skipped)
+
+    def _close_stretch(self) -> None:
+        """The stretch playing now ends here (a pause, a jump, the end)."""
+        state = self._state
+        if state.heard_from is not None:
+            state.heard += max(0.0, self.elapsed - state.heard_from)
+            state.heard_from = None
+
+    @property
     def current_step(self) -> int | None:
         return self._state.current_step
 
@@ -237,6 +266,7 @@ class Player:
             self._preloader.start()
             self._state.started = True
             self._state.origin = self.clock.now()
+            self._state.heard_from = 0.0
             self._apply_volumes()
             if self.ambient_on and self.ambient_path:
                 self._start_ambient(fade_in=AMBIENT_FADE_IN)
@@ -281,6 +311,8 @@ class Player:
             if elapsed >= self.duration and state.next_index >= len(self._cues):
                 if state.current_step is not None:
                     state.steps_done.add(state.current_step)
+                    if not state.announce_step:
+                        state.skipped.discard(state.current_step)
                 self._finish("completed")
                 return None
             deadlines = [self.duration, state.next_progress]
@@ -298,6 +330,8 @@ class Player:
         if cue.step != state.current_step or state.announce_step:
             if state.current_step is not None and cue.step != state.current_step:
                 state.steps_done.add(state.current_step)
+                # Played on into the next step: this one was heard to its end.
+                state.skipped.discard(state.current_step)
             state.current_step = cue.step
             state.announce_step = False
             self._emit(StepChanged(cue.step, self._steps.index(cue.step) + 1, len(self._steps)))
@@ -336,13 +370,22 @@ class Player:
         state = self._state
         if state.finished is not None:
             return
-        state.finished = status
         state.ended_at = state.paused_at if state.paused_at is not None else self.clock.now()
+        self._close_stretch()
+        state.finished = status
         elapsed = self.elapsed
         if status == "stopped":
             self._safely(self.backend.stop_all)
         self._preload_queue.put(None)
-        self._emit(Finished(status, elapsed, len(state.steps_done)))
+        self._emit(
+            Finished(
+                status,
+                elapsed,
+                len(state.steps_done),
+                state.heard,
+                len(state.skipped),
+            )
+        )
         self._wake.set()
 
     # --- sound levels --------------------------------------------------------------------
@@ -373,6 +416,7 @@ class Player:
             state = self._state
             if not state.started or state.finished or state.paused_at is not None:
                 return
+            self._close_stretch()
             state.paused_at = self.clock.now()
             self._safely(self.backend.pause_all)
             self._emit(Paused(self.elapsed))
@@ -385,6 +429,7 @@ class Player:
                 return
             state.origin += self.clock.now() - state.paused_at
             state.paused_at = None
+            state.heard_from = self.elapsed
             self._safely(self.backend.resume_all)
             if state.ambient_restart:
                 state.ambient_restart = False
@@ -405,11 +450,17 @@ class Player:
 
     def next_step(self) -> None:
         with self._lock:
+            state = self._state
+            if not state.started or state.finished or not self._cues:
+                return
             position = self._position_of_current()
-            if position + 1 >= len(self._steps):
-                self._jump_to_cue(len(self._cues))
-            else:
-                self._jump_to_cue(self._first_cue[self._steps[position + 1]])
+            last = position + 1 >= len(self._steps)
+            index = len(self._cues) if last else self._first_cue[self._steps[position + 1]]
+            end = self.duration if last else self._cues[index].start
+            if state.current_step is not None and self.elapsed < end - SKIP_GRACE:
+                # Left before its end: the psychologist sees it as skipped.
+                state.skipped.add(state.current_step)
+            self._jump_to_cue(index)
 
     def repeat_step(self) -> None:
         with self._lock:
@@ -433,8 +484,12 @@ class Player:
         if not state.started or state.finished or not self._cues:
             return
         target = self._cues[index].start if index < len(self._cues) else self.duration
+        playing = state.paused_at is None
+        self._close_stretch()
         now = self.clock.now()
         state.origin = now - target
+        if playing:
+            state.heard_from = target
         if state.paused_at is not None:
             state.paused_at = now
         current = state.current_step

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
+from calmkit.session.counting import seconds_needed
 from calmkit.session.journal import (
     DEFAULT_PROFILE,
     Journal,
@@ -69,6 +70,10 @@ class PracticeLog:
                     plan=request.plan.id if request.plan else None,
                     plan_session=request.plan_session,
                     scripts=request.script_ids,
+                    script_seconds=timeline.duration,
+                    seconds_needed=seconds_needed(
+                        timeline.duration, request.settings.practice_minutes
+                    ),
                 )
                 self.session_ids[person] = session_id
                 self.recorders.append(JournalRecorder(self.journal, session_id, player))

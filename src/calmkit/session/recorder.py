@@ -47,14 +47,23 @@ class JournalRecorder:
         if isinstance(event, StepChanged):
             # Read the figures now, on the player's thread; write them later.
             # The step that just ended already counts among player.steps_done.
-            steps_done, seconds = self.player.steps_done, self.player.elapsed
+            player = self.player
+            steps_done, seconds = player.steps_done, player.elapsed
+            heard, skipped = player.seconds_heard, player.steps_skipped
             self._writes.put(
-                lambda: self.journal.record_progress(self.session_id, steps_done, seconds)
+                lambda: self.journal.record_progress(
+                    self.session_id, steps_done, seconds, heard, skipped
+                )
             )
         elif isinstance(event, Finished):
             self._writes.put(
                 lambda: self.journal.finish_session(
-                    self.session_id, event.status, event.steps_done, event.elapsed
+                    self.session_id,
+                    event.status,
+                    event.steps_done,
+                    event.elapsed,
+                    event.seconds_heard,
+                    event.steps_skipped,
                 )
             )
             self._writes.put(None)

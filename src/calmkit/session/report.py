@@ -11,17 +11,19 @@ Definitions (the same words are in the docs and at the end of the HTML report):
 - A session *counts* once it has finished: completed, stopped early, or
   interrupted (calmkit was closed or crashed). A session still running is
   listed but counted nowhere.
-- Minutes practised are the seconds of every counted session, stopped and
-  interrupted ones included, on the day the session started.
-- A *practice day* is a day with at least one completed session, or a stopped
-  or interrupted session with at least one minute of practice
-  (PRACTICE_MIN_SECONDS).
+- Minutes practised are the seconds *heard* of every counted session (paused
+  time and stretches skipped with → left out), stopped and interrupted ones
+  included, on the day the session started.
+- A session *counts as practice* when at least half of its length was heard,
+  or the plan's ``practice_minutes`` (counting.py, the one rule). A *practice
+  day* is a day with at least one session that counts as practice.
 - A *planned day* is a day of the period inside the plan's weeks on which the
   plan asks for at least one session. Its goal is the planned length of the
   day's sessions (each session's scripts compiled at the plan's age tier with
   the plan's settings, reading-time narration, times ``per_day``).
-- Planned sessions done: completed sessions played from the plan, on planned
-  days, at most as many a day as the plan asks for.
+- Planned sessions done: sessions that count as practice and played a planned
+  session's scripts (from the plan, the library, or together), on planned days,
+  at most as many a day as the plan asks for.
 - Weeks are plan weeks (week 1 = the first seven days from the plan's start)
   when the profile has a plan, otherwise ISO weeks (Monday to Sunday).
 """
@@ -41,10 +43,10 @@ from calmkit.content.model import TIERS, Plan, Tier, tier_for_age
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.session.checkins import ACTIVITIES, SCALES, parse_activities
+from calmkit.session.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
 from calmkit.session.followup import FollowUp, WeekWindow, follow_up
 from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
-from calmkit.session.rewards import PRACTICE_MIN_SECONDS, counts_as_practice
-from calmkit.session.today import plan_for
+from calmkit.session.today import fulfilled_counts, plan_for
 
 SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("csv", "json", "html")
@@ -129,14 +131,24 @@ class SessionRow:
     together_group: str | None
     together_with: tuple[str, ...]
     checkins: tuple[CheckinRecord, ...]
+    # None in rows written before calmkit measured time heard (journal schema 3).
+    seconds_heard: float | None = None
+    steps_skipped: int | None = None
+    script_seconds: float | None = None
+    seconds_needed: float | None = None
 
     @property
     def day(self) -> dt.date:
         return self.started.date()
 
     @property
+    def heard(self) -> float:
+        """Seconds practised: heard, or for an old row the seconds it recorded."""
+        return self.seconds if self.seconds_heard is None else self.seconds_heard
+
+    @property
     def minutes(self) -> float:
-        return self.seconds / 60
+        return self.heard / 60
 
     @property
     def counted(self) -> bool:
@@ -145,8 +157,10 @@ class SessionRow:
 
     @property
     def practice(self) -> bool:
-        """Makes its day a practice day."""
-        return counts_as_practice(self.status, self.seconds)
+        """Counts as practice, and so makes its day a practice day."""
+        return counts_as_practice(
+            self.status, self.seconds_heard, self.seconds_needed, self.seconds
+        )
 
     def value(self, item: str, moment: str) -> int | str | None:
         """The latest answer to ``item`` at ``moment`` ('before' or 'after'), if any."""
@@ -194,7 +208,9 @@ class Adherence:
     sessions_stopped: int
     sessions_interrupted: int
     sessions_running: int
-    seconds_total: float
+    seconds_total: float  # heard
+    sessions_practice: int = 0  # counted sessions that count as practice
+    sessions_with_skips: int = 0  # counted sessions with at least one step skipped
     # None when the profile has no plan.
     days_planned: int | None = None
     planned_days_practised: int | None = None
@@ -507,6 +523,13 @@ def _profile_report(
             "listed, but not counted."
         )
     counted = [session for session in sessions if session.counted]
+    older = sum(1 for session in counted if session.seconds_heard is None)
+    if older:
+        notes.append(
+            f"{_count(older, 'session')} recorded by an older calmkit, which kept how far "
+            "a session got rather than the time heard: their minutes are that, and they "
+            "count as practice when completed or stopped after at least a minute."
+        )
     daily = _daily_activities(checkins)
     busy = [session.day for session in counted] + [answer.day for answer in daily]
     days = _days(period, plan, info, counted, durations, busy)
@@ -623,6 +646,10 @@ def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) 
         together_group=record.together_group,
         together_with=together_with,
         checkins=record.checkins,
+        seconds_heard=record.seconds_heard,
+        steps_skipped=record.steps_skipped,
+        script_seconds=record.script_seconds,
+        seconds_needed=record.seconds_needed,
     )
 
 
@@ -654,6 +681,8 @@ def _days(
         week: int | None = None
         planned = 0
         goal = 0.0
+        done = 0
+        that_day = by_day.get(day, [])
         if effective is not None and info is not None:
             current = plan_day(effective, day)
             week = current.week
@@ -661,19 +690,19 @@ def _days(
                 planned += session.per_day
                 length = sum(durations.seconds(i, info.tier) or 0.0 for i in session.scripts)
                 goal += length * session.per_day
-        that_day = by_day.get(day, [])
+            # The same rule as the home screen's ✓ (today.fulfilled_counts).
+            done = sum(fulfilled_counts(info.id, current.sessions, that_day).values())
         completed = [session for session in that_day if session.status == "completed"]
-        from_plan = sum(1 for s in completed if info is not None and s.plan == info.id)
         figures.append(
             DayFigure(
                 day=day,
                 plan_week=week,
                 sessions_planned=planned,
                 goal_seconds=goal,
-                seconds=sum(session.seconds for session in that_day),
+                seconds=sum(session.heard for session in that_day),
                 sessions=len(that_day),
                 sessions_completed=len(completed),
-                plan_sessions_completed=min(from_plan, planned),
+                plan_sessions_completed=done,
                 practised=any(session.practice for session in that_day),
             )
         )
@@ -697,7 +726,9 @@ def _adherence(
         sessions_stopped=with_status("stopped"),
         sessions_interrupted=with_status("interrupted"),
         sessions_running=len(running),
-        seconds_total=sum(session.seconds for session in counted),
+        seconds_total=sum(session.heard for session in counted),
+        sessions_practice=sum(1 for session in counted if session.practice),
+        sessions_with_skips=sum(1 for session in counted if session.steps_skipped),
     )
     if not has_plan:
         return base
@@ -745,7 +776,7 @@ def _scripts(
             entry = found.setdefault(script_id, [0, 0, 0.0])
             entry[0] += 1
             entry[1] += 1 if full else 0
-            entry[2] += session.seconds * weight / total_weight
+            entry[2] += session.heard * weight / total_weight
             if script_id in library.scripts:
                 titles[script_id] = library.scripts[script_id].title
             elif len(ids) == 1:
@@ -897,6 +928,11 @@ CSV_COLUMNS: tuple[str, ...] = (
     "pain_after",
     "mood_before",
     "mood_after",
+    # Added with journal schema 3 (columns are only ever added at the end).
+    "seconds_heard",
+    "script_minutes",
+    "steps_skipped",
+    "practice",
 )
 
 
@@ -937,6 +973,12 @@ def render_csv(report: Report) -> str:
                 minutes=f"{session.minutes:.1f}",
                 steps_done=session.steps_done,
                 steps_total=session.steps_total,
+                seconds_heard=session.seconds_heard,
+                script_minutes=None
+                if session.script_seconds is None
+                else f"{session.script_seconds / 60:.1f}",
+                steps_skipped=session.steps_skipped,
+                practice="yes" if session.practice else "no",
             )
             for item in ("stress", "pain", "mood"):
                 for moment in ("before", "after"):
@@ -1011,9 +1053,13 @@ def _session_json(session: SessionRow) -> dict[str, object]:
         "counted": session.counted,
         "practice": session.practice,
         "seconds": session.seconds,
+        "seconds_heard": session.seconds_heard,
+        "script_seconds": session.script_seconds,
+        "seconds_needed": session.seconds_needed,
         "minutes": _round(session.minutes),
         "steps_done": session.steps_done,
         "steps_total": session.steps_total,
+        "steps_skipped": session.steps_skipped,
         "together_group": session.together_group,
         "together_with": list(session.together_with),
         "checkins": [_checkin_json(checkin) for checkin in session.checkins],
@@ -1097,6 +1143,8 @@ def _adherence_json(adherence: Adherence) -> dict[str, object]:
         "sessions_stopped": adherence.sessions_stopped,
         "sessions_interrupted": adherence.sessions_interrupted,
         "sessions_running": adherence.sessions_running,
+        "sessions_practice": adherence.sessions_practice,
+        "sessions_with_skips": adherence.sessions_with_skips,
         "minutes": _round(adherence.minutes_total),
         "goal_minutes": _round(adherence.goal_minutes_total),
         "minutes_per_practice_day": _round(adherence.minutes_per_practice_day),
@@ -1197,7 +1245,8 @@ def report_json(report: Report) -> dict[str, object]:
             "today": report.today.isoformat(),
         },
         "definitions": {
-            "practice_min_seconds": PRACTICE_MIN_SECONDS,
+            "practice_share": PRACTICE_SHARE,
+            "practice_min_seconds": LEGACY_MIN_SECONDS,
             "counted_statuses": list(COUNTED_STATUSES),
             "activities": list(ACTIVITIES),
         },

@@ -18,7 +18,7 @@ from calmkit.session.followup import FollowUp, WeekWindow
 from calmkit.session.report import (
     ACTIVITIES,
     MONTHS,
-    PRACTICE_MIN_SECONDS,
+    PRACTICE_SHARE,
     WEEKDAYS,
     CheckinFigure,
     ProfileReport,
@@ -714,6 +714,16 @@ def _lead(section: ProfileReport) -> str:
         sentences.append(
             " and ".join(bits).capitalize() + ": their minutes count, but not as completed."
         )
+    short = adherence.sessions_counted - adherence.sessions_practice
+    if adherence.sessions_with_skips or short:
+        bits = []
+        if adherence.sessions_with_skips:
+            bits.append(
+                f"{_plural(adherence.sessions_with_skips, 'session')} skipped steps forward"
+            )
+        if short:
+            bits.append(f"{_plural(short, 'session')} heard too little to count as practice")
+        sentences.append(" and ".join(bits).capitalize() + " (see the sessions below).")
     together = section.together
     if together:
         people = sorted({person for s in together for person in s.together_with})
@@ -747,12 +757,29 @@ def _score(session: SessionRow, item: str) -> str:
     return f"{esc('–' if before is None else before)} → {esc('–' if after is None else after)}"
 
 
+def _heard_cell(session: SessionRow) -> str:
+    """'2.1 of 7.0', marked when it does not count as practice."""
+    text = _num(session.minutes)
+    if session.script_seconds is not None:
+        text += f" of {_num(session.script_seconds / 60)}"
+    if session.counted and not session.practice:
+        text += " (not counted as practice)"
+    return esc(text)
+
+
+def _steps_cell(session: SessionRow) -> str:
+    text = f"{session.steps_done}/{session.steps_total}"
+    if session.steps_skipped:
+        text += f", {session.steps_skipped} skipped"
+    return esc(text)
+
+
 def _sessions_table(section: ProfileReport) -> str:
     items = ["stress"] + [
         item for item, figure in (("pain", section.pain), ("mood", section.mood)) if figure
     ]
     headers = [("Date", False), ("Time", False), ("Practice", False), ("Status", False)]
-    headers += [("Min", True), ("Steps", True)]
+    headers += [("Min heard", True), ("Steps", True)]
     headers += [(ITEM_WORDS[item][0], False) for item in items]
     headers += [("Together with", False)]
     rows = []
@@ -762,8 +789,8 @@ def _sessions_table(section: ProfileReport) -> str:
             esc(f"{session.started:%H:%M}"),
             esc(session.title or session.target),
             esc(STATUS_WORDS.get(session.status, session.status)),
-            esc(_num(session.minutes)),
-            esc(f"{session.steps_done}/{session.steps_total}"),
+            _heard_cell(session),
+            _steps_cell(session),
         ]
         row += [_score(session, item) for item in items]
         row.append(esc(", ".join(session.together_with)))
@@ -837,17 +864,18 @@ def _definitions(section: ProfileReport) -> str:
         if section.week_basis == "plan"
         else "Weeks are calendar weeks, Monday to Sunday."
     )
-    minimum = round(PRACTICE_MIN_SECONDS / 60)
+    share = round(PRACTICE_SHARE * 100)
     items = [
         "A session counts once it has finished: completed, stopped early, or interrupted "
         "(calmkit was closed). Sessions still in progress are listed but not counted.",
-        "Minutes practised include stopped and interrupted sessions, on the day they started.",
-        f"A practice day has at least one completed session, or one stopped or interrupted "
-        f"after at least {_plural(minimum, 'minute')}.",
+        "Minutes practised are minutes heard: time paused and steps skipped forward are "
+        "left out. Stopped and interrupted sessions count, on the day they started.",
+        f"A session counts as practice when at least {share}% of its length was heard "
+        "(or the minutes the plan sets). A practice day has at least one.",
         "A planned day is a day on which the plan asks for at least one session. Its goal is "
         "the planned length of that day's sessions, read at the plan's age.",
-        "Planned sessions done counts completed sessions from the plan on planned days, at "
-        "most as many a day as the plan asks for.",
+        "Planned sessions done counts sessions that count as practice and played a planned "
+        "session's scripts, on planned days, at most as many a day as the plan asks for.",
         "Before/after averages use only sessions rated both before and after.",
         basis,
     ]

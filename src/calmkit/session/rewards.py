@@ -13,24 +13,15 @@ from dataclasses import dataclass
 from calmkit.content.model import Plan
 from calmkit.session.journal import SessionRecord
 
-# A session counts as practice when it reached the end, or when it was stopped
-# or cut short after at least this much time: trying counts, a mis-tap does not.
-PRACTICE_MIN_SECONDS = 60.0
 # Without a plan, the garden shows the last four weeks.
 DEFAULT_PERIOD = dt.timedelta(weeks=4)
 FLOWERS_PER_ROW = 14
 FLOWER_COLOURS = ("#e6a0c4", "#f2c46d", "#9fd8cb", "#b8a9c9", "#f4a582", "#8fbf8f")
 
 
-def counts_as_practice(status: str, seconds: float) -> bool:
-    """Does a session make its day a practice day? (Shared with the report.)"""
-    if status == "completed":
-        return True
-    return status in ("stopped", "interrupted") and seconds >= PRACTICE_MIN_SECONDS
-
-
 def practised_days(records: Iterable[SessionRecord]) -> set[dt.date]:
-    return {r.started.date() for r in records if counts_as_practice(r.status, r.seconds)}
+    """Days with a session that counts as practice (counting.py's one rule)."""
+    return {record.started.date() for record in records if record.practice}
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from calmkit.content.library import Library
-from calmkit.content.model import Plan, tier_for_age
+from calmkit.content.model import Plan, PlannedSession, tier_for_age
 from calmkit.content.schedule import PlanDay, plan_day
 from calmkit.session.journal import SessionRecord
 
@@ -78,16 +79,53 @@ def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
     return TodayItem(chosen.id, chosen.title, library.minutes([chosen], tier), (chosen.id,))
 
 
-def completed_counts(plan: Plan, day: dt.date, sessions: Iterable[SessionRecord]) -> Counter[int]:
-    """How many times each of the day's planned sessions was played to the end."""
-    return Counter(
-        record.plan_session
-        for record in sessions
-        if record.plan == plan.id
-        and record.status == "completed"
-        and record.plan_session is not None
-        and record.started.date() == day
-    )
+class PlayedSession(Protocol):
+    """What fulfilling a plan item looks at (a journal row, or a report's session row)."""
+
+    plan: str | None
+    plan_session: int | None
+    scripts: tuple[str, ...]
+
+    @property
+    def practice(self) -> bool: ...
+
+
+def fulfilled_counts(
+    plan_id: str, planned: Sequence[PlannedSession], played: Iterable[PlayedSession]
+) -> Counter[int]:
+    """How many times each of a day's planned sessions was done, at most its ``per_day``.
+
+    ``played`` are one person's sessions of that day. A session does a plan item when
+    it counts as practice (counting.py) and played the item's scripts: from the plan,
+    from the library, or together from someone else's plan. A session played from
+    this plan goes to its own item first; each session does one item at most.
+    Rows from before scripts were recorded match by their place in the plan.
+    """
+    done: Counter[int] = Counter()
+    waiting = [record for record in played if record.practice]
+
+    def room(index: int) -> bool:
+        return done[index] < planned[index].per_day
+
+    left = []
+    for record in waiting:
+        index = record.plan_session
+        own = (
+            record.plan == plan_id
+            and index is not None
+            and 0 <= index < len(planned)
+            and (not record.scripts or record.scripts == planned[index].scripts)
+        )
+        if own and index is not None and room(index):
+            done[index] += 1
+        else:
+            left.append(record)
+    for record in left:
+        for index, session in enumerate(planned):
+            if record.scripts and record.scripts == session.scripts and room(index):
+                done[index] += 1
+                break
+    return done
 
 
 def next_week_start(current: PlanDay) -> dt.date:
@@ -111,7 +149,9 @@ def today_for(
     age = age if age is not None else (plan.age if plan and plan.age else DEFAULT_AGE)
     if plan is not None:
         current = plan_day(plan, day)
-        done = completed_counts(plan, day, journal_sessions)
+        done = fulfilled_counts(
+            plan.id, current.sessions, [r for r in journal_sessions if r.day == day]
+        )
         items = []
         for index, session in enumerate(current.sessions):
             scripts = [library.scripts[i] for i in session.scripts if i in library.scripts]

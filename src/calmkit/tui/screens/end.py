@@ -1,4 +1,4 @@
-"""The gentle end screen: minutes practised and praise for doing it, never pain talk."""
+"""The gentle end screen: the time practised (heard) and praise for doing it, never pain talk."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from calmkit.session.counting import practised_sentence
 from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
 
 PRAISE_COMPLETED = "Well done for taking this time for yourself."
 PRAISE_STOPPED = "Stopping is okay. Every bit of practice counts."
-
-
-def minutes_text(seconds: float) -> str:
-    minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class EndScreen(Screen[None]):
@@ -36,7 +32,9 @@ class EndScreen(Screen[None]):
         praise = PRAISE_COMPLETED if outcome.status == "completed" else PRAISE_STOPPED
         with Vertical(id="end"):
             yield Static(thanks, id="thanks")
-            yield Static(f"You practised for {minutes_text(outcome.seconds)}.", id="minutes")
+            # Time heard: skipping forward or pausing adds nothing, and six seconds is
+            # never "1 minute".
+            yield Static(practised_sentence(outcome.seconds_heard), id="minutes")
             yield Static(praise, id="praise")
             # Centred on its own: `align` centres the column as a whole, and the lines are full width.
             with Center():

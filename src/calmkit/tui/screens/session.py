@@ -55,9 +55,10 @@ def clock_text(seconds: float) -> str:
 @dataclass(frozen=True)
 class SessionOutcome:
     status: FinishStatus
-    seconds: float
+    seconds: float  # the place reached
     steps_done: int
     steps_total: int
+    seconds_heard: float = 0.0  # time practised
 
 
 class SessionScreen(Screen[SessionOutcome]):
@@ -149,7 +150,11 @@ class SessionScreen(Screen[SessionOutcome]):
             self._show_notice(event.message)
         elif isinstance(event, Finished):
             self.outcome = SessionOutcome(
-                event.status, event.elapsed, event.steps_done, self.player.step_count
+                event.status,
+                event.elapsed,
+                event.steps_done,
+                self.player.step_count,
+                event.seconds_heard,
             )
             self.prepared.backend.close()
             self.dismiss(self.outcome)
