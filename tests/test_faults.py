@@ -740,7 +740,7 @@ def test_a_device_going_away_silently_is_noticed_within_a_second() -> None:
     assert player.backend.played("voice") == ["/v/3.ogg", "/v/4.ogg"]
     assert [event.index for _, event in events if isinstance(event, CueStarted)] == [0, 1, 2, 3, 4]
     assert [event for _, event in events if isinstance(event, Finished)] == [
-        Finished("completed", 10.0, 5)
+        Finished("completed", 10.0, 5, 10.0)
     ]
 
 

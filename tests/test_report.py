@@ -464,7 +464,9 @@ def test_skipping_to_the_end_is_completed_but_not_practice_in_every_format(
     data = json.loads(render_json(report))["profiles"][0]
     [entry] = data["sessions"]
     assert (entry["seconds"], entry["seconds_heard"], entry["steps_skipped"]) == (477.5, 25.0, 23)
-    assert entry["seconds_needed"] == pytest.approx(kid_seconds(library, "balloon-belly") / 2, abs=0.1)
+    assert entry["seconds_needed"] == pytest.approx(
+        kid_seconds(library, "balloon-belly") / 2, abs=0.1
+    )
     assert entry["practice"] is False
     page = render_html(report)
     assert "0.4 of 8.0 (not counted as practice)" in page
@@ -500,7 +502,7 @@ def test_json_round_trip_and_schema(known: Practice, library: Library) -> None:
     assert set(section) == {
         "profile", "age", "period", "plan", "adherence", "days", "week_basis", "weeks",
         "scripts", "stress", "pain", "mood", "together", "sessions", "daily_activities", "follow_up",
-        "checkins", "notes",
+        "checkins", "notes", "stress_faces",
     }  # fmt: skip
     assert section["period"] == {"since": "2026-03-02", "until": "2026-03-15", "days": 14}
     assert section["plan"]["id"] == "robin-test" and section["plan"]["ends"] == "2026-03-29"
@@ -794,3 +796,37 @@ def test_the_follow_up_shows_pain_where_the_plan_asks_for_it(
     assert "Pain before sessions</strong> (0–10, as the plan asks): 4.5 (2 answers)" in box
     assert "6.0 (1 answer) in the 7 before" in box or "6 (1 answer) in the 7 before" in box
     assert "each time at step 8 of 42" in box
+
+
+def test_faces_are_reported_as_faces_never_as_thermometer_numbers(
+    journal: Journal, clock: Clock, library: Library
+) -> None:
+    p = Practice(journal, clock, library)
+    sid = p.session(day(0), 17, ("balloon-belly",), "completed", 319, 24, 24, (6, None))
+    clock.at(day(0), 18)
+    journal.add_checkin("Robin", "before", "stress", 4, sid, scale="faces")
+    journal.add_checkin("Robin", "after", "stress", 1, sid, scale="faces")
+    report = build_report(journal, library, "Robin", None, day(0), day(0))
+    section = robin(report)
+    # The faces are their own figure, 1 to 5; the thermometer keeps only its numbers.
+    assert section.stress_faces is not None
+    [reading] = section.stress_faces.readings
+    assert (reading.before, reading.after, reading.before_face, reading.after_face) == (
+        4,
+        1,
+        "upset",
+        "very calm",
+    )
+    assert [(r.before, r.after) for r in section.stress.readings] == []
+    data = json.loads(render_json(report))["profiles"][0]
+    assert data["stress_faces"]["scale"] == [1, 5] and data["stress_faces"]["faces"] is True
+    faces = [c for c in data["checkins"] if c["scale"] == "faces"]
+    assert [c["face"]["words"] for c in faces] == ["upset", "very calm"]
+    [row] = csv.DictReader(io.StringIO(render_csv(report)))
+    assert (row["stress_before"], row["stress_after"]) == (
+        "face 4 of 5: upset",
+        "face 1 of 5: very calm",
+    )
+    page = render_html(report)
+    assert "(•n•) upset → (^‿^) very calm" in page
+    assert "Stress, answered with faces before and after each session" in page

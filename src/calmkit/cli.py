@@ -360,8 +360,15 @@ def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
         return _run_tui(args, start_target=args.target)
+    from calmkit.session.ages import group_age
     from calmkit.session.plain import play_plain
-    from calmkit.session.practice import age_of, open_log, pinned_plan, profile_from_plan
+    from calmkit.session.practice import (
+        ages_of,
+        open_log,
+        people_for,
+        pinned_plan,
+        profile_from_plan,
+    )
     from calmkit.session.settings import load_settings
     from calmkit.session.setup import prepare_session
     from calmkit.session.today import plan_for
@@ -371,7 +378,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     # Opened once: play_plain logs into it and shows its notice (a damaged journal
     # moved aside), which a second opening would no longer see.
     journal, notice = open_log()
-    age = args.age or age_of(journal, profile, library)
+    # Together, the session speaks to the youngest (session/ages.py: one rule).
+    ages = ages_of(journal, people_for(profile, args.with_profiles), library, args.age)
+    age = group_age(ages)
     try:
         prepared = prepare_session(
             args.target,
@@ -390,7 +399,13 @@ def cmd_play(args: argparse.Namespace) -> int:
     # Check-ins are typed answers, so only asked when someone is there to type them.
     read = input if sys.stdin.isatty() and not args.no_checkin else None
     status = play_plain(
-        prepared, sys.stdout, profile, args.with_profiles, read=read, opened=(journal, notice)
+        prepared,
+        sys.stdout,
+        profile,
+        args.with_profiles,
+        read=read,
+        opened=(journal, notice),
+        ages=ages,
     )
     return EXIT_OK if status == "completed" else 130
 
@@ -543,10 +558,14 @@ def _steps_text(session: SessionRecord) -> str:
 
 
 def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
-    """'stress 6 → 3' for a before/after pair, 'school yes' for anything else."""
+    """'stress 6 → 3' for a before/after pair, 'school yes' for anything else; a face
+    answer as its face and words ('stress (•n•) upset → (^‿^) very calm')."""
+    from calmkit.session.answers import answer_words
+
     items: dict[str, dict[str, object]] = {}
     for checkin in checkins:
-        items.setdefault(checkin.item, {})[checkin.moment] = checkin.value
+        shown = answer_words(checkin.item, checkin.scale, checkin.value)
+        items.setdefault(checkin.item, {})[checkin.moment] = shown
     parts = []
     for item, by_moment in items.items():
         before, after = by_moment.get("before"), by_moment.get("after")

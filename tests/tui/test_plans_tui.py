@@ -262,7 +262,8 @@ async def test_history_shows_days_minutes_stress_activities_and_pain_only_if_col
         assert f"{(DAY - dt.timedelta(days=1)).day:>2}●" in calendar
         assert "You practised on 1 day in these four weeks." in calendar
         assert screen.query_one("#minutes-chart", PlotextPlot)
-        assert screen.query_one("#stress-chart", PlotextPlot)
+        stress = on_screen(screen.query_one("#stress-chart", Static)).splitlines()
+        assert stress[1].split()[-4:] == ["█" * 12, "6", "█" * 6, "3"]
         header, row = on_screen(screen.query_one("#activities", Static)).splitlines()[:2]
         assert header.split() == ["Week", "School", "Exercise", "Friends", "Chores", "Hobby"]
         # One day with school and a hobby: a 1 under each.

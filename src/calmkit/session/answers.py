@@ -58,6 +58,19 @@ MOOD_FACES: tuple[Face, ...] = (
 FACES: dict[str, tuple[Face, ...]] = {"stress": STRESS_FACES, "mood": MOOD_FACES}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One check-in answer as given: its value and what it was given on."""
+
+    value: int | str
+    scale: AnswerScale | None = None  # None: not a scale (the day's activities)
+
+
+def uses_faces(item: str, young: bool) -> bool:
+    """Mood is always faces; stress is faces for young children; pain is always numbers."""
+    return item == "mood" or (item == "stress" and young)
+
+
 def face_of(item: str, scale: str | None, value: object) -> Face | None:
     """The face an answer was, or None when it was not a face."""
     if scale != "faces" or not isinstance(value, int) or isinstance(value, bool):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TextIO
 
 from calmkit.content.model import CheckinSettings
+from calmkit.session.answers import FACES, SCALES, Answer, uses_faces
 from calmkit.session.journal import Journal, JournalUnavailable
 
 ACTIVITIES: tuple[str, ...] = ("school", "exercise", "friends", "chores", "hobby")
@@ -26,20 +26,6 @@ ACTIVITY_NAMES = {
     "hobby": "A hobby",
 }
 
-
-@dataclass(frozen=True)
-class Scale:
-    low: int
-    high: int
-    low_words: str
-    high_words: str
-
-
-SCALES: dict[str, Scale] = {
-    "stress": Scale(0, 10, "calm", "most upset"),
-    "pain": Scale(0, 10, "none", "a lot"),
-    "mood": Scale(1, 5, "really low", "great"),
-}
 
 QUESTIONS: dict[tuple[str, str], str] = {
     ("stress", "before"): "Before we start: how calm or upset do you feel right now?",
@@ -92,14 +78,24 @@ def answered_today(journal: Journal | None, person: str, item: str, day: dt.date
 
 
 def ask_plain(
-    item: str, moment: str, who: str | None, read: Callable[[], str], out: TextIO
-) -> int | str | None:
+    item: str,
+    moment: str,
+    who: str | None,
+    read: Callable[[], str],
+    out: TextIO,
+    young: bool = False,
+) -> Answer | None:
     """Ask one item on a plain terminal; an empty answer skips. Asks again, kindly,
-    after an answer it cannot use, up to three times."""
+    after an answer it cannot use, up to three times. The same faces as the app
+    (for mood, and for a young child's stress) are offered as numbered words."""
     prefix = f"{who}: " if who else ""
+    faces = FACES[item] if item in SCALES and uses_faces(item, young) else ()
     if item == "activities":
         choices = "  ".join(f"{n}={ACTIVITY_NAMES[a]}" for n, a in enumerate(ACTIVITIES, 1))
         prompt = f"{prefix}{question(item, moment)}\n  {choices}\n  (numbers with spaces, 0 for none of these, Enter to skip) > "
+    elif faces:
+        choices = "  ".join(f"{face.number}={face.drawing} {face.words}" for face in faces)
+        prompt = f"{prefix}{question(item, moment)}\n  {choices}\n  (1 to {len(faces)}, Enter to skip) > "
     else:
         scale = SCALES[item]
         prompt = (
@@ -114,22 +110,27 @@ def ask_plain(
             return None
         if not answer:
             return None
-        value = _plain_value(item, answer)
+        value = _plain_value(item, answer, len(faces))
         if value is not None:
             return value
         print("That one did not fit; let's try again, or press Enter to skip.", file=out)
     return None
 
 
-def _plain_value(item: str, answer: str) -> int | str | None:
+def _plain_value(item: str, answer: str, faces: int) -> Answer | None:
     if item == "activities":
         numbers = answer.replace(",", " ").split()
         if numbers == ["0"]:
-            return NO_ACTIVITY
+            return Answer(NO_ACTIVITY)
         if not all(n.isdigit() and 1 <= int(n) <= len(ACTIVITIES) for n in numbers):
             return None
-        return activities_value([ACTIVITIES[int(n) - 1] for n in numbers])
-    scale = SCALES[item]
-    if not answer.isdigit() or not scale.low <= int(answer) <= scale.high:
+        return Answer(activities_value([ACTIVITIES[int(n) - 1] for n in numbers]))
+    # "10", and "1 0" typed with a space, are both ten.
+    typed = answer.replace(" ", "")
+    if not typed.isascii() or not typed.isdigit():
         return None
-    return int(answer)
+    number = int(typed)
+    if faces:
+        return Answer(number, "faces") if 1 <= number <= faces else None
+    scale = SCALES[item]
+    return Answer(number, "numbers") if scale.low <= number <= scale.high else None

@@ -8,9 +8,11 @@ when standard input is not a terminal nothing is asked and nothing is read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from calmkit.session.ages import is_young
+from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, ask_plain, items_for
 from calmkit.session.clock import Clock
 from calmkit.session.counting import practised_sentence
@@ -55,16 +57,19 @@ def _ask_everyone(
     read: Callable[[], str],
     out: TextIO,
     day: dt.date,
-) -> list[tuple[str, str, int | str | None]]:
-    """Each person's answers; the daily record only from whoever has not given it today."""
+    ages: Sequence[int | None],
+) -> list[tuple[str, str, Answer | None]]:
+    """Each person's answers; the daily record only from whoever has not given it today.
+    ``ages`` are their practice ages, in the same order: young children get faces."""
     together = len(log.people) > 1
     answers = []
-    for person in log.people:
+    for index, person in enumerate(log.people):
+        young = is_young(ages[index] if index < len(ages) else None)
         for item in items:
             if item == "activities" and answered_today(log.journal, person, item, day):
                 continue
-            value = ask_plain(item, moment, person if together else None, read, out)
-            answers.append((person, item, value))
+            answer = ask_plain(item, moment, person if together else None, read, out, young)
+            answers.append((person, item, answer))
     return answers
 
 
@@ -77,6 +82,7 @@ def play_plain(
     day: dt.date | None = None,
     clock: Clock | None = None,
     opened: tuple[Journal | None, str | None] | None = None,
+    ages: Sequence[int | None] = (),
 ) -> FinishStatus:
     """Play with captions as lines. ``read`` (like ``input``) asks the check-ins;
     None asks nothing. ``opened`` is a journal the caller opened already, with the
@@ -107,7 +113,9 @@ def play_plain(
     asked = prepared.request.settings.checkin
     # Asked before the journal row exists, saved once it does.
     before = (
-        _ask_everyone(log, "before", items_for(asked, "before"), read, out, day) if read else []
+        _ask_everyone(log, "before", items_for(asked, "before"), read, out, day, ages)
+        if read
+        else []
     )
     log.begin(player, prepared.request, timeline)
     for person, item, value in before:
@@ -126,7 +134,7 @@ def play_plain(
     if read is not None:
         for moment in ("after", "daily"):
             for person, item, value in _ask_everyone(
-                log, moment, items_for(asked, moment), read, out, day
+                log, moment, items_for(asked, moment), read, out, day, ages
             ):
                 log.checkin(person, moment, item, value)
     for message in log.notices[shown:]:

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
+from calmkit.session.ages import practice_age
+from calmkit.session.answers import Answer
 from calmkit.session.counting import seconds_needed
 from calmkit.session.journal import (
     DEFAULT_PROFILE,
     Journal,
     JournalUnavailable,
+    ProfileRecord,
     new_together_group,
     open_journal,
 )
@@ -80,14 +83,17 @@ class PracticeLog:
         except JournalUnavailable as error:
             self.notices.append(f"{error}; {NOT_SAVED}")
 
-    def checkin(self, person: str, moment: str, item: str, value: int | str | None) -> None:
-        """Save one answer; a skipped question (None) saves nothing."""
-        if self.journal is None or value is None:
+    def checkin(self, person: str, moment: str, item: str, answer: Answer | None) -> None:
+        """Save one answer as it was given (a number, or a face); a skipped question
+        (None) saves nothing."""
+        if self.journal is None or answer is None:
             return
         try:
             # A daily answer is about the day, not about this session.
             session_id = None if moment == "daily" else self.session_ids.get(person)
-            self.journal.add_checkin(person, moment, item, value, session_id)
+            self.journal.add_checkin(
+                person, moment, item, answer.value, session_id, scale=answer.scale
+            )
         except JournalUnavailable as error:
             self.notices.append(f"{error}; the check-in was not saved")
 
@@ -104,23 +110,35 @@ def people_for(profile: str | None, together_with: list[str]) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in people if name.strip()))
 
 
-def stored_age(journal: Journal | None, profile: str | None) -> int | None:
-    """The age a profile was given, if the journal knows it."""
+def stored_profile(journal: Journal | None, profile: str | None) -> ProfileRecord | None:
+    """The journal's record of a profile (its age...), if the journal knows it."""
     if not profile or journal is None:
         return None
     try:
         for record in journal.profiles():
-            if record.name.casefold() == profile.casefold() and record.age:
-                return record.age
+            if record.name.casefold() == profile.casefold():
+                return record
     except JournalUnavailable:
         pass
     return None
 
 
-def age_of(journal: Journal | None, profile: str | None, library: Library) -> int | None:
-    """A profile's age from the journal, else from the plan written for them."""
-    plan = plan_for(profile, library)
-    return stored_age(journal, profile) or (plan.age if plan else None)
+def age_of(
+    journal: Journal | None, profile: str | None, library: Library, given: int | None = None
+) -> int | None:
+    """A person's practice age, by the one rule (session/ages.py): ``given`` for this
+    run, else their plan's age, else their profile's."""
+    return practice_age(stored_profile(journal, profile), plan_for(profile, library), given)
+
+
+def ages_of(
+    journal: Journal | None, people: list[str], library: Library, given: int | None = None
+) -> list[int | None]:
+    """Everyone's practice age, the main profile first (``given`` is theirs)."""
+    return [
+        age_of(journal, person, library, given if index == 0 else None)
+        for index, person in enumerate(people)
+    ]
 
 
 def profile_from_plan(library: Library) -> str | None:

@@ -39,10 +39,12 @@ from dataclasses import dataclass, field, replace
 
 from calmkit import __version__
 from calmkit.content.library import Library
-from calmkit.content.model import TIERS, Plan, Tier, tier_for_age
+from calmkit.content.model import TIERS, Plan, Tier
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
-from calmkit.session.checkins import ACTIVITIES, SCALES, parse_activities
+from calmkit.session.ages import practice_age, practice_tier
+from calmkit.session.answers import FACES, SCALES, answer_json, answer_words, face_of
+from calmkit.session.checkins import ACTIVITIES, parse_activities
 from calmkit.session.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
 from calmkit.session.followup import FollowUp, WeekWindow, follow_up
 from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
@@ -162,17 +164,22 @@ class SessionRow:
             self.status, self.seconds_heard, self.seconds_needed, self.seconds
         )
 
-    def value(self, item: str, moment: str) -> int | str | None:
+    def answer(self, item: str, moment: str) -> CheckinRecord | None:
         """The latest answer to ``item`` at ``moment`` ('before' or 'after'), if any."""
-        found: int | str | None = None
+        found: CheckinRecord | None = None
         for checkin in self.checkins:
             if checkin.item == item and checkin.moment == moment:
-                found = checkin.value
+                found = checkin
         return found
 
-    def score(self, item: str, moment: str) -> int | None:
-        value = self.value(item, moment)
-        return value if isinstance(value, int) else None
+    def value(self, item: str, moment: str) -> int | str | None:
+        found = self.answer(item, moment)
+        return None if found is None else found.value
+
+    def words(self, item: str, moment: str) -> str | None:
+        """The answer as `log` and the reports show it: '7', or '(•n•) upset'."""
+        found = self.answer(item, moment)
+        return None if found is None else answer_words(found.item, found.scale, found.value)
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,9 @@ class Reading:
     started: dt.datetime
     before: int | None
     after: int | None
+    # The faces' words when the answers were faces ('upset'), else None.
+    before_face: str | None = None
+    after_face: str | None = None
 
     @property
     def change(self) -> int | None:
@@ -276,6 +286,13 @@ class CheckinFigure:
     low: int
     high: int
     readings: tuple[Reading, ...]
+    # Answered with the five faces (stress for young children): 1 to 5, left to right.
+    faces: bool = False
+
+    @property
+    def key(self) -> str:
+        """Its name in the JSON: 'stress', or 'stress_faces' for the faces."""
+        return f"{self.item}_faces" if self.faces and self.item != "mood" else self.item
 
     @property
     def pairs(self) -> tuple[Reading, ...]:
@@ -349,7 +366,7 @@ class ProfileReport:
     week_basis: str  # 'plan' or 'iso'
     weeks: tuple[WeekFigure, ...]
     scripts: tuple[ScriptFigure, ...]
-    stress: CheckinFigure
+    stress: CheckinFigure  # answers on the 0-10 thermometer
     pain: CheckinFigure | None  # None: no pain check-in in the period (usually not asked)
     mood: CheckinFigure | None  # None: no mood check-in in the period
     sessions: tuple[SessionRow, ...]
@@ -357,6 +374,8 @@ class ProfileReport:
     checkins: tuple[CheckinRecord, ...]  # every check-in in the period, daily ones too
     notes: tuple[str, ...] = ()
     follow_up: FollowUp | None = None  # what a follow-up needs first (followup.py)
+    # Stress answered with faces (young children); None when no answer was a face.
+    stress_faces: CheckinFigure | None = None
 
     @property
     def counted_sessions(self) -> tuple[SessionRow, ...]:
@@ -491,7 +510,7 @@ def _profile_report(
     records = [record for record in records if record.day in period]
     checkins = [checkin for checkin in checkins if checkin.at.date() in period]
 
-    tier = _tier(plan, person.age, library)
+    tier = _tier(plan, person, library)
     info = _plan_info(plan, plan_start, tier, library) if plan is not None else None
     if info is not None and info.missing_scripts:
         notes.append(
@@ -555,6 +574,9 @@ def _profile_report(
         weeks=weeks,
         scripts=_scripts(counted, library, durations, tier),
         stress=_checkin_figure("stress", counted),
+        stress_faces=_checkin_figure("stress", counted, faces=True)
+        if any(c.item == "stress" and c.scale == "faces" for c in checkins)
+        else None,
         pain=_checkin_figure("pain", counted) if "pain" in present else None,
         mood=_checkin_figure("mood", counted) if "mood" in present else None,
         sessions=sessions,
@@ -565,18 +587,14 @@ def _profile_report(
     )
 
 
-def _tier(plan: Plan | None, age: int | None, library: Library) -> Tier:
-    """The plan's age, else the profile's, else the youngest the plan's scripts are for."""
-    if plan is not None and plan.age is not None:
-        return tier_for_age(plan.age)
-    if age is not None:
-        return tier_for_age(age)
+def _tier(plan: Plan | None, person: ProfileRecord, library: Library) -> Tier:
+    """The player's rule (session/ages.py): the plan's age, else the profile's, else
+    the youngest the plan's scripts are written for."""
+    scripts = []
     if plan is not None:
         ids = {i for block in plan.schedule for session in block.sessions for i in session.scripts}
-        ages = [library.scripts[i].ages[0] for i in ids if i in library.scripts]
-        if ages:
-            return tier_for_age(min(ages))
-    return "kid"
+        scripts = [library.scripts[i] for i in sorted(ids) if i in library.scripts]
+    return practice_tier(practice_age(person, plan), scripts)
 
 
 def _plan_info(plan: Plan, starts: dt.date | None, tier: Tier, library: Library) -> PlanInfo:
@@ -789,14 +807,45 @@ def _scripts(
     return tuple(figures)
 
 
-def _checkin_figure(item: str, counted: Sequence[SessionRow]) -> CheckinFigure:
-    low, high = SCALES[item].low, SCALES[item].high
+def _checkin_figure(item: str, counted: Sequence[SessionRow], faces: bool = False) -> CheckinFigure:
+    """Before and after, on one scale: the numbers, or (``faces``) the five faces.
+
+    A face is never put on the 0-10 thermometer. Mood's scale is its five faces,
+    so mood answers typed as 1-5 and mood faces are one figure.
+    """
+    low, high = (1, len(FACES[item])) if faces else (SCALES[item].low, SCALES[item].high)
+
+    def fits(checkin: CheckinRecord | None) -> CheckinRecord | None:
+        if checkin is None or not isinstance(checkin.value, int):
+            return None
+        if item == "mood":
+            return checkin
+        is_face = checkin.scale == "faces"
+        return checkin if is_face == faces else None
+
     readings = []
     for session in counted:
-        before, after = session.score(item, "before"), session.score(item, "after")
-        if before is not None or after is not None:
-            readings.append(Reading(session.id, session.started, before, after))
-    return CheckinFigure(item, low, high, tuple(readings))
+        before, after = fits(session.answer(item, "before")), fits(session.answer(item, "after"))
+        if before is None and after is None:
+            continue
+        readings.append(
+            Reading(
+                session.id,
+                session.started,
+                None if before is None else int(before.value),
+                None if after is None else int(after.value),
+                _face_words(before),
+                _face_words(after),
+            )
+        )
+    return CheckinFigure(item, low, high, tuple(readings), faces=faces)
+
+
+def _face_words(checkin: CheckinRecord | None) -> str | None:
+    if checkin is None:
+        return None
+    face = face_of(checkin.item, checkin.scale, checkin.value)
+    return None if face is None else face.words
 
 
 def _daily_activities(checkins: Iterable[CheckinRecord]) -> tuple[DailyActivities, ...]:
@@ -945,6 +994,18 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_answer(checkin: CheckinRecord | None) -> object:
+    """A number as a number; a stress face as words ('face 4 of 5: upset'), never as a
+    0-10 number it was not. Mood's scale is its faces, so a mood face is its number."""
+    if checkin is None:
+        return None
+    face = face_of(checkin.item, checkin.scale, checkin.value)
+    if face is not None and checkin.item != "mood":
+        return f"face {face.number} of {len(FACES[checkin.item])}: {face.words}"
+    value = checkin.value
+    return safe_cell(value) if isinstance(value, str) else value
+
+
 def render_csv(report: Report) -> str:
     """One row per session (every profile), check-ins as columns; '\\n' line ends."""
     buffer = io.StringIO()
@@ -982,9 +1043,7 @@ def render_csv(report: Report) -> str:
             )
             for item in ("stress", "pain", "mood"):
                 for moment in ("before", "after"):
-                    value = session.value(item, moment)
-                    cell = safe_cell(value) if isinstance(value, str) else value
-                    row[f"{item}_{moment}"] = cell
+                    row[f"{item}_{moment}"] = _csv_answer(session.answer(item, moment))
             writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
     return buffer.getvalue()
 
@@ -1008,6 +1067,7 @@ def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
         "item": checkin.item,
         "value": checkin.value,
         "at": _iso(checkin.at),
+        **answer_json(checkin.item, checkin.scale, checkin.value),
     }
 
 
@@ -1017,6 +1077,7 @@ def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
     return {
         "item": figure.item,
         "scale": [figure.low, figure.high],
+        "faces": figure.faces,
         "sessions_with_before": figure.sessions_with_before,
         "sessions_with_after": figure.sessions_with_after,
         "n": figure.n,
@@ -1031,6 +1092,8 @@ def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
                 "before": reading.before,
                 "after": reading.after,
                 "change": reading.change,
+                "before_face": reading.before_face,
+                "after_face": reading.after_face,
             }
             for reading in figure.readings
         ],
@@ -1205,6 +1268,7 @@ def profile_json(section: ProfileReport) -> dict[str, object]:
             for script in section.scripts
         ],
         "stress": _figure_json(section.stress),
+        "stress_faces": _figure_json(section.stress_faces),
         "pain": _figure_json(section.pain),
         "mood": _figure_json(section.mood),
         "together": [

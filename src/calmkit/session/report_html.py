@@ -56,6 +56,10 @@ ITEM_WORDS = {
     "stress": ("Stress", "the 0–10 stress thermometer (0 calm, 10 most upset)"),
     "pain": ("Pain", "the 0–10 pain scale"),
     "mood": ("Mood", "the 1–5 mood faces (5 happiest)"),
+    "stress_faces": (
+        "Stress, answered with faces",
+        "the five stress faces (1 very calm, 5 very upset)",
+    ),
 }
 
 DISCLAIMER = (
@@ -401,7 +405,7 @@ def minutes_chart(section: ProfileReport, key: str) -> str:
 
 def readings_chart(figure: CheckinFigure, key: str) -> str:
     """Before (ring) and after (dot) each session, joined by a line."""
-    heading, scale_words = ITEM_WORDS.get(figure.item, (figure.item.title(), ""))
+    heading, scale_words = ITEM_WORDS.get(figure.key, (figure.item.title(), ""))
     readings = figure.readings
     frame = _Frame(height=165)
     span = figure.high - figure.low
@@ -432,13 +436,13 @@ def readings_chart(figure: CheckinFigure, key: str) -> str:
             parts.append(
                 f'<circle class="before" cx="{x:.1f}" cy="{y(reading.before):.1f}" '
                 f'r="{radius}" fill="#fff" stroke="{GOAL}" stroke-width="2">'
-                f"<title>{esc(name)}: before {reading.before}</title></circle>"
+                f"<title>{esc(name)}: before {esc(_reading_words(reading.before, reading.before_face))}</title></circle>"
             )
         if reading.after is not None:
             parts.append(
                 f'<circle class="after" cx="{x:.1f}" cy="{y(reading.after):.1f}" '
                 f'r="{radius - 1.5}" fill="{ACCENT}">'
-                f"<title>{esc(name)}: after {reading.after}</title></circle>"
+                f"<title>{esc(name)}: after {esc(_reading_words(reading.after, reading.after_face))}</title></circle>"
             )
     parts.append(
         f'<line x1="{frame.left}" x2="{WIDTH - frame.right}" y1="{frame.base}" '
@@ -454,6 +458,10 @@ def readings_chart(figure: CheckinFigure, key: str) -> str:
     parts.append("</svg>")
     legend = _legend([("before the session", GOAL, "ring"), ("after", ACCENT, "dot")])
     return _chart(key, f"{heading} before and after each session", summary, "".join(parts), legend)
+
+
+def _reading_words(value: int, face: str | None) -> str:
+    return f"face {value}, {face}" if face else str(value)
 
 
 def activities_chart(section: ProfileReport, key: str) -> str:
@@ -520,7 +528,7 @@ def activities_chart(section: ProfileReport, key: str) -> str:
 
 
 def _figure_sentence(figure: CheckinFigure) -> str:
-    heading, scale_words = ITEM_WORDS.get(figure.item, (figure.item.title(), ""))
+    heading, scale_words = ITEM_WORDS.get(figure.key, (figure.item.title(), ""))
     if figure.n == 0:
         count = len(figure.readings)
         if not count:
@@ -751,7 +759,8 @@ def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -
 
 
 def _score(session: SessionRow, item: str) -> str:
-    before, after = session.value(item, "before"), session.value(item, "after")
+    """'6 → 3', or faces as faces: '(•n•) upset → (^‿^) very calm'."""
+    before, after = session.words(item, "before"), session.words(item, "after")
     if before is None and after is None:
         return ""
     return f"{esc('–' if before is None else before)} → {esc('–' if after is None else after)}"
@@ -904,6 +913,8 @@ def _section(section: ProfileReport, number: int) -> str:
         out.append(_lead(section))
         out.append(minutes_chart(section, f"{key}-minutes"))
         out.append(readings_chart(section.stress, f"{key}-stress"))
+        if section.stress_faces is not None and section.stress_faces.readings:
+            out.append(readings_chart(section.stress_faces, f"{key}-stress-faces"))
         if has_activities:
             out.append(activities_chart(section, f"{key}-activities"))
         else:

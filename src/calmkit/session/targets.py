@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from calmkit.content import model
 from calmkit.content.library import YAML_SUFFIXES, Library, load_files
 from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.problems import Problem
 from calmkit.content.schedule import plan_day
 from calmkit.content.timeline import ClipLookup, Timeline, compile_session
+from calmkit.session.ages import practice_tier
 
 
 class TargetError(Exception):
@@ -57,13 +57,9 @@ def looks_like_path(target: str) -> bool:
 
 
 def choose_tier(scripts: tuple[Script, ...], age: int | None, plan: Plan | None) -> Tier:
-    if age is not None:
-        return model.tier_for_age(age)
-    if plan is not None and plan.age is not None:
-        return model.tier_for_age(plan.age)
-    # No age given: speak to the youngest child any of the scripts is written for.
-    youngest = min((script.ages[0] for script in scripts), default=model.MIN_AGE)
-    return model.tier_for_age(youngest)
+    """``age`` is the practice age the caller worked out (session/ages.py); without
+    one, the plan's, else the youngest the scripts are written for."""
+    return practice_tier(age if age is not None else (plan.age if plan else None), scripts)
 
 
 # A plan handed over in a folder may use the scripts beside it; more files than

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from calmkit.content.library import Library
-from calmkit.content.model import Plan, PlannedSession, tier_for_age
+from calmkit.content.model import Plan, PlannedSession, Script
 from calmkit.content.schedule import PlanDay, plan_day
+from calmkit.session.ages import group_age, practice_tier, suits_everyone
 from calmkit.session.journal import SessionRecord
 
 # Suggestions rotate through these kinds, one a day, starting with breathing.
 SUGGESTED_KINDS = ("breathing", "grounding", "muscle-relaxation", "imagery", "coping", "body-scan")
-DEFAULT_AGE = 10
 
 
 @dataclass(frozen=True)
@@ -64,18 +64,24 @@ def plan_for(profile: str | None, library: Library) -> Plan | None:
     return None
 
 
-def suggestion(library: Library, age: int, day: dt.date) -> TodayItem | None:
-    """A short session that suits the age, a different kind each day."""
-    suitable = [script for script in library.scripts.values() if script.suits_age(age)]
+def suggestion(library: Library, ages: Sequence[int], day: dt.date) -> TodayItem | None:
+    """A short session that suits everyone practising (any age when none is known),
+    a different kind each day; with nothing for the whole group, one for the youngest."""
+    scripts = list(library.scripts.values())
+    suitable = [script for script in scripts if suits_everyone(script, ages)]
+    if not suitable and ages:
+        suitable = [script for script in scripts if script.suits_age(min(ages))]
     if not suitable:
         return None
     kinds = [kind for kind in SUGGESTED_KINDS if any(s.kind == kind for s in suitable)]
     kind = kinds[day.toordinal() % len(kinds)] if kinds else suitable[0].kind
-    tier = tier_for_age(age)
-    chosen = min(
-        (script for script in suitable if script.kind == kind),
-        key=lambda script: (library.seconds(script, tier), script.id),
-    )
+    age = group_age(ages)
+
+    def length(script: Script) -> tuple[float, str]:
+        return (library.seconds(script, practice_tier(age, [script])), script.id)
+
+    chosen = min((script for script in suitable if script.kind == kind), key=length)
+    tier = practice_tier(age, [chosen])
     return TodayItem(chosen.id, chosen.title, library.minutes([chosen], tier), (chosen.id,))
 
 
@@ -141,12 +147,18 @@ def today_for(
     day: dt.date | None = None,
     journal_sessions: Iterable[SessionRecord] = (),
     plan: Plan | None = None,
+    together_ages: Sequence[int | None] = (),
 ) -> Today:
     """Today's practice; ``journal_sessions`` (today's rows) mark what is done already.
-    ``plan`` is the profile's plan when the caller has it already (with its start pinned)."""
+    ``plan`` is the profile's plan when the caller has it already (with its start pinned).
+    ``age`` is the person's practice age (session/ages.py), ``together_ages`` those of
+    the others practising with them: the suggestion suits everyone, and minutes are
+    timed at the youngest one's tier."""
     day = day or dt.date.today()
     plan = plan or plan_for(profile, library)
-    age = age if age is not None else (plan.age if plan and plan.age else DEFAULT_AGE)
+    own = age if age is not None else (plan.age if plan else None)
+    ages = [known for known in (own, *together_ages) if known is not None]
+    age = group_age(ages)
     if plan is not None:
         current = plan_day(plan, day)
         done = fulfilled_counts(
@@ -163,7 +175,7 @@ def today_for(
                     TodayItem(
                         plan.id,
                         title,
-                        library.minutes(scripts, tier_for_age(age)),
+                        library.minutes(scripts, practice_tier(age, scripts)),
                         session.scripts,
                         plan,
                         index,
@@ -174,5 +186,5 @@ def today_for(
         if current.status != "finished":
             coming = plan_day(plan, next_week_start(current))
         return Today(tuple(items), plan, current, coming)
-    suggested = suggestion(library, age, day)
+    suggested = suggestion(library, ages, day)
     return Today((suggested,) if suggested else ())

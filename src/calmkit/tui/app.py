@@ -17,7 +17,8 @@ from textual.theme import Theme
 
 from calmkit import locations
 from calmkit.content.library import Library, load_library
-from calmkit.content.model import tier_for_age
+from calmkit.session.ages import group_age, is_young
+from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, items_for
 from calmkit.session.clock import Clock
 from calmkit.session.journal import JournalUnavailable, SessionRecord
@@ -32,7 +33,7 @@ from calmkit.session.practice import (
 from calmkit.session.rewards import garden_since, grow_garden
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
-from calmkit.session.today import DEFAULT_AGE, plan_for, today_for
+from calmkit.session.today import plan_for, today_for
 from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
 
 if TYPE_CHECKING:
@@ -100,9 +101,10 @@ class CalmkitApp(App[None]):
         self.journal, self.journal_notice = open_log(reading=True)
         self.active_log: PracticeLog | None = None
         self.profile = options.profile or self.settings.profile or profile_from_plan(self.library)
-        self.age = options.age or self._age_of(self.profile) or DEFAULT_AGE
+        # `--age` is the age of whoever calmkit was started for.
+        self._age_given_for = self.profile
         if self.profile:
-            self._remember_profile(self.profile, options.age or self._age_of(self.profile))
+            self._remember_profile(self.profile, self._age_of(self.profile))
         self.together_with = list(options.together_with)
         self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
         # Themes are chosen before the first frame: choosing one later parses every
@@ -114,7 +116,21 @@ class CalmkitApp(App[None]):
     # --- profiles -----------------------------------------------------------------------------
 
     def _age_of(self, profile: str | None) -> int | None:
-        return age_of(self.journal, profile, self.library)
+        """A person's practice age by the one rule (session/ages.py); --age is the
+        main profile's for this run."""
+        given = self.options.age if profile == self._age_given_for else None
+        return age_of(self.journal, profile, self.library, given)
+
+    @property
+    def age(self) -> int | None:
+        """The practice age of everyone now: the youngest of a group."""
+        return group_age(self.ages())
+
+    def ages(self) -> list[int | None]:
+        """Everyone's practice age, the main profile first."""
+        if not self.profile:
+            return [self.options.age]
+        return [self._age_of(person) for person in self.people()]
 
     def _remember_profile(self, name: str, age: int | None) -> None:
         if self.journal is None:
@@ -157,7 +173,6 @@ class CalmkitApp(App[None]):
     def _switch_to(self, name: str, age: int | None) -> None:
         self.profile = name
         self._remember_profile(name, age)
-        self.age = age or self._age_of(name) or DEFAULT_AGE
         self.together_with = []
         self.settings.profile = name
         self.save_settings()
@@ -209,7 +224,6 @@ class CalmkitApp(App[None]):
             self.profile = None
             self.settings.profile = None
             self.save_settings()
-            self.age = self.options.age or DEFAULT_AGE
             self.refresh_home()
         self.notify(f"{name}'s profile and practice record are deleted.")
 
@@ -230,7 +244,6 @@ class CalmkitApp(App[None]):
         elif names:
             # The first person picked leads: their plan and age set the session.
             self.profile, others = names[0], names[1:]
-            self.age = self._age_of(self.profile) or DEFAULT_AGE
         else:
             others = []
         self.together_with = others
@@ -274,8 +287,15 @@ class CalmkitApp(App[None]):
         plan = self.active_plan
         since = garden_since(plan, day)
         records = self._sessions_since(min(since, day))
+        own, *others = self.ages()
         today = today_for(
-            self.profile, self.age, self.library, day, [r for r in records if r.day == day], plan
+            self.profile,
+            own,
+            self.library,
+            day,
+            [r for r in records if r.day == day],
+            plan,
+            together_ages=others,
         )
         rewards_on = plan.settings.rewards if plan else True
         garden = grow_garden(records, since, day) if rewards_on and self.profile else None
@@ -286,7 +306,8 @@ class CalmkitApp(App[None]):
             greeting = f"Hi, {self.profile}!"
         else:
             greeting = "Hello! Nice to see you."
-        return HomeScreen(greeting, today, self.library, self.age, garden)
+        ages = [age for age in self.ages() if age is not None]
+        return HomeScreen(greeting, today, self.library, ages, garden)
 
     def action_open_history(self) -> None:
         from calmkit.session.report import build_report
@@ -332,27 +353,28 @@ class CalmkitApp(App[None]):
         return self.options.day or dt.date.today()
 
     def _is_young(self, person: str) -> bool:
-        age = self.age if person == self.profile else self._age_of(person)
-        return tier_for_age(age or self.age) == "young"
+        return is_young(self._age_of(person))
 
-    async def _ask(self, person: str, moment: str, items: tuple[str, ...]) -> dict[str, int | str]:
+    async def _ask(self, person: str, moment: str, items: tuple[str, ...]) -> dict[str, Answer]:
         """One person's answers at one moment; skipped questions are left out."""
         from calmkit.tui.dialogs.activities import ActivitiesDialog
         from calmkit.tui.dialogs.checkin import CheckinDialog
 
         who = person if len(self.people()) > 1 else None
-        answers: dict[str, int | str] = {}
+        answers: dict[str, Answer] = {}
         for item in items:
+            answer: Answer | None
             if item == "activities":
                 if answered_today(self.journal, person, item, self.today()):
                     continue
-                value: int | str | None = await self.push_screen_wait(ActivitiesDialog(who))
+                chosen = await self.push_screen_wait(ActivitiesDialog(who))
+                answer = None if chosen is None else Answer(chosen)
             else:
-                value = await self.push_screen_wait(
+                answer = await self.push_screen_wait(
                     CheckinDialog(item, moment, self._is_young(person), who)
                 )
-            if value is not None:
-                answers[item] = value
+            if answer is not None:
+                answers[item] = answer
         return answers
 
     @work(exclusive=True, group="practice")
@@ -386,7 +408,7 @@ class CalmkitApp(App[None]):
         asked = request.settings.checkin
         log = PracticeLog(self.journal, people)
         self.active_log = log
-        before: dict[str, dict[str, int | str]] = {}
+        before: dict[str, dict[str, Answer]] = {}
         if ask_before:
             for person in people:
                 before[person] = await self._ask(person, "before", items_for(asked, "before"))

@@ -1,60 +1,40 @@
-"""A quick check-in: one keystroke answers, and it can always be skipped.
+"""A quick check-in: a key answers, arrows and Enter work too, and it can always be skipped.
 
-The stress thermometer runs 0 (calm) to 10 (most upset). Young children see
-five faces instead, mapped onto the same 0-10 scale. The faces are calmkit's
-own simple drawings, not a licensed pain scale.
+The stress thermometer runs 0 (calm) to 10 (most upset). A key answers at
+once wherever no longer number can follow (0 and 2 to 9); after 1 the dialog
+waits a moment for a 0, so typing 1 then 0 is 10, and Enter or the pause
+makes it 1. Young children see five faces instead (and everyone sees faces
+for mood); a face is kept as the face it was (session/answers.py), never as
+a number on the thermometer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Label, Static
 
 from calmkit.session import checkins
+from calmkit.session.answers import FACES, SCALES, Answer, Face, uses_faces
+
+# How long a 1 waits for a 0 (making 10) before it counts as 1.
+SECOND_DIGIT_WAIT = 1.2
+# A gentle gradient from cool to warm, never an alarm red.
+SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
+          "#d7af5f", "#d79f5f", "#d7875f", "#d7875f", "#d7875f")  # fmt: skip
+HINT_NUMBERS = "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
+HINT_FACES = "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
+HINT_ONE = "1… press 0 for 10, or Enter for 1."
 
 
-@dataclass(frozen=True)
-class Face:
-    key: str
-    drawing: str
-    words: str
-    value: int
-
-
-# Five faces over the 0-10 thermometer (clinical-defaults.md: young children see faces).
-STRESS_FACES = (
-    Face("1", "(^‿^)", "very calm", 0),
-    Face("2", "(•‿•)", "calm", 3),
-    Face("3", "(•_•)", "in between", 5),
-    Face("4", "(•n•)", "upset", 8),
-    Face("5", "(>_<)", "very upset", 10),
-)
-# Mood is 1-5, drawn the other way round: 5 is the happiest.
-MOOD_FACES = (
-    Face("1", "(>_<)", "really low", 1),
-    Face("2", "(•n•)", "a bit low", 2),
-    Face("3", "(•_•)", "okay", 3),
-    Face("4", "(•‿•)", "good", 4),
-    Face("5", "(^‿^)", "great", 5),
-)
-TEN_KEY = "t"
-
-
-def scale_keys() -> dict[str, int]:
-    keys = {str(value): value for value in range(10)}
-    keys[TEN_KEY] = 10
-    return keys
-
-
-class CheckinDialog(ModalScreen[int | None]):
-    """Asks one check-in item; dismisses with its value, or None when skipped."""
+class CheckinDialog(ModalScreen[Answer | None]):
+    """Asks one check-in item; dismisses with the Answer, or None when skipped."""
 
     BINDINGS = [Binding("escape,s", "skip", "Skip")]
 
@@ -62,11 +42,12 @@ class CheckinDialog(ModalScreen[int | None]):
         super().__init__()
         self.item = item
         self.moment = moment
-        # Mood is always faces; stress is faces for young children; pain is numbers.
-        self.faces = (
-            MOOD_FACES if item == "mood" else (STRESS_FACES if young and item == "stress" else ())
-        )
+        self.faces: tuple[Face, ...] = FACES[item] if uses_faces(item, young) else ()
+        self.scale = SCALES[item]
         self.who = who
+        # The choice the arrows have moved to (a value, or a face's number); None: none yet.
+        self.highlighted: int | None = None
+        self._one_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         question = checkins.question(self.item, self.moment)
@@ -74,10 +55,12 @@ class CheckinDialog(ModalScreen[int | None]):
             question = f"{self.who}: {question}"
         with Vertical(id="dialog", classes="checkin"):
             yield Label(question, id="question")
-            yield Static(self._scale(), id="scale")
-            yield Label(self._hint(), id="hint")
+            yield Static(self._scale_picture(), id="scale")
+            yield Label(HINT_FACES if self.faces else HINT_NUMBERS, id="hint")
 
-    def _scale(self) -> Text | Table:
+    # --- drawing ---------------------------------------------------------------------
+
+    def _scale_picture(self) -> Text | Table:
         if self.faces:
             # One column per face, its words under it: on one line they wrapped at 80
             # columns and split a face from its words.
@@ -85,41 +68,88 @@ class CheckinDialog(ModalScreen[int | None]):
             for _ in self.faces:
                 table.add_column(justify="center", ratio=1)
             table.add_row(
-                *(Text(f"{face.key} {face.drawing}", style="bold") for face in self.faces)
+                *(
+                    Text(
+                        f"{face.number} {face.drawing}",
+                        style="bold reverse" if face.number == self.highlighted else "bold",
+                    )
+                    for face in self.faces
+                )
             )
             table.add_row(*(Text(face.words) for face in self.faces))
             return table
         text = Text(justify="center")
-        low, high = ("calm", "most upset") if self.item == "stress" else ("none", "a lot")
-        text.append(f"{low}  ")
-        for value in range(11):
-            key = TEN_KEY.upper() if value == 10 else str(value)
-            # A gentle gradient from cool to warm, never an alarm red.
-            shade = ["#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
-                     "#d7af5f", "#d79f5f", "#d7875f", "#d7875f", "#d7875f"][value]  # fmt: skip
-            text.append(f" {key} ", style=f"bold black on {shade}")
+        text.append(f"{self.scale.low_words}  ")
+        for value in range(self.scale.low, self.scale.high + 1):
+            style = f"bold black on {SHADES[value]}"
+            if value == self.highlighted:
+                style = f"bold reverse {SHADES[value]}"
+            text.append(f" {value} ", style=style)
             text.append(" ")
-        text.append(f" {high}")
+        text.append(f" {self.scale.high_words}")
         return text
 
-    def _hint(self) -> str:
-        if self.faces:
-            return "Press 1 to 5 to choose. S or Esc skips, that's fine too."
-        return "Press 0 to 9, or T for 10. S or Esc skips, that's fine too."
+    def _redraw(self, hint: str | None = None) -> None:
+        self.query_one("#scale", Static).update(self._scale_picture())
+        self.query_one("#hint", Label).update(hint or (HINT_FACES if self.faces else HINT_NUMBERS))
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        key = event.key.lower()
-        if self.faces:
-            for face in self.faces:
-                if key == face.key:
-                    event.stop()
-                    self.dismiss(face.value)
-                    return
-            return
-        value = scale_keys().get(key)
-        if value is not None:
+    # --- keys ------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.key
+        if key in ("left", "right", "up", "down", "enter"):
             event.stop()
-            self.dismiss(value)
+            self._move_or_choose(key)
+            return
+        if not (len(key) == 1 and key.isdigit()):
+            return
+        event.stop()
+        digit = int(key)
+        if self.faces:
+            if any(face.number == digit for face in self.faces):
+                self._answer(digit)
+            return
+        if self._one_timer is not None:
+            # 1 was typed: a 0 makes it 10; another digit starts afresh.
+            self._cancel_one()
+            if digit == 0:
+                self._answer(10)
+                return
+        if digit == 1:
+            self.highlighted = 1
+            self._redraw(HINT_ONE)
+            self._one_timer = self.set_timer(SECOND_DIGIT_WAIT, self._one_it_is)
+            return
+        self._answer(digit)
+
+    def _move_or_choose(self, key: str) -> None:
+        if key == "enter":
+            self._cancel_one()
+            if self.highlighted is not None:
+                self._answer(self.highlighted)
+            return
+        self._cancel_one()
+        low, high = (1, len(self.faces)) if self.faces else (self.scale.low, self.scale.high)
+        if self.highlighted is None:
+            self.highlighted = (low + high) // 2
+        else:
+            step = 1 if key in ("right", "up") else -1
+            self.highlighted = max(low, min(high, self.highlighted + step))
+        self._redraw()
+
+    def _one_it_is(self) -> None:
+        self._one_timer = None
+        self._answer(1)
+
+    def _cancel_one(self) -> None:
+        if self._one_timer is not None:
+            self._one_timer.stop()
+            self._one_timer = None
+
+    def _answer(self, value: int) -> None:
+        self._cancel_one()
+        self.dismiss(Answer(value, "faces" if self.faces else "numbers"))
 
     def action_skip(self) -> None:
+        self._cancel_one()
         self.dismiss(None)

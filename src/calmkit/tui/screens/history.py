@@ -18,11 +18,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
+from calmkit.session.answers import SCALES, face_of
 from calmkit.session.checkins import ACTIVITIES
 from calmkit.session.report import CheckinFigure, ProfileReport
 
 CALENDAR_WEEKS = 4
 CHART_DAYS = 14
+# The widest before/after bar, in cells; a 0 still gets a thin mark of its own.
+BAR_CELLS = 20
+ZERO_MARK = "▏"
+BEFORE_COLOUR = "#b8a9c9"
+AFTER_COLOUR = "#9fd8cb"
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
@@ -51,6 +57,43 @@ def calendar_strip(section: ProfileReport, today: dt.date) -> Text:
         else "Your practice days will show here.",
         style="italic",
     )
+    return text
+
+
+def _answer_cells(figure: CheckinFigure, value: int | None, face: str | None, colour: str) -> Text:
+    """One answer: a bar as long as the number (0 a thin visible mark), a face as its
+    words, and nothing answered as a dash, never as 0."""
+    if value is None:
+        return Text("–  not answered", style="dim")
+    if figure.faces or face:
+        drawn = face_of(figure.item, "faces", value)
+        return Text(f"{drawn.drawing} {drawn.words}" if drawn else f"face {value}", style=colour)
+    span = max(1, figure.high - figure.low)
+    cells = round((value - figure.low) / span * BAR_CELLS)
+    return Text(f"{'█' * cells if cells else ZERO_MARK} {value}", style=colour)
+
+
+def before_after_text(figure: CheckinFigure) -> Text:
+    """The latest sessions' answers, before and after, one row each."""
+    readings = figure.readings[-CHART_DAYS:]
+    width = BAR_CELLS + 4
+    text = Text()
+    text.append(f"{'':<14}{'before':<{width}}after\n", style="bold")
+    for reading in readings:
+        text.append(f"{reading.started:%d %b %H:%M}  ")
+        before = _answer_cells(figure, reading.before, reading.before_face, BEFORE_COLOUR)
+        before.pad_right(max(0, width - before.cell_len))
+        text.append_text(before)
+        text.append_text(_answer_cells(figure, reading.after, reading.after_face, AFTER_COLOUR))
+        text.append("\n")
+    if figure.faces:
+        text.append("Answered with faces.", style="italic")
+    else:
+        scale = SCALES[figure.item]
+        text.append(
+            f"{figure.low} is {scale.low_words}, {figure.high} is {scale.high_words}.",
+            style="italic",
+        )
     return text
 
 
@@ -86,20 +129,20 @@ class HistoryScreen(Screen[None]):
             yield PlotextPlot(id="minutes-chart", classes="chart")
             if section.stress.readings:
                 yield Static("Stress before and after each practice", classes="heading")
-                yield PlotextPlot(id="stress-chart", classes="chart")
+                yield Static(before_after_text(section.stress), id="stress-chart")
+            faces = section.stress_faces
+            if faces is not None and faces.readings:
+                yield Static("How you felt before and after, with faces", classes="heading")
+                yield Static(before_after_text(faces), id="stress-faces-chart")
             yield Static("What you did, week by week (days)", classes="heading")
             yield Static(activities_table(section), id="activities")
             if section.pain is not None and section.pain.readings:
                 yield Static("Pain before and after (your plan asks for it)", classes="heading")
-                yield PlotextPlot(id="pain-chart", classes="chart")
+                yield Static(before_after_text(section.pain), id="pain-chart")
         yield Footer()
 
     def on_mount(self) -> None:
         self._minutes_chart()
-        if self.section.stress.readings:
-            self._before_after_chart("#stress-chart", self.section.stress)
-        if self.section.pain is not None and self.section.pain.readings:
-            self._before_after_chart("#pain-chart", self.section.pain)
 
     def _minutes_chart(self) -> None:
         plot = self.query_one("#minutes-chart", PlotextPlot)
@@ -113,17 +156,6 @@ class HistoryScreen(Screen[None]):
             plt.plot(positions, goals, label="plan's goal", marker="braille")
         plt.xticks(positions, [f"{day.day:%d}" for day in days])
         plt.ylabel("min")
-
-    def _before_after_chart(self, selector: str, figure: CheckinFigure) -> None:
-        plot = self.query_one(selector, PlotextPlot)
-        readings = figure.readings[-CHART_DAYS:]
-        plt = plot.plt
-        positions = list(range(1, len(readings) + 1))
-        before = [reading.before if reading.before is not None else 0 for reading in readings]
-        after = [reading.after if reading.after is not None else 0 for reading in readings]
-        plt.multiple_bar(positions, [before, after], labels=["before", "after"])
-        plt.xticks(positions, [f"{reading.started:%d %b}" for reading in readings])
-        plt.ylim(figure.low, figure.high)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -14,7 +14,8 @@ from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmkit.content.library import Library
-from calmkit.content.model import Script, tier_for_age
+from calmkit.content.model import Script
+from calmkit.session.ages import group_age, practice_tier, suits_everyone
 from calmkit.session.rewards import Garden
 from calmkit.session.today import Today
 
@@ -63,14 +64,16 @@ class HomeScreen(Screen[None]):
         greeting: str,
         today: Today,
         library: Library,
-        age: int,
+        ages: list[int],
         garden: Garden | None = None,
     ) -> None:
         super().__init__()
         self.greeting = greeting
         self.today = today
         self.library = library
-        self.age = age
+        # Everyone practising's known ages (session/ages.py): the library offers what
+        # suits them all, timed at the youngest one's tier.
+        self.ages = ages
         # None when the plan turns rewards off.
         self.garden = garden
         self.all_ages = False
@@ -168,13 +171,13 @@ class HomeScreen(Screen[None]):
     # --- library --------------------------------------------------------------------------
 
     def _minutes(self, script: Script) -> int:
-        return self.library.minutes([script], tier_for_age(self.age))
+        return self.library.minutes([script], practice_tier(group_age(self.ages), [script]))
 
     def _library_options(self) -> list[Option | None]:
         scripts = [
             script
             for script in self.library.scripts.values()
-            if self.all_ages or script.suits_age(self.age)
+            if self.all_ages or suits_everyone(script, self.ages)
         ]
         scripts.sort(key=lambda script: (list(KIND_NAMES).index(script.kind), script.title))
         options: list[Option | None] = []
@@ -232,4 +235,12 @@ class HomeScreen(Screen[None]):
         option_list = self.query_one("#library", OptionList)
         option_list.clear_options()
         option_list.add_options(self._library_options())
-        self.notify("Showing every age" if self.all_ages else f"Showing scripts for age {self.age}")
+        self.notify("Showing every age" if self.all_ages else self._ages_words())
+
+    def _ages_words(self) -> str:
+        if not self.ages:
+            return "Showing every age"
+        if len(self.ages) == 1:
+            return f"Showing scripts for age {self.ages[0]}"
+        listed = joined_names([str(age) for age in sorted(self.ages)])
+        return f"Showing scripts for everyone: ages {listed}"

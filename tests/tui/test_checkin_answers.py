@@ -1,0 +1,165 @@
+"""Check-in answers match what was meant: 1 then 0 is ten, arrows and Enter choose,
+faces stay faces, and history draws exactly what was answered (issue 11, situations 2, 9).
+
+Each test runs the real app headless, records its messages (``message_hook``),
+and drives the dialog with keys as a child would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from textual.geometry import Region
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Label, Static
+from tui_helpers import DAY, SIZE, on_screen, shown, wait_for_screen, wait_until
+
+from calmkit.session import journal as journal_module
+from calmkit.session.answers import Answer
+from calmkit.tui.app import CalmkitApp
+from calmkit.tui.dialogs.checkin import HINT_ONE, SECOND_DIGIT_WAIT, CheckinDialog
+from calmkit.tui.screens.history import ZERO_MARK, HistoryScreen
+from calmkit.tui.screens.home import HomeScreen
+
+AppFactory = Callable[..., CalmkitApp]
+
+
+async def answer_with(
+    app: CalmkitApp, pilot: Pilot, keys: tuple[str, ...], young: bool = False, item: str = "stress"
+) -> Answer | None:
+    """Open the check-in on the home screen, press ``keys``, return what it dismissed with."""
+    results: list[Answer | None] = []
+    await wait_for_screen(pilot, HomeScreen)
+    app.push_screen(CheckinDialog(item, "before", young), results.append)
+    await wait_for_screen(pilot, CheckinDialog)
+    await pilot.press(*keys)
+    await wait_until(pilot, lambda: results, "the answer", timeout=5)
+    return results[0]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (("1", "0"), Answer(10, "numbers")),  # a teen's 10 is 10, not 1
+        (("7",), Answer(7, "numbers")),  # no longer number starts with 7: at once
+        (("0",), Answer(0, "numbers")),
+        (("1", "enter"), Answer(1, "numbers")),
+        (("1", "4"), Answer(4, "numbers")),  # no 14: the 4 starts afresh
+        (("right", "right", "enter"), Answer(6, "numbers")),  # arrows start in the middle
+        (("left", "left", "left", "left", "left", "left", "enter"), Answer(0, "numbers")),
+        (("right",) * 9 + ("enter",), Answer(10, "numbers")),
+    ],
+)
+async def test_numbers_mean_what_was_typed(
+    app_factory: AppFactory, keys: tuple[str, ...], expected: Answer
+) -> None:
+    messages: list[Message] = []
+    app = app_factory()
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        assert await answer_with(app, pilot, keys) == expected
+
+
+async def test_a_lone_1_waits_a_moment_then_answers_1(app_factory: AppFactory) -> None:
+    app = app_factory()
+    results: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        app.push_screen(CheckinDialog("stress", "after", False), results.append)
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("1")
+        # Still asking: a 0 may follow. The hint says so.
+        assert isinstance(app.screen, CheckinDialog) and not results
+        assert shown(app.screen.query_one("#hint", Label)) == HINT_ONE
+        await pilot.pause(SECOND_DIGIT_WAIT + 0.3)
+        await wait_until(pilot, lambda: results, "the answer")
+    assert results == [Answer(1, "numbers")]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (("4",), Answer(4, "faces")),
+        (("1",), Answer(1, "faces")),  # only five faces: 1 answers at once
+        (("right", "enter"), Answer(3, "faces")),  # the first arrow lands on the middle face
+        (("right", "right", "enter"), Answer(4, "faces")),
+        (("left", "left", "left", "enter"), Answer(1, "faces")),
+    ],
+)
+async def test_faces_answer_with_keys_or_arrows_and_stay_faces(
+    app_factory: AppFactory, keys: tuple[str, ...], expected: Answer
+) -> None:
+    app = app_factory(profile="Leo", age=6)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await answer_with(app, pilot, keys, young=True) == expected
+
+
+async def test_enter_with_nothing_chosen_and_keys_off_the_faces_do_nothing(
+    app_factory: AppFactory,
+) -> None:
+    app = app_factory(profile="Leo", age=6)
+    results: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        app.push_screen(CheckinDialog("stress", "before", True), results.append)
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("enter", "7", "0")
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinDialog) and results == []
+        # The arrows show which face is chosen before Enter takes it.
+        await pilot.press("right", "right")
+        scale = app.screen.query_one("#scale", Static)
+        faces_row = scale.render_lines(Region(0, 0, scale.size.width, 1))[0]
+        marked = "".join(
+            segment.text for segment in faces_row if segment.style and segment.style.reverse
+        )
+        assert marked.strip() == "4 (•n•)"
+        await pilot.press("s")
+        await wait_until(pilot, lambda: results, "the skip")
+    assert results == [None]
+
+
+# --- history draws what was answered ---------------------------------------------------
+
+
+def practised(
+    monkeypatch: pytest.MonkeyPatch,
+    days_ago: int,
+    answers: list[tuple[str, int, str]],
+) -> None:
+    moment = dt.datetime.combine(DAY - dt.timedelta(days=days_ago), dt.time(17)).astimezone()
+    with monkeypatch.context() as patch, journal_module.Journal() as journal:
+        patch.setattr(journal_module, "now", lambda: moment)
+        sid = journal.start_session("Maya", "balloon-belly", "Balloon Belly", "kid", 3)
+        journal.finish_session(sid, "completed", 3, 420)
+        for moment_name, value, scale in answers:
+            journal.add_checkin("Maya", moment_name, "stress", value, sid, scale=scale)
+
+
+async def test_history_draws_missing_as_missing_zero_as_a_bar_and_faces_as_faces(
+    app_factory: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three days: 7 before and nothing after; 5 before and 0 ("very calm") after;
+    # and two faces (the time Maya's younger brother's profile was used, say).
+    practised(monkeypatch, 3, [("before", 7, "numbers")])
+    practised(monkeypatch, 2, [("before", 5, "numbers"), ("after", 0, "numbers")])
+    practised(monkeypatch, 1, [("before", 4, "faces"), ("after", 1, "faces")])
+    app = app_factory()
+    async with app.run_test(size=(100, 60)) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("h")
+        await wait_for_screen(pilot, HistoryScreen)
+        numbers = on_screen(app.screen.query_one("#stress-chart", Static)).splitlines()
+        faces = on_screen(app.screen.query_one("#stress-faces-chart", Static)).splitlines()
+    header, first, second = numbers[:3]
+    assert header.split() == ["before", "after"]
+    # Missing is a dash with words, never a 0.
+    assert first.split()[-5:] == ["█" * 14, "7", "–", "not", "answered"]
+    # 0 after is a visible mark with its number.
+    assert second.split()[-4:] == ["█" * 10, "5", ZERO_MARK, "0"]
+    assert numbers[3] == "0 is calm, 10 is most upset."
+    # Faces are drawn as faces with their words, not as bars on the thermometer.
+    assert "(•n•) upset" in faces[1] and "(^‿^) very calm" in faces[1]
+    assert faces[2] == "Answered with faces."
