@@ -367,6 +367,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         open_log,
         people_for,
         pinned_plan,
+        plans_of,
         profile_from_plan,
     )
     from calmkit.session.settings import load_settings
@@ -379,7 +380,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     # moved aside), which a second opening would no longer see.
     journal, notice = open_log()
     # Together, the session speaks to the youngest (session/ages.py: one rule).
-    ages = ages_of(journal, people_for(profile, args.with_profiles), library, args.age)
+    people = people_for(profile, args.with_profiles)
+    ages = ages_of(journal, people, library, args.age)
     age = group_age(ages)
     try:
         prepared = prepare_session(
@@ -406,6 +408,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         read=read,
         opened=(journal, notice),
         ages=ages,
+        plans=plans_of(people, library),
     )
     return EXIT_OK if status == "completed" else 130
 

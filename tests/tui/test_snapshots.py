@@ -94,7 +94,7 @@ def test_session_tensing_hands(
 
 
 def test_checkin_stress_scale(snap_compare: Snap, app_factory: AppFactory) -> None:
-    """Maya (9) is asked before starting: 0 to 10, T for 10, skippable."""
+    """Maya (9) is asked before starting: 0 to 10, arrows and Enter too, skippable."""
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=on_checkin)
 
 

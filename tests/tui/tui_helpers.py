@@ -87,7 +87,7 @@ def session(pilot: Pilot) -> SessionScreen:
     return screen
 
 
-def timeline_of(target: str, age: int) -> Timeline:
+def timeline_of(target: str, age: int | None) -> Timeline:
     """The timeline a session of ``target`` plays, worked out apart from the app."""
     request = resolve(target, load_library(), age=age)
     return request.timeline(SessionClips(request.settings.voice, scripts=request.scripts))

@@ -8,9 +8,10 @@ when standard input is not a terminal nothing is asked and nothing is read.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
+from calmkit.content.model import Plan
 from calmkit.session.ages import is_young
 from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, ask_plain, items_for
@@ -83,6 +84,7 @@ def play_plain(
     clock: Clock | None = None,
     opened: tuple[Journal | None, str | None] | None = None,
     ages: Sequence[int | None] = (),
+    plans: Mapping[str, Plan | None] | None = None,
 ) -> FinishStatus:
     """Play with captions as lines. ``read`` (like ``input``) asks the check-ins;
     None asks nothing. ``opened`` is a journal the caller opened already, with the
@@ -93,7 +95,8 @@ def play_plain(
     journal, notice = opened if opened is not None else open_log()
     if notice:
         print(f"note: {notice}", file=out, flush=True)
-    log = PracticeLog(journal, people_for(profile, together_with or []))
+    people = people_for(profile, together_with or [])
+    log = PracticeLog(journal, people, plans=dict(plans or {}))
 
     def show(event: PlayerEvent) -> None:
         if isinstance(event, CueStarted) and event.cue.kind in CAPTION_KINDS and event.cue.text:

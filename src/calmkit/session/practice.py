@@ -53,6 +53,9 @@ class PracticeLog:
     session_ids: dict[str, int] = field(default_factory=dict)
     recorders: list[JournalRecorder] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # Each person's own plan, when they have one: its practice_minutes decides when a
+    # session together counts as practice for them.
+    plans: dict[str, Plan | None] = field(default_factory=dict)
 
     def begin(self, player: Player, request: SessionRequest, timeline: Timeline) -> None:
         """A 'running' row for each person, updated at every step from now on."""
@@ -75,13 +78,19 @@ class PracticeLog:
                     scripts=request.script_ids,
                     script_seconds=timeline.duration,
                     seconds_needed=seconds_needed(
-                        timeline.duration, request.settings.practice_minutes
+                        timeline.duration, self._practice_minutes(person, request)
                     ),
                 )
                 self.session_ids[person] = session_id
                 self.recorders.append(JournalRecorder(self.journal, session_id, player))
         except JournalUnavailable as error:
             self.notices.append(f"{error}; {NOT_SAVED}")
+
+    def _practice_minutes(self, person: str, request: SessionRequest) -> float | None:
+        own = self.plans.get(person)
+        if own is not None:
+            return own.settings.practice_minutes
+        return request.settings.practice_minutes if person == self.people[0] else None
 
     def checkin(self, person: str, moment: str, item: str, answer: Answer | None) -> None:
         """Save one answer as it was given (a number, or a face); a skipped question
@@ -102,6 +111,11 @@ class PracticeLog:
             recorder.flush()
             if recorder.notice and recorder.notice not in self.notices:
                 self.notices.append(recorder.notice)
+
+
+def plans_of(people: list[str], library: Library) -> dict[str, Plan | None]:
+    """Each person's own plan."""
+    return {person: plan_for(person, library) for person in people}
 
 
 def people_for(profile: str | None, together_with: list[str]) -> list[str]:

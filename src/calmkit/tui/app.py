@@ -28,6 +28,7 @@ from calmkit.session.practice import (
     open_log,
     people_for,
     pinned_plan,
+    plans_of,
     profile_from_plan,
 )
 from calmkit.session.rewards import garden_since, grow_garden
@@ -104,7 +105,8 @@ class CalmkitApp(App[None]):
         # `--age` is the age of whoever calmkit was started for.
         self._age_given_for = self.profile
         if self.profile:
-            self._remember_profile(self.profile, self._age_of(self.profile))
+            # Only an age someone gave is stored: a plan's age stays the plan's.
+            self._remember_profile(self.profile, options.age)
         self.together_with = list(options.together_with)
         self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
         # Themes are chosen before the first frame: choosing one later parses every
@@ -406,7 +408,7 @@ class CalmkitApp(App[None]):
             return
         request, timeline = prepared.request, prepared.timeline
         asked = request.settings.checkin
-        log = PracticeLog(self.journal, people)
+        log = PracticeLog(self.journal, people, plans=plans_of(people, self.library))
         self.active_log = log
         before: dict[str, dict[str, Answer]] = {}
         if ask_before:
