@@ -44,9 +44,9 @@ def play_on_a_terminal(tmp_path: Path, typed: str, *arguments: str) -> str:
     return done.stdout
 
 
-def logged() -> list[dict[str, object]]:
+def calmkit_says(*arguments: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "calmkit", "log", "--json"],
+        [sys.executable, "-m", "calmkit", *arguments],
         capture_output=True,
         text=True,
         env=calmkit_env(),
@@ -54,7 +54,11 @@ def logged() -> list[dict[str, object]]:
         timeout=TIMEOUT,
         check=True,
     )
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    return done.stdout
+
+
+def logged() -> list[dict[str, object]]:
+    return json.loads(calmkit_says("log", "--json"))  # type: ignore[no-any-return]
 
 
 def test_a_teen_typing_10_records_10(tmp_path: Path) -> None:
@@ -78,13 +82,5 @@ def test_a_young_child_answers_with_the_faces_and_they_stay_faces(tmp_path: Path
         (4, "faces", {"number": 4, "of": 5, "words": "upset", "drawing": "(•n•)"}),
         (1, "faces", {"number": 1, "of": 5, "words": "very calm", "drawing": "(^‿^)"}),
     ]
-    text = subprocess.run(
-        [sys.executable, "-m", "calmkit", "log"],
-        capture_output=True,
-        text=True,
-        env=calmkit_env(),
-        cwd=REPO_ROOT,
-        timeout=TIMEOUT,
-        check=True,
-    ).stdout
+    text = calmkit_says("log")
     assert "stress (•n•) upset → (^‿^) very calm" in text

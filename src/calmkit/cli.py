@@ -554,10 +554,9 @@ def _heard_text(session: SessionRecord) -> str:
 
 
 def _steps_text(session: SessionRecord) -> str:
-    text = f"{session.steps_done}/{session.steps_total}"
-    if session.steps_skipped:
-        text += f", {session.steps_skipped} skipped"
-    return text
+    from calmkit.session.counting import steps_words
+
+    return steps_words(session.steps_done, session.steps_total, session.steps_skipped)
 
 
 def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:

@@ -87,9 +87,10 @@ def first_words_of_today() -> str:
     return " ".join(text.split()[:4])
 
 
-def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home: Path) -> None:
-    environment = {
-        "CALMKIT_HOME": str(isolated_home),
+def terminal_environment(home: Path) -> dict[str, str]:
+    """What calmkit runs with in the pane: a fresh home, no sound device, a colour terminal."""
+    return {
+        "CALMKIT_HOME": str(home),
         "CALMKIT_AUDIO": "null",
         "SDL_AUDIODRIVER": "dummy",
         "PYTHONPATH": os.pathsep.join(
@@ -98,6 +99,10 @@ def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
     }
+
+
+def test_a_child_drives_calmkit_in_a_real_terminal(tmp_path: Path, isolated_home: Path) -> None:
+    environment = terminal_environment(isolated_home)
     python = shlex.quote(sys.executable)
     # After the app ends, say how it ended and keep the pane open to be read.
     command = f"{python} -m calmkit; echo {EXITED}$?; sleep 60"

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_tmux import EXITED, REPO_ROOT, Pane
+from test_tmux import EXITED, REPO_ROOT, Pane, terminal_environment
 
 from calmkit.tui.screens.history import ZERO_MARK
 
@@ -33,24 +33,11 @@ schedule:
   - weeks: 1-8
     sessions:
       - name: After school
-        scripts: [balloon-belly]
+        scripts: [quick-calm]
 settings:
   # Half a minute heard counts, so the test need not wait for half of the script.
   practice_minutes: 0.5
 """
-
-
-def environment(home: Path) -> dict[str, str]:
-    return {
-        "CALMKIT_HOME": str(home),
-        "CALMKIT_AUDIO": "null",
-        "SDL_AUDIODRIVER": "dummy",
-        "PYTHONPATH": os.pathsep.join(
-            filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")])
-        ),
-        "TERM": "xterm-256color",
-        "COLORTERM": "truecolor",
-    }
 
 
 def calmkit(env: dict[str, str], *arguments: str) -> str:
@@ -81,7 +68,7 @@ def quit_home(pane: Pane) -> None:
 def test_skipping_typing_ten_and_history_in_a_real_terminal(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    env = environment(isolated_home)
+    env = terminal_environment(isolated_home)
     pane = Pane(tmp_path / "tmux.sock")
     try:
         start(pane, env, "play", "balloon-belly", "--profile", "Alexis", "--age", "15")
@@ -167,7 +154,7 @@ def test_skipping_typing_ten_and_history_in_a_real_terminal(
 def test_together_with_a_six_year_old_in_a_real_terminal(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    env = environment(isolated_home)
+    env = terminal_environment(isolated_home)
     plan = tmp_path / "mia.yaml"
     plan.write_text(MIA_PLAN, encoding="utf-8")
     calmkit(env, "import", str(plan))
@@ -183,14 +170,15 @@ def test_together_with_a_six_year_old_in_a_real_terminal(
         screen = pane.wait_for("Hi, Alexis and Mia!")
         # Situation 6: the suggestion and the library suit both a 15- and a 6-year-old.
         assert "Resonance Breathing" not in screen and "Lemon Squeeze" not in screen
-        assert "Balloon Belly" in screen
+        assert "Quick Calm at School" in screen
         pane.send("f")
         pane.wait_for("Showing every age")
         pane.send("f")
         pane.wait_for("Showing scripts for everyone")
-        # Balloon Belly from the library, the first script listed.
+        # Quick Calm from the library: the last script listed.
         pane.send("l")
-        pane.send("Down")
+        pane.send("End")
+        pane.wait_for("Quick Calm at School · breathing")
         pane.send("Enter")
         pane.wait_for("Alexis: Before we start")
         pane.send("3")
@@ -198,7 +186,7 @@ def test_together_with_a_six_year_old_in_a_real_terminal(
         assert "(^‿^)" in screen  # Mia is 6: faces
         pane.send("2")
         screen = pane.wait_for("Step 2 of ")
-        assert "Balloon Belly" in screen
+        assert "Quick Calm at School" in screen
         # Half a minute heard is practice for Mia's plan: wait for it, then stop.
         pane.wait_for("00:33 done", timeout=60)
         pane.send("q")

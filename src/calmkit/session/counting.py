@@ -50,3 +50,9 @@ def practised_sentence(seconds_heard: float) -> str:
         return "You took a few moments to practise."
     minutes = round(seconds_heard / 60)
     return f"You practised for {minutes} minute{'s' if minutes != 1 else ''}."
+
+
+def steps_words(done: int, total: int, skipped: int | None) -> str:
+    """'24/24, 23 skipped': for the psychologist (`log` and the report), never the child."""
+    text = f"{done}/{total}"
+    return f"{text}, {skipped} skipped" if skipped else text

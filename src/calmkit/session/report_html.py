@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from calmkit import __version__
+from calmkit.session.counting import steps_words
 from calmkit.session.followup import FollowUp, WeekWindow
 from calmkit.session.report import (
     ACTIVITIES,
@@ -777,10 +778,7 @@ def _heard_cell(session: SessionRow) -> str:
 
 
 def _steps_cell(session: SessionRow) -> str:
-    text = f"{session.steps_done}/{session.steps_total}"
-    if session.steps_skipped:
-        text += f", {session.steps_skipped} skipped"
-    return esc(text)
+    return esc(steps_words(session.steps_done, session.steps_total, session.steps_skipped))
 
 
 def _sessions_table(section: ProfileReport) -> str:
