@@ -43,7 +43,14 @@ from calmkit.content.model import TIERS, Plan, Tier
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.session.ages import practice_age, practice_tier
-from calmkit.session.answers import FACES, SCALES, answer_json, answer_words, face_of
+from calmkit.session.answers import (
+    FACES,
+    SCALES,
+    answer_json,
+    answer_words,
+    face_of,
+    is_number,
+)
 from calmkit.session.checkins import ACTIVITIES, parse_activities
 from calmkit.session.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
 from calmkit.session.followup import FollowUp, WeekWindow, follow_up
@@ -175,6 +182,13 @@ class SessionRow:
     def value(self, item: str, moment: str) -> int | str | None:
         found = self.answer(item, moment)
         return None if found is None else found.value
+
+    def score(self, item: str, moment: str) -> int | None:
+        """The latest answer as a number on the item's own scale; None for none or a face."""
+        found = self.answer(item, moment)
+        if found is None or not is_number(found.item, found.scale, found.value):
+            return None
+        return int(found.value)
 
     def words(self, item: str, moment: str) -> str | None:
         """The answer as `log` and the reports show it: '7', or '(•n•) upset'."""
