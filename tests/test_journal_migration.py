@@ -224,6 +224,9 @@ def test_upgraded_rows_read_as_before_and_count_by_the_old_rule(
     section = report.profiles[0]
     older = [note for note in section.notes if "older calmkit" in note]
     assert older and older[0].startswith("1 session recorded by an older calmkit")
+    # Leo's two stress answers may have been faces: the note says how they were stored.
+    faces = [note for note in section.notes if "0, 3, 5, 8 and 10" in note]
+    assert faces and faces[0].startswith("2 stress answers of young-tier sessions")
     data = report_json(report)["profiles"][0]
     first = data["sessions"][0]  # type: ignore[index]
     assert (first["seconds"], first["seconds_heard"], first["practice"]) == (419.0, None, True)

@@ -563,6 +563,19 @@ def _profile_report(
             "a session got rather than the time heard: their minutes are that, and they "
             "count as practice when completed or stopped after at least a minute."
         )
+    unknown = sum(
+        1
+        for session in counted
+        if session.tier == "young"
+        for checkin in session.checkins
+        if checkin.item == "stress" and checkin.scale is None
+    )
+    if unknown:
+        notes.append(
+            f"{_count(unknown, 'stress answer')} of young-tier sessions came from an older "
+            "calmkit, which did not record whether faces were shown: it stored the five "
+            "faces as 0, 3, 5, 8 and 10, and these are read as thermometer numbers."
+        )
     daily = _daily_activities(checkins)
     busy = [session.day for session in counted] + [answer.day for answer in daily]
     days = _days(period, plan, info, counted, durations, busy)
