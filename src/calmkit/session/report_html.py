@@ -674,13 +674,18 @@ def _cards(section: ProfileReport) -> str:
         )
     )
     stress = section.stress
-    if stress.n and stress.average_before is not None and stress.average_after is not None:
-        change = stress.average_change or 0.0
+    faces = section.stress_faces
+    # A young child's faces get their own card, on their own 1-5 scale, when the
+    # thermometer has nothing to compare.
+    shown = stress if stress.n or faces is None or not faces.n else faces
+    label = "Stress (0–10)" if shown is stress else "Stress (faces 1–5)"
+    if shown.n and shown.average_before is not None and shown.average_after is not None:
+        change = shown.average_change or 0.0
         cards.append(
             (
-                "Stress (0–10)",
-                f"{_num(stress.average_before)} → {_num(stress.average_after)}",
-                f"before → after; change {_signed(change)} over {_plural(stress.n, 'session')}",
+                label,
+                f"{_num(shown.average_before)} → {_num(shown.average_after)}",
+                f"before → after; change {_signed(change)} over {_plural(shown.n, 'session')}",
             )
         )
     else:
