@@ -38,6 +38,7 @@ from calmkit.session.player import (
     Progress,
     Resumed,
     StepChanged,
+    StepShown,
     Volumes,
 )
 
@@ -488,6 +489,44 @@ def test_jumping_while_paused_stays_paused_at_the_new_place() -> None:
     rig.jumped(3.0)
     assert rig.player.poll() == 1.0
     assert rig.fired_at() == [(0.0, 0), (3.0, 2)]
+
+
+def test_moving_while_paused_shows_each_step_and_resume_plays_the_one_shown() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    rig.to(0.0)
+    rig.to(1.6)
+    rig.player.pause()
+    rig.player.next_step()
+    rig.player.next_step()
+    # The last step: "next" while paused keeps it shown instead of ending the session.
+    rig.player.next_step()
+    assert rig.of(StepShown) == [StepShown(1, 2, 3, 2), StepShown(2, 3, 3, 4)]
+    assert rig.player.current_step == 2
+    rig.player.previous_step()
+    assert rig.of(StepShown)[-1] == StepShown(1, 2, 3, 2)
+    assert rig.player.paused and rig.player.finished is None
+    assert rig.fired() == [0, 1]
+    # The words on screen at the breathing step are the line before it; the next is after it.
+    assert rig.player.line_at(2) == (1, STEPS.cues[1])
+    assert rig.player.upcoming_cue(after=2) is STEPS.cues[4]
+    rig.player.resume()
+    rig.jumped(3.0)
+    rig.to(3.0)
+    # Playing goes on from the step that was shown, announced once more.
+    assert rig.fired()[-1] == 2
+    assert rig.of(StepChanged)[-1] == StepChanged(1, 2, 3)
+
+
+def test_moving_while_playing_shows_no_step_without_playing_it() -> None:
+    rig = Rig(STEPS)
+    rig.player.start()
+    rig.to(0.0)
+    rig.player.next_step()
+    rig.jumped(3.0)
+    rig.to(3.0)
+    assert rig.of(StepShown) == []
+    assert rig.of(StepChanged)[-1] == StepChanged(1, 2, 3)
 
 
 # --- stopping and running to the end ----------------------------------------------------------

@@ -139,9 +139,9 @@ async def test_home_greets_maya_with_todays_plan(app_factory: AppFactory) -> Non
         start = screen.query_one("#start", Button)
         assert str(start.label) == "Start: After school"
         assert app.focused is start
-        assert shown(screen.query_one("#plan-note", Static)).startswith(
-            "Maya, you are learning calm skills"
-        )
+        # The note is for grown-ups, on its own screen (N): home only points to it.
+        assert shown(screen.query_one("#plan-pointer", Static)) == "N: the plan, for grown-ups"
+        assert not screen.query("#plan-note")
         # Maya is 9: every built-in script that suits her, grouped by kind, each once.
         texts = library_texts(app)
         suitable = [s for s in load_library().scripts.values() if s.suits_age(9)]
@@ -283,7 +283,7 @@ async def test_enter_asks_first_then_shows_the_first_line(
         await pilot.press("4")
         await wait_for_screen(pilot, SessionScreen)
         screen = session(pilot)
-        assert shown(screen.query_one("#title", Static)) == "After school"
+        assert shown(screen.query_one("#title", Static)) == "After school · Balloon Belly"
         index, first_say = first_cue(screen, "say")
         await advance_to(pilot, clock, messages, first_say.start + 0.5)
         assert first_say.text == (

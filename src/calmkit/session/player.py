@@ -72,6 +72,20 @@ class Resumed:
 
 
 @dataclass(frozen=True)
+class StepShown:
+    """While paused, the place moved (next or back): the step that plays on resume.
+
+    Nothing plays while paused, so no cue starts; this tells the faces what to show
+    instead, so the step on screen is always the one that resuming starts from.
+    """
+
+    step: int
+    number: int  # 1-based, among the steps that have cues
+    total: int
+    index: int  # the step's first cue, where playing goes on from
+
+
+@dataclass(frozen=True)
 class Finished:
     status: FinishStatus
     elapsed: float  # the place reached in the timeline
@@ -85,7 +99,7 @@ class Notice:
     message: str
 
 
-PlayerEvent = CueStarted | StepChanged | Progress | Paused | Resumed | Finished | Notice
+PlayerEvent = CueStarted | StepChanged | StepShown | Progress | Paused | Resumed | Finished | Notice
 Listener = Callable[[PlayerEvent], None]
 
 
@@ -216,11 +230,25 @@ class Player:
         index = self._state.next_index - 1
         return self._cues[index] if 0 <= index < len(self._cues) else None
 
-    def upcoming_cue(self, kinds: frozenset[str] = _VOICE_KINDS) -> Cue | None:
-        """The next cue of the given kinds, for showing the next line dimmed."""
-        for cue in self._cues[self._state.next_index :]:
+    def upcoming_cue(
+        self, kinds: frozenset[str] = _VOICE_KINDS, after: int | None = None
+    ) -> Cue | None:
+        """The next cue of the given kinds, for showing the next line dimmed.
+
+        From the next cue to play, or from the cue after index ``after``.
+        """
+        start = self._state.next_index if after is None else after + 1
+        for cue in self._cues[start:]:
             if cue.kind in kinds and cue.text:
                 return cue
+        return None
+
+    def line_at(self, index: int, kinds: frozenset[str] = _VOICE_KINDS) -> tuple[int, Cue] | None:
+        """The line with words on screen when cue ``index`` starts: its own, or the last before."""
+        for earlier in range(min(index, len(self._cues) - 1), -1, -1):
+            cue = self._cues[earlier]
+            if cue.kind in kinds and cue.text:
+                return earlier, cue
         return None
 
     # --- events ------------------------------------------------------------------------
@@ -455,6 +483,8 @@ class Player:
                 return
             position = self._position_of_current()
             last = position + 1 >= len(self._steps)
+            if last and self.paused:
+                return  # while paused, the last step stays shown; the end waits for play
             index = len(self._cues) if last else self._first_cue[self._steps[position + 1]]
             end = self.duration if last else self._cues[index].start
             if state.current_step is not None and self.elapsed < end - SKIP_GRACE:
@@ -518,6 +548,9 @@ class Player:
                 self._start_ambient(fade_in=1.0)
             else:
                 state.ambient_restart = True
+        if state.paused_at is not None and index < len(self._cues):
+            step = self._cues[index].step
+            self._emit(StepShown(step, self._steps.index(step) + 1, len(self._steps), index))
         self._wake.set()
 
     def set_voice(self, on: bool) -> None:

@@ -36,11 +36,19 @@ from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
 from calmkit.session.today import plan_for, today_for
 from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
+from calmkit.tui.widgets.caption import BIG_MIN_HEIGHT, BIG_MIN_WIDTH
+from calmkit.tui.widgets.too_small import (
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    TOO_NARROW_CLASS,
+    TOO_SHORT_CLASS,
+    guard,
+)
 
 if TYPE_CHECKING:
     from calmkit.session.player import Player
     from calmkit.tui.dialogs.profile import ProfileChoice
-    from calmkit.tui.screens.session import SessionOutcome
+    from calmkit.tui.screens.session import SessionOutcome, SessionScreen
 
 CALM_THEME = Theme(
     name="calm",
@@ -91,7 +99,24 @@ class AppOptions:
 class CalmkitApp(App[None]):
     CSS_PATH = "calmkit.tcss"
     TITLE = "calmkit"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("escape", "close_keys", "Close the keys", show=False, priority=True),
+    ]
+    # Classes on every screen by its size (calmkit.tcss lays out by them): below 60x20
+    # the screen is covered by one sentence; from 60x20 every row is counted.
+    HORIZONTAL_BREAKPOINTS = [
+        (0, TOO_NARROW_CLASS),
+        (MIN_WIDTH, "-w60"),
+        (80, "-w80"),
+        (BIG_MIN_WIDTH, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [
+        (0, TOO_SHORT_CLASS),
+        (MIN_HEIGHT, "-h20"),
+        (24, "-h24"),
+        (BIG_MIN_HEIGHT, "-tall"),
+    ]
 
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
@@ -108,6 +133,8 @@ class CalmkitApp(App[None]):
             # Only an age someone gave is stored: a plan's age stays the plan's.
             self._remember_profile(self.profile, options.age)
         self.together_with = list(options.together_with)
+        # The library's "all ages" choice, kept while the app runs (home is rebuilt often).
+        self.library_all_ages = False
         self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
         # Themes are chosen before the first frame: choosing one later parses every
         # stylesheet a second time, about a sixth of the time to the home screen.
@@ -267,6 +294,7 @@ class CalmkitApp(App[None]):
     # --- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, guard)
         if self.journal_notice:
             self.notify(self.journal_notice, severity="warning", timeout=10)
         for text in locations.take_notices():  # a link moved aside, a settings file unread
@@ -309,7 +337,20 @@ class CalmkitApp(App[None]):
         else:
             greeting = "Hello! Nice to see you."
         ages = [age for age in self.ages() if age is not None]
-        return HomeScreen(greeting, today, self.library, ages, garden)
+        return HomeScreen(
+            greeting, today, self.library, ages, garden, all_ages=self.library_all_ages
+        )
+
+    def action_open_plan(self) -> None:
+        from calmkit.tui.screens.plan import PlanScreen
+
+        if self.active_plan is None:
+            self.notify("There is no plan for whoever is practising.")
+            return
+        age = self.ages()[0] if self.profile else None
+        self.push_screen(
+            PlanScreen(self.active_plan, self.library, self.today(), age or self.active_plan.age)
+        )
 
     def action_open_history(self) -> None:
         from calmkit.session.report import build_report
@@ -341,7 +382,20 @@ class CalmkitApp(App[None]):
     def action_open_settings(self) -> None:
         from calmkit.tui.screens.settings import SettingsScreen
 
-        self.push_screen(SettingsScreen(self.settings))
+        session = self.session_screen()
+        if session is None:
+            self.push_screen(SettingsScreen(self.settings))
+            return
+        # Mid-session, settings pause the practice: nothing plays on behind them.
+        was_playing = not session.player.paused
+        session.player.pause()
+
+        def back(_: None) -> None:
+            session.settings_changed()
+            if was_playing:
+                session.player.resume()
+
+        self.push_screen(SettingsScreen(self.settings), back)
 
     # --- practising --------------------------------------------------------------------------
 
@@ -439,25 +493,79 @@ class CalmkitApp(App[None]):
 
     # --- the command palette -------------------------------------------------------------
 
+    def practising(self) -> bool:
+        """From the first question before a practice to its end screen."""
+        return self.active_log is not None
+
+    def session_screen(self) -> SessionScreen | None:
+        from calmkit.tui.screens.session import SessionScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, SessionScreen):
+                return screen
+        return None
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, HomeScreen):
+        # Only calmkit's own commands, in plain words: Textual's (themes, screenshots,
+        # an unasked Quit) are not for a child. Mid-practice, only what is safe there.
+        if self.practising():
+            session = self.session_screen()
+            if session is not None and screen is session:
+                if session.player.paused:
+                    yield SystemCommand("Go on", "Carry on from here", session.action_resume)
+                else:
+                    yield SystemCommand("Pause", "Pause for a while", session.action_pause)
+                yield SystemCommand(
+                    "Stop here", "Stop this practice (asks first)", session.action_stop
+                )
             yield SystemCommand(
-                "Start today's practice", "Begin the first practice for today", screen.start_today
+                "Settings",
+                "Volume, sounds, colours and motion (pauses first)",
+                self.action_open_settings,
             )
-            yield SystemCommand("Library", "Browse every script", screen.action_focus_library)
-        yield SystemCommand(
-            "Settings", "Volumes, sounds, colours and motion", self.action_open_settings
-        )
-        yield SystemCommand(
-            "Switch profile", "Choose who is practising", self.action_switch_profile
-        )
-        yield SystemCommand(
-            "Practise together", "Pick everyone practising together", self.action_practise_together
-        )
+        else:
+            if isinstance(screen, HomeScreen):
+                yield SystemCommand(
+                    "Start today's practice",
+                    "Begin the first practice for today",
+                    screen.start_today,
+                )
+                yield SystemCommand("Library", "Browse every practice", screen.action_focus_library)
+            if self.active_plan is not None:
+                yield SystemCommand(
+                    "The plan, for grown-ups",
+                    "The psychologist's note, this week's sessions and what the plan sets",
+                    self.action_open_plan,
+                )
+            yield SystemCommand(
+                "Settings", "Volume, sounds, colours and motion", self.action_open_settings
+            )
+            yield SystemCommand(
+                "Who is practising", "Choose, add or change a person", self.action_switch_profile
+            )
+            yield SystemCommand(
+                "Practise together",
+                "Pick everyone practising together",
+                self.action_practise_together,
+            )
+            yield SystemCommand("History", "The practice so far", self.action_open_history)
         yield SystemCommand(
             "High contrast", "Switch between calm and high-contrast colours", self.toggle_contrast
         )
+        yield SystemCommand(
+            "Show the keys", "Every key and what it does", self.action_show_help_panel
+        )
+        if not self.practising():
+            yield SystemCommand("Quit calmkit", "Close calmkit", self.action_quit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_keys":
+            # Esc closes the Keys panel when it is open; otherwise Esc does what it always does.
+            return bool(self.screen.query("HelpPanel"))
+        return True
+
+    def action_close_keys(self) -> None:
+        self.action_hide_help_panel()
 
     def toggle_contrast(self) -> None:
         self.settings.theme = "calm" if self.settings.theme == "high-contrast" else "high-contrast"

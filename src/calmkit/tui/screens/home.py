@@ -30,6 +30,7 @@ KIND_NAMES = {
     "sleep": "Sleep",
 }
 BROKEN_PREFIX = "broken:"
+PLAN_POINTER = "N: the plan, for grown-ups"
 
 
 def joined_names(names: list[str]) -> str:
@@ -49,14 +50,16 @@ class StartPractice(Message):
 
 
 class HomeScreen(Screen[None]):
+    # q Quit early: a footer too narrow for every key drops the last ones, never Quit.
     BINDINGS = [
         Binding("l", "focus_library", "Library"),
-        Binding("f", "toggle_all_ages", "All ages"),
+        Binding("n", "open_plan", "Plan"),
+        Binding("q", "app.quit", "Quit"),
         Binding("s", "app.open_settings", "Settings"),
         Binding("p", "app.switch_profile", "Profile"),
         Binding("t", "app.practise_together", "Together"),
         Binding("h", "app.open_history", "History"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("f", "toggle_all_ages", "All ages"),
     ]
 
     def __init__(
@@ -66,6 +69,7 @@ class HomeScreen(Screen[None]):
         library: Library,
         ages: list[int],
         garden: Garden | None = None,
+        all_ages: bool = False,
     ) -> None:
         super().__init__()
         self.greeting = greeting
@@ -76,7 +80,8 @@ class HomeScreen(Screen[None]):
         self.ages = ages
         # None when the plan turns rewards off.
         self.garden = garden
-        self.all_ages = False
+        # The app keeps this choice: home is built again after every practice.
+        self.all_ages = all_ages
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
@@ -90,12 +95,13 @@ class HomeScreen(Screen[None]):
                     yield Static(coming, id="next-week")
                 if self.garden is not None:
                     yield Static(self._garden_text(self.garden), id="garden")
-                if self.today.plan and self.today.plan.note:
-                    yield Static(self.today.plan.note, id="plan-note")
+                if self.today.plan is not None:
+                    # The note is for grown-ups and is never cut: it has a screen of its own.
+                    yield Static(PLAN_POINTER, id="plan-pointer", markup=False)
             with Vertical(id="library-column"):
                 yield Static("Library", classes="heading")
                 yield OptionList(*self._library_options(), id="library")
-                yield Static("", id="details")
+                yield Static("", id="details", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -184,7 +190,8 @@ class HomeScreen(Screen[None]):
         for kind, group in groupby(scripts, key=lambda script: script.kind):
             options.append(Option(Text(KIND_NAMES[kind], style="bold"), disabled=True))
             for script in group:
-                label = Text(f"  {script.title}")
+                # One row each, however narrow: a long title ends in an ellipsis.
+                label = Text(f"  {script.title}", no_wrap=True, overflow="ellipsis")
                 label.append(f"  {self._minutes(script)} min", style="dim")
                 options.append(Option(label, id=script.id))
         broken = self.library.broken
@@ -230,8 +237,17 @@ class HomeScreen(Screen[None]):
     def action_focus_library(self) -> None:
         self.query_one("#library", OptionList).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_plan":
+            return self.today.plan is not None  # no plan, no Plan key in the footer
+        return True
+
+    def action_open_plan(self) -> None:
+        self.app.action_open_plan()  # type: ignore[attr-defined]
+
     def action_toggle_all_ages(self) -> None:
         self.all_ages = not self.all_ages
+        self.app.library_all_ages = self.all_ages  # type: ignore[attr-defined]
         option_list = self.query_one("#library", OptionList)
         option_list.clear_options()
         option_list.add_options(self._library_options())

@@ -31,12 +31,15 @@ from calmkit.session.player import (
     Progress,
     Resumed,
     StepChanged,
+    StepShown,
 )
 from calmkit.session.settings import Settings
 from calmkit.session.setup import PreparedSession
+from calmkit.session.volumes import Volumes
 from calmkit.tui.dialogs.confirm import ConfirmDialog
 from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.widgets.body import BodyFigure
+from calmkit.tui.widgets.caption import Caption, ClampedLine
 from calmkit.tui.widgets.pacer import BreathPacer
 
 BREATH_KINDS = frozenset({"breathe-in", "hold", "breathe-out", "rest"})
@@ -45,6 +48,37 @@ PACER_FPS = 12
 # The pacer's size changes in this many steps per phase: enough to look smooth.
 PACER_STEPS = 24
 VOLUME_STEP = 0.1
+PAUSED_WORDS = "Paused. Press space to go on."
+
+
+def breath_counts(seconds: float) -> int:
+    """How many numbers a breath of ``seconds`` counts: a number that would show for
+    less than three quarters of a second is left out (3.5 s counts 1, 2, 3, never a
+    flash of 4)."""
+    return max(1, int(seconds + 0.25))
+
+
+def volume_words(volumes: Volumes, raising: bool = False) -> str:
+    """The loudness heard, as a bar and a number, and whether a grown-up's limit holds it."""
+    heard = volumes.effective("voice")
+    tenths = round(heard * 10)
+    words = f"Volume {'▮' * tenths}{'▯' * (10 - tenths)} {round(heard * 100)}%"
+    if (
+        volumes.cap < 1.0
+        and heard >= volumes.cap - 1e-9
+        and (raising or volumes.voice > volumes.cap)
+    ):
+        words += ": a grown-up's limit keeps it here"
+    return words
+
+
+def session_title(prepared: PreparedSession) -> str:
+    """The plan's name for the slot and the scripts it plays: "After school · Balloon Belly"."""
+    title = prepared.timeline.title
+    names = [script.title for script in prepared.request.scripts]
+    if not names or names == [title]:
+        return title
+    return f"{title} · {' + '.join(names)}"
 
 
 def clock_text(seconds: float) -> str:
@@ -62,8 +96,11 @@ class SessionOutcome:
 
 
 class SessionScreen(Screen[SessionOutcome]):
+    # space and q first: on a narrow terminal the footer drops the last keys, never these.
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause"),
+        Binding("space", "pause", "Pause"),
+        Binding("space", "resume", "Resume"),
+        Binding("q,escape", "stop", "Stop"),
         Binding("right", "next_step", "Next"),
         Binding("left", "repeat_step", "Back"),
         Binding("plus,equals_sign", "volume(1)", "Volume", key_display="+/-"),
@@ -71,7 +108,6 @@ class SessionScreen(Screen[SessionOutcome]):
         Binding("v", "toggle_voice", "Voice"),
         Binding("a", "toggle_ambient", "Sound"),
         Binding("m", "toggle_motion", "Motion"),
-        Binding("q,escape", "stop", "Stop"),
     ]
 
     def __init__(
@@ -102,9 +138,10 @@ class SessionScreen(Screen[SessionOutcome]):
     def compose(self) -> ComposeResult:
         timeline = self.prepared.timeline
         with Vertical(id="session"):
-            yield Static(timeline.title, id="title")
-            yield Static("", id="caption", classes=f"caption-{self.settings.caption_size}")
-            yield Static("", id="next-line")
+            yield ClampedLine(session_title(self.prepared), id="title")
+            yield Caption(id="caption", size=self.settings.caption_size)
+            yield ClampedLine("", id="next-line")
+            yield Static(PAUSED_WORDS, id="paused-note")
             with ContentSwitcher(initial="quiet", id="middle"):
                 yield Static("", id="quiet")
                 yield BreathPacer(id="pacer")
@@ -144,7 +181,13 @@ class SessionScreen(Screen[SessionOutcome]):
         event = message.event
         if isinstance(event, CueStarted):
             self._show_cue(event.cue)
-        elif isinstance(event, StepChanged | Progress | Resumed | Paused):
+        elif isinstance(event, StepShown):
+            self._show_step(event.index)
+            self._update_status()
+        elif isinstance(event, Resumed | Paused):
+            self._update_status()
+            self.refresh_bindings()
+        elif isinstance(event, StepChanged | Progress):
             self._update_status()
         elif isinstance(event, Notice):
             self._show_notice(event.message)
@@ -180,13 +223,34 @@ class SessionScreen(Screen[SessionOutcome]):
         if self._pacer_timer is not None:
             self._pacer_timer.pause()
         if cue.text:
-            self.query_one("#caption", Static).update(cue.text)
+            self.query_one(Caption).text = cue.text
             upcoming = self.player.upcoming_cue()
-            self.query_one("#next-line", Static).update(upcoming.text if upcoming else "")
+            self.query_one("#next-line", ClampedLine).text = upcoming.text if upcoming else ""
         if cue.kind in BODY_KINDS and cue.area:
             self.query_one(BodyFigure).area = cue.area
             switcher.current = "body"
         elif cue.kind in ("say", "sound", "chime"):
+            switcher.current = "quiet"
+
+    def _show_step(self, index: int) -> None:
+        """Paused, and moved to another step: show it as it will start when playing goes on."""
+        cue = self.prepared.timeline.cues[index]
+        line = self.player.line_at(index)
+        caption = self.query_one(Caption)
+        caption.text = line[1].text or "" if line else ""
+        after = line[0] if line else index - 1
+        upcoming = self.player.upcoming_cue(after=after)
+        self.query_one("#next-line", ClampedLine).text = upcoming.text or "" if upcoming else ""
+        switcher = self.query_one(ContentSwitcher)
+        self.breath_cue = None
+        if cue.kind in BREATH_KINDS:
+            pacer = self.query_one(BreathPacer)
+            pacer.phase, pacer.fraction, pacer.count = cue.kind, 0.0, 1
+            switcher.current = "pacer"
+        elif cue.kind in BODY_KINDS and cue.area:
+            self.query_one(BodyFigure).area = cue.area
+            switcher.current = "body"
+        else:
             switcher.current = "quiet"
 
     def _tick_pacer(self) -> None:
@@ -197,7 +261,7 @@ class SessionScreen(Screen[SessionOutcome]):
         pacer = self.query_one(BreathPacer)
         # Reactive attributes refresh only when the value changes: quantise.
         pacer.fraction = round(min(1.0, into / cue.duration) * PACER_STEPS) / PACER_STEPS
-        pacer.count = min(int(into) + 1, max(1, round(cue.duration)))
+        pacer.count = min(int(into) + 1, breath_counts(cue.duration))
 
     def _update_status(self) -> None:
         player = self.player
@@ -214,11 +278,36 @@ class SessionScreen(Screen[SessionOutcome]):
             parts.append("voice off")
         if player.paused:
             parts.insert(0, "Paused")
-        self.query_one("#status", Static).update("  ·  ".join(parts))
+        # Narrow terminals get narrower gaps, so the status keeps to one line.
+        gap = "  ·  " if self.size.width >= 80 else " · "
+        self.query_one("#status", Static).update(gap.join(parts))
         self.set_class(player.paused, "paused")
+        self.query_one("#paused-note").display = player.paused
         self.query_one(ProgressBar).progress = elapsed
 
     # --- keys --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # One key, two words: the footer says what space will do now.
+        if action == "pause":
+            return not self.player.paused
+        if action == "resume":
+            return self.player.paused
+        return True
+
+    def action_pause(self) -> None:
+        self.player.pause()
+
+    def action_resume(self) -> None:
+        self.player.resume()
+
+    def settings_changed(self) -> None:
+        """Back from the settings: the session takes up what changed there."""
+        volumes = self.settings.volumes
+        for group in ("voice", "ambient", "cues"):
+            self.player.set_volume(group, getattr(volumes, group))  # type: ignore[arg-type]
+        self.query_one(Caption).caption_size = self.settings.caption_size
+        self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
 
     def action_toggle_pause(self) -> None:
         self.player.toggle_pause()
@@ -232,8 +321,10 @@ class SessionScreen(Screen[SessionOutcome]):
     def action_volume(self, direction: int) -> None:
         volumes = self.settings.volumes
         for group in ("voice", "ambient", "cues"):
-            self.player.set_volume(group, getattr(volumes, group) + direction * VOLUME_STEP)  # type: ignore[arg-type]
-        self.notify(f"Volume {round(volumes.effective('voice') * 100)}%", timeout=1.5)
+            # From the level really heard: below a grown-up's limit, "softer" is softer at once.
+            heard = volumes.effective(group)  # type: ignore[arg-type]
+            self.player.set_volume(group, round(heard + direction * VOLUME_STEP, 2))  # type: ignore[arg-type]
+        self.notify(volume_words(volumes, raising=direction > 0), timeout=2)
         self.app.save_settings()  # type: ignore[attr-defined]
 
     def action_toggle_voice(self) -> None:
@@ -241,7 +332,13 @@ class SessionScreen(Screen[SessionOutcome]):
         self._update_status()
 
     def action_toggle_ambient(self) -> None:
+        if not self.prepared.ambient:
+            self.notify("This practice has no background sound.", timeout=2)
+            return
         self.player.set_ambient(not self.player.ambient_on)
+        self.notify(
+            "Background sound on" if self.player.ambient_on else "Background sound off", timeout=2
+        )
 
     def action_toggle_motion(self) -> None:
         self.settings.reduced_motion = not self.settings.reduced_motion

@@ -64,6 +64,8 @@ class SettingsScreen(Screen[None]):
         self.settings = settings
         self.narrators: tuple[str | None, ...] = (None, *available_voices())
         self.rows = [row for row in ROWS if row.key != "narrator" or len(self.narrators) > 2]
+        # The limit moves only after a grown-up's answer, for the rest of this visit.
+        self.cap_unlocked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="settings"):
@@ -100,6 +102,12 @@ class SettingsScreen(Screen[None]):
         for row in self.rows:
             text = Text(f"{row.label:<30}")
             text.append(f"◀ {self._value(row.key)} ▶", style="bold")
+            if row.key in ("voice", "ambient", "cues"):
+                value = getattr(self.settings.volumes, row.key)
+                heard = self.settings.volumes.effective(row.key)  # type: ignore[arg-type]
+                if heard < value - 1e-9:
+                    # What is really heard, when a grown-up's limit holds it lower.
+                    text.append(f" heard {round(heard * 100)}%", style="italic")
             options.append(Option(text, id=row.key))
         return options
 
@@ -110,6 +118,9 @@ class SettingsScreen(Screen[None]):
             return
         key = self.rows[index].key
         settings = self.settings
+        if key == "cap" and not self.cap_unlocked:
+            self._ask_grown_up(step)
+            return
         if key in ("voice", "ambient", "cues", "cap"):
             value = getattr(settings.volumes, key) + step * VOLUME_STEP
             setattr(settings.volumes, key, round(max(0.0, min(1.0, value)), 2))
@@ -126,7 +137,21 @@ class SettingsScreen(Screen[None]):
         else:
             settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)  # type: ignore[assignment]
         self.app.save_settings()  # type: ignore[attr-defined]
-        option_list.replace_option_prompt_at_index(index, self._options()[index].prompt)
+        # Every row: a volume row also says when the limit holds it.
+        for row, option in enumerate(self._options()):
+            option_list.replace_option_prompt_at_index(row, option.prompt)
+
+    def _ask_grown_up(self, step: int) -> None:
+        from calmkit.tui.dialogs.grownup import GrownUpCheck
+
+        def answered(right: bool | None) -> None:
+            if right:
+                self.cap_unlocked = True
+                self.action_change(step)
+            else:
+                self.notify("The volume limit stays as it is.", timeout=3)
+
+        self.app.push_screen(GrownUpCheck(), answered)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -61,6 +61,7 @@ def lit_codes(area: str) -> set[str]:
 # the whole figure, feet included, must fit the 11 rows an 80x24 session gives it.
 NAME_WIDTH = max(len(name) for name in (*AREA_CODES, *AREA_NAMES.values()))
 NAME_GAP = 2
+FIGURE_WIDTH = 2 * (NAME_WIDTH + NAME_GAP) + len(FIGURE[0])
 
 
 def name_row(area: str) -> int:
@@ -79,6 +80,13 @@ class BodyFigure(Widget):
     def render(self) -> Text:
         lit = lit_codes(self.area)
         name = AREA_NAMES.get(self.area, self.area).capitalize() if self.area else ""
+        if self.size.height < len(FIGURE) or self.size.width < FIGURE_WIDTH:
+            # No room for the whole figure (a small terminal, or paused with its note):
+            # the area's name alone, never a figure without the part that matters.
+            text = Text(no_wrap=True, justify="center")
+            text.append("\n" * max(0, (self.size.height - 1) // 2))
+            text.append(f" {name} ", style="bold reverse")
+            return text
         beside = name_row(self.area) if name else None
         # Every row is as wide as the others, with a blank column as wide as the name's
         # on the left, so the figure itself stays in the middle when the rows are centred.

@@ -1,0 +1,144 @@
+"""The plan, for grown-ups: the psychologist's whole note, this week's sessions, and what
+the plan changes, in plain words.
+
+The note often speaks about the child ("her feet and legs only rest"); it is for
+the grown-ups, so it lives here (N on the home screen) rather than on the child's
+screen, and it is never cut short: the part cut can be the safety rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from calmkit.content.library import Library
+from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
+from calmkit.content.schedule import plan_day
+
+CHECKIN_WORDS = {
+    "stress": "how calm or upset (0 to 10, or faces for young children)",
+    "pain": "how much the body hurts (0 to 10)",
+    "mood": "mood (five faces)",
+    "activities": "what was done that day (school, exercise, friends, chores, a hobby)",
+}
+TIMES_A_DAY = {1: "once a day", 2: "twice a day"}
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _areas(areas: frozenset[str]) -> str:
+    names = sorted(area.replace("-", " ") for area in areas)
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def settings_lines(settings: PlanSettings, age: int | None) -> list[str]:
+    """What the plan changes in each session, one plain sentence each."""
+    tier = tier_for_age(age) if age else None
+    lines = []
+    pace = settings.breathe
+    if pace is not None and (pace.inhale or pace.exhale):
+        default_in, default_out = DEFAULT_PACE[tier or "kid"]
+        parts = [
+            f"in for {_seconds(pace.inhale or default_in)} seconds",
+            f"out for {_seconds(pace.exhale or default_out)}",
+        ]
+        if pace.hold:
+            parts.insert(1, f"hold for {_seconds(pace.hold)}")
+        lines.append(
+            f"Breathing is paced {', '.join(parts)}, wherever a script does not set its own."
+        )
+    elif tier is not None:
+        breathe_in, breathe_out = DEFAULT_PACE[tier]
+        lines.append(
+            f"Breathing keeps the usual pace for age {age}: in for {_seconds(breathe_in)} seconds,"
+            f" out for {_seconds(breathe_out)}."
+        )
+    if settings.gentle:
+        lines.append(
+            f"Never tensed: {_areas(settings.gentle)}. Those steps become a gentle letting go."
+        )
+    if settings.skip:
+        lines.append(f"Left out entirely: {_areas(settings.skip)}.")
+    checkin = settings.checkin
+    moments = [("Before each practice", checkin.before), ("After each practice", checkin.after)]
+    if checkin.before == checkin.after:
+        moments = [("Before and after each practice", checkin.before)]
+    for moment, items in (*moments, ("Once a day", checkin.daily)):
+        if items:
+            asked = "; ".join(CHECKIN_WORDS.get(item, item) for item in items)
+            lines.append(f"{moment} it asks: {asked}. Every question can be skipped.")
+    if not (checkin.before or checkin.after or checkin.daily):
+        lines.append("It asks no questions before or after practice.")
+    if settings.ambient:
+        lines.append(f"Background sound: {settings.ambient.replace('-', ' ')}.")
+    lines.append(
+        "A garden grows a flower for each day of practice."
+        if settings.rewards
+        else "No garden or flowers: the plan turns them off."
+    )
+    return lines
+
+
+def week_lines(plan: Plan, library: Library, day: dt.date) -> tuple[str, list[str]]:
+    """A heading for this week of the plan and one line per planned session."""
+    current = plan_day(plan, day)
+    if current.status == "not-started":
+        return f"The plan starts on {current.starts:%A %d %B}.", []
+    if current.status == "finished":
+        return f"The plan finished after {plan.weeks} weeks.", []
+    heading = f"This week: week {current.week} of {plan.weeks}"
+    lines = []
+    for session in current.sessions:
+        titles = [
+            library.scripts[script_id].title if script_id in library.scripts else script_id
+            for script_id in session.scripts
+        ]
+        times = TIMES_A_DAY.get(session.per_day, f"{session.per_day} times a day")
+        name = f"{session.name}: " if session.name else ""
+        lines.append(f"• {name}{' then '.join(titles)}, {times}")
+    return heading, lines
+
+
+class PlanScreen(Screen[None]):
+    """The profile's plan as a grown-up reads it."""
+
+    BINDINGS = [Binding("escape,q,n", "close", "Back home")]
+
+    def __init__(self, plan: Plan, library: Library, day: dt.date, age: int | None) -> None:
+        super().__init__()
+        self.plan = plan
+        self.library = library
+        self.day = day
+        self.age = age
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        who = f"{plan.for_profile}'s plan" if plan.for_profile else "The plan"
+        heading, sessions = week_lines(plan, self.library, self.day)
+        with VerticalScroll(id="plan-view"):
+            yield Static(f"For grown-ups: {who}", id="plan-title", markup=False)
+            if plan.note:
+                yield Static("The note from the plan", classes="heading", markup=False)
+                yield Static(plan.note, id="plan-note", markup=False)
+            yield Static(heading, classes="heading", markup=False)
+            if sessions:
+                yield Static("\n".join(sessions), id="plan-week", markup=False)
+            yield Static("What the plan sets", classes="heading", markup=False)
+            yield Static(
+                "\n".join(f"• {line}" for line in settings_lines(plan.settings, self.age)),
+                id="plan-settings",
+                markup=False,
+            )
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
