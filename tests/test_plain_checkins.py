@@ -75,12 +75,12 @@ def test_a_teen_typing_10_records_10(tmp_path: Path) -> None:
 
 def test_a_young_child_answers_with_the_faces_and_they_stay_faces(tmp_path: Path) -> None:
     out = play_on_a_terminal(tmp_path, "4\n1\n0\n", "--profile", "Leo", "--age", "6")
-    assert "1=(^‿^) very calm  2=(•‿•) calm  3=(•_•) in between  4=(•n•) upset" in out
+    assert "1=(^‿^) very calm  2=(•‿•) calm  3=(•_•) in between  4=(ó_ò) upset" in out
     [session] = logged()
     answers = [(c["value"], c["scale"], c["face"]) for c in session["checkins"]]  # type: ignore[union-attr]
     assert answers == [
-        (4, "faces", {"number": 4, "of": 5, "words": "upset", "drawing": "(•n•)"}),
+        (4, "faces", {"number": 4, "of": 5, "words": "upset", "drawing": "(ó_ò)"}),
         (1, "faces", {"number": 1, "of": 5, "words": "very calm", "drawing": "(^‿^)"}),
     ]
     text = calmkit_says("log")
-    assert "stress (•n•) upset → (^‿^) very calm" in text
+    assert "stress (ó_ò) upset → (^‿^) very calm" in text

@@ -829,6 +829,6 @@ def test_faces_are_reported_as_faces_never_as_thermometer_numbers(
         "face 1 of 5: very calm",
     )
     page = render_html(report)
-    assert "(•n•) upset → (^‿^) very calm" in page
+    assert "(ó_ò) upset → (^‿^) very calm" in page
     assert "Stress, answered with faces before and after each session" in page
     assert "Stress (faces 1–5)" in page and "4.0 → 1.0" in page

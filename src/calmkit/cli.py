@@ -561,7 +561,7 @@ def _steps_text(session: SessionRecord) -> str:
 
 def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
     """'stress 6 → 3' for a before/after pair, 'school yes' for anything else; a face
-    answer as its face and words ('stress (•n•) upset → (^‿^) very calm')."""
+    answer as its face and words ('stress (ó_ò) upset → (^‿^) very calm')."""
     from calmkit.session.answers import answer_words
 
     items: dict[str, dict[str, object]] = {}

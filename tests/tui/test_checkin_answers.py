@@ -115,7 +115,7 @@ async def test_enter_with_nothing_chosen_and_keys_off_the_faces_do_nothing(
         marked = "".join(
             segment.text for segment in faces_row if segment.style and segment.style.reverse
         )
-        assert marked.strip() == "4 (•n•)"
+        assert marked.strip() == "4 (ó_ò)"
         await pilot.press("s")
         await wait_until(pilot, lambda: results, "the skip")
     assert results == [None]
@@ -161,5 +161,5 @@ async def test_history_draws_missing_as_missing_zero_as_a_bar_and_faces_as_faces
     assert second.split()[-4:] == ["█" * 10, "5", ZERO_MARK, "0"]
     assert numbers[3] == "0 is calm, 10 is most upset."
     # Faces are drawn as faces with their words, not as bars on the thermometer.
-    assert "(•n•) upset" in faces[1] and "(^‿^) very calm" in faces[1]
+    assert "(ó_ò) upset" in faces[1] and "(^‿^) very calm" in faces[1]
     assert faces[2] == "Answered with faces."

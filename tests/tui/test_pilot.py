@@ -277,6 +277,7 @@ async def test_enter_asks_first_then_shows_the_first_line(
         )
         assert shown(dialog.query_one("#hint", Label)) == (
             "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
+            " H goes back home."
         )
         # No session yet: the player has not been made, nothing has played.
         assert not events(messages)
@@ -671,13 +672,13 @@ async def test_young_child_answers_with_faces(app_factory: AppFactory, clock: St
         dialog = app.screen
         # Five faces in columns, each with its words under it.
         faces, words = on_screen(dialog.query_one("#scale", Static)).splitlines()
-        assert columns(faces) == ["1 (^‿^)", "2 (•‿•)", "3 (•_•)", "4 (•n•)", "5 (>_<)"]
+        assert columns(faces) == ["1 (^‿^)", "2 (•‿•)", "3 (•_•)", "4 (ó_ò)", "5 (>_<)"]
         assert columns(words) == ["very calm", "calm", "in between", "upset", "very upset"]
         # Each face's words sit right under it.
         for face, word in zip(column_centres(faces), column_centres(words), strict=True):
             assert abs(face - word) <= 1
         assert shown(dialog.query_one("#hint", Label)) == (
-            "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
+            "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too. H goes back home."
         )
         # Only the five faces answer: 7 and 0 do nothing.
         await pilot.press("7", "0")

@@ -12,7 +12,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Footer, HelpPanel, OptionList, Static
+from textual.widgets import Footer, HelpPanel, Label, OptionList, Static
 from textual.widgets._footer import FooterKey
 from tui_helpers import (
     SIZE,
@@ -26,15 +26,25 @@ from tui_helpers import (
     wait_until,
 )
 
-from calmkit.session.clock import SteppedClock
-from calmkit.session.player import CueStarted, Paused, Resumed, StepShown
+from calmkit.session.answers import STRESS_FACES, Answer
+from calmkit.session.clock import ScaledClock, SteppedClock
+from calmkit.session.journal import Journal
+from calmkit.session.player import CueStarted, Finished, Paused, Resumed, StepShown
 from calmkit.session.settings import Settings
 from calmkit.tui.app import CalmkitApp
+from calmkit.tui.dialogs.activities import ActivitiesDialog
+from calmkit.tui.dialogs.checkin import CheckinDialog
 from calmkit.tui.dialogs.confirm import ConfirmDialog
 from calmkit.tui.dialogs.grownup import GrownUpCheck
+from calmkit.tui.screens.end import FLOWER_WORDS, PRAISE, EndNews, EndScreen
 from calmkit.tui.screens.home import PLAN_POINTER, HomeScreen
 from calmkit.tui.screens.plan import PlanScreen
-from calmkit.tui.screens.session import PAUSED_WORDS, SessionScreen, breath_counts
+from calmkit.tui.screens.session import (
+    PAUSED_WORDS,
+    SessionOutcome,
+    SessionScreen,
+    breath_counts,
+)
 from calmkit.tui.screens.settings import SettingsScreen
 from calmkit.tui.widgets.body import FIGURE, BodyFigure
 from calmkit.tui.widgets.caption import Caption, clamp
@@ -602,3 +612,147 @@ async def test_the_session_title_names_the_script(
         await pilot.press("escape")
         await wait_for_screen(pilot, SessionScreen)
         assert shown(app.screen.query_one("#title", Static)) == "After school · Balloon Belly"
+
+
+# --- 7. ticked and not ticked differ by shape -------------------------------------------
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+async def test_activity_boxes_differ_by_shape(
+    app_factory: AppFactory,
+    clock: SteppedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    no_color: bool,
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    messages: list[Message] = []
+    app = app_factory(clock=clock)
+    async with app.run_test(size=SMALLEST, message_hook=messages.append) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, SessionScreen)
+        await advance_to(pilot, clock, messages, 3.0)
+        await pilot.press("q")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        boxes = app.screen.query_one("#activity-list")
+
+        def rows() -> list[str]:
+            return [
+                row.strip("│ ")
+                for row in on_screen(boxes).splitlines()
+                if "School" in row or "friends" in row
+            ]
+
+        assert rows() == ["[ ] 1  School", "[ ] 3  Time with friends"]
+        await pilot.press("1", "3")
+        await pilot.pause()
+        assert rows() == ["[✓] 1  School", "[✓] 3  Time with friends"]
+        await pilot.press("3")
+        await pilot.pause()
+        assert rows() == ["[✓] 1  School", "[ ] 3  Time with friends"]
+
+
+# --- 12. "Before we start" has a way back home --------------------------------------------
+
+
+async def test_h_before_starting_goes_back_home_and_plays_nothing(
+    app_factory: AppFactory, clock: SteppedClock
+) -> None:
+    messages: list[Message] = []
+    app = app_factory(clock=clock)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CheckinDialog)
+        assert shown(app.screen.query_one("#hint", Label)).endswith("H goes back home.")
+        await pilot.press("h")
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.pause(0.2)
+        assert not events(messages)
+        assert app.active_log is None
+        assert not any(isinstance(screen, SessionScreen) for screen in app.screen_stack)
+    with Journal() as journal:
+        assert journal.sessions() == []
+
+
+def test_the_upset_face_looks_upset() -> None:
+    upset = next(face for face in STRESS_FACES if face.words == "upset")
+    # Eyes that slope like worried brows, not the flat "n" mouth that read as a smile.
+    assert upset.drawing == "(ó_ò)"
+    assert len({face.drawing for face in STRESS_FACES}) == len(STRESS_FACES)
+
+
+# --- 8. the end screen in words by tier ----------------------------------------------------
+
+
+async def test_a_young_child_ends_with_her_flower_and_how_she_felt(
+    app_factory: AppFactory,
+) -> None:
+    messages: list[Message] = []
+    # Today as the journal dates it: the flower is for the day the practice was done.
+    app = app_factory(profile="Leo", age=6, clock=ScaledClock(400), day=None)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("4")
+        await wait_for_screen(pilot, CheckinDialog, timeout=30)  # the after question
+        assert [e.status for e in events(messages, Finished)] == ["completed"]  # type: ignore[attr-defined]
+        await pilot.press("1")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, EndScreen)
+        end = app.screen
+        assert shown(end.query_one("#feelings", Static)) == (
+            "How you felt, before (ó_ò) upset and after (^‿^) very calm."
+        )
+        assert shown(end.query_one("#flower", Static)) == FLOWER_WORDS
+        assert shown(end.query_one("#praise", Static)) == PRAISE["young"][0]
+        assert "yourself" not in shown(end.query_one("#praise", Static))
+
+
+@pytest.mark.parametrize(
+    ("tier", "status", "words"),
+    [
+        ("young", "stopped", PRAISE["young"][1]),
+        ("teen", "completed", PRAISE["teen"][0]),
+        ("together", "completed", PRAISE["together"][0]),
+    ],
+)
+async def test_the_end_screen_speaks_to_each_tier_and_a_group(
+    tier: str, status: str, words: str
+) -> None:
+    from textual.app import App
+
+    names = ["Maya", "Dad"] if tier == "together" else []
+    news = EndNews(
+        tier=tier,
+        before={name: {"stress": Answer(7, "numbers")} for name in names},
+        after={name: {"stress": Answer(3, "numbers")} for name in names},
+    )
+    screen = EndScreen(SessionOutcome(status, 300.0, 5, 5, 300.0), names, news)  # type: ignore[arg-type]
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with Host().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown(screen.query_one("#praise", Static)) == words
+        assert not screen.query("#flower")
+        if names:
+            assert shown(screen.query_one("#feelings", Static)) == (
+                "Maya: How you felt, before 7 and after 3.\nDad: How you felt, before 7 and after 3."
+            )
+            assert (
+                shown(screen.query_one("#thanks", Static)) == "All done! Thank you, Maya and Dad."
+            )
+        else:
+            assert not screen.query("#feelings")

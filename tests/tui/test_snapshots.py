@@ -210,3 +210,25 @@ def test_settings_with_a_volume_limit(
 def test_too_small_a_window(snap_compare: Snap, app_factory: AppFactory) -> None:
     """Below 60x20: one kind sentence instead of a broken screen."""
     assert snap_compare(app_factory(), terminal_size=(50, 16), run_before=on_home)
+
+
+@SIZES
+def test_activities_ticked_and_not(
+    snap_compare: Snap, app_factory: AppFactory, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    """After a practice: School ticked [✓], the others empty [ ]."""
+
+    async def tick_school(pilot: Pilot) -> None:
+        await on_checkin(pilot)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, SessionScreen)
+        await move_to(pilot, clock, 5.0)
+        await pilot.press("q")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, ActivitiesDialog)
+        await pilot.press("1")
+
+    assert snap_compare(app_factory(clock=clock), terminal_size=size, run_before=tick_school)

@@ -44,13 +44,13 @@ STRESS_FACES: tuple[Face, ...] = (
     Face(1, "(^‿^)", "very calm"),
     Face(2, "(•‿•)", "calm"),
     Face(3, "(•_•)", "in between"),
-    Face(4, "(•n•)", "upset"),
+    Face(4, "(ó_ò)", "upset"),
     Face(5, "(>_<)", "very upset"),
 )
 # Mood is 1-5 with 5 the happiest, so its faces run the other way round.
 MOOD_FACES: tuple[Face, ...] = (
     Face(1, "(>_<)", "really low"),
-    Face(2, "(•n•)", "a bit low"),
+    Face(2, "(ó_ò)", "a bit low"),
     Face(3, "(•_•)", "okay"),
     Face(4, "(•‿•)", "good"),
     Face(5, "(^‿^)", "great"),

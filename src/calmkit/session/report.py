@@ -191,7 +191,7 @@ class SessionRow:
         return int(found.value)
 
     def words(self, item: str, moment: str) -> str | None:
-        """The answer as `log` and the reports show it: '7', or '(•n•) upset'."""
+        """The answer as `log` and the reports show it: '7', or '(ó_ò) upset'."""
         found = self.answer(item, moment)
         return None if found is None else answer_words(found.item, found.scale, found.value)
 

@@ -765,7 +765,7 @@ def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[str]]) -
 
 
 def _score(session: SessionRow, item: str) -> str:
-    """'6 → 3', or faces as faces: '(•n•) upset → (^‿^) very calm'."""
+    """'6 → 3', or faces as faces: '(ó_ò) upset → (^‿^) very calm'."""
     before, after = session.words(item, "before"), session.words(item, "after")
     if before is None and after is None:
         return ""

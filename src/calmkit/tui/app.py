@@ -31,7 +31,7 @@ from calmkit.session.practice import (
     plans_of,
     profile_from_plan,
 )
-from calmkit.session.rewards import garden_since, grow_garden
+from calmkit.session.rewards import garden_since, grow_garden, practised_days
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
 from calmkit.session.today import plan_for, today_for
@@ -78,6 +78,10 @@ HIGH_CONTRAST_THEME = Theme(
     foreground="#ffffff",
     dark=True,
 )
+
+
+class BackHome(Exception):
+    """Asked before a practice, the child chose to go back home instead."""
 
 
 @dataclass
@@ -352,6 +356,14 @@ class CalmkitApp(App[None]):
             PlanScreen(self.active_plan, self.library, self.today(), age or self.active_plan.age)
         )
 
+    def _todays_flower(self) -> bool:
+        """Whether the garden (when the plan keeps one) has a flower for today."""
+        plan = self.active_plan
+        if not self.profile or (plan is not None and not plan.settings.rewards):
+            return False
+        day = self.today()
+        return day in practised_days(self._sessions_since(day))
+
     def action_open_history(self) -> None:
         from calmkit.session.report import build_report
         from calmkit.tui.screens.history import CALENDAR_WEEKS, HistoryScreen
@@ -426,9 +438,10 @@ class CalmkitApp(App[None]):
                 chosen = await self.push_screen_wait(ActivitiesDialog(who))
                 answer = None if chosen is None else Answer(chosen)
             else:
-                answer = await self.push_screen_wait(
-                    CheckinDialog(item, moment, self._is_young(person), who)
-                )
+                dialog = CheckinDialog(item, moment, self._is_young(person), who)
+                answer = await self.push_screen_wait(dialog)
+                if dialog.went_home:
+                    raise BackHome
             if answer is not None:
                 answers[item] = answer
         return answers
@@ -438,7 +451,7 @@ class CalmkitApp(App[None]):
         # The session's modules (the player, sound, narration) load when first needed,
         # so the home screen comes up sooner.
         from calmkit.session.setup import prepare_session
-        from calmkit.tui.screens.end import EndScreen
+        from calmkit.tui.screens.end import EndNews, EndScreen
         from calmkit.tui.screens.session import SessionScreen
 
         people = self.people()
@@ -466,8 +479,14 @@ class CalmkitApp(App[None]):
         self.active_log = log
         before: dict[str, dict[str, Answer]] = {}
         if ask_before:
-            for person in people:
-                before[person] = await self._ask(person, "before", items_for(asked, "before"))
+            try:
+                for person in people:
+                    before[person] = await self._ask(person, "before", items_for(asked, "before"))
+            except BackHome:
+                # "Before we start" has a way back: nothing is played or recorded.
+                prepared.backend.close()
+                self.active_log = None
+                return
 
         def begin(player: Player) -> None:
             log.begin(player, request, timeline)
@@ -480,14 +499,23 @@ class CalmkitApp(App[None]):
         )
         # The last journal writes happen on the recorder's thread: wait for them.
         await asyncio.to_thread(log.finish)
+        after: dict[str, dict[str, Answer]] = {}
         for moment in ("after", "daily"):
             for person in people:
                 answers = await self._ask(person, moment, items_for(asked, moment))
+                if moment == "after":
+                    after[person] = answers
                 for item, value in answers.items():
                     log.checkin(person, moment, item, value)
         for notice in log.notices:
             self.notify(notice, severity="warning", timeout=10)
-        await self.push_screen_wait(EndScreen(outcome, people if together else []))
+        news = EndNews(
+            tier="together" if together else timeline.tier,
+            flower=self._todays_flower(),
+            before=before,
+            after=after,
+        )
+        await self.push_screen_wait(EndScreen(outcome, people if together else [], news))
         self.active_log = None
         self.refresh_home()
 

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, SelectionList
+from textual.widgets import Button, Label
 
 from calmkit.session.checkins import ACTIVITIES, ACTIVITY_NAMES, activities_value, question
+from calmkit.tui.widgets.ticklist import TickList
 
 
 class ActivitiesDialog(ModalScreen[str | None]):
@@ -29,7 +30,7 @@ class ActivitiesDialog(ModalScreen[str | None]):
         text = question("activities", "daily")
         with Vertical(id="dialog", classes="activities"):
             yield Label(f"{self.who}: {text}" if self.who else text, id="question")
-            yield SelectionList[str](
+            yield TickList(
                 *(
                     (f"{n}  {ACTIVITY_NAMES[activity]}", activity)
                     for n, activity in enumerate(ACTIVITIES, 1)
@@ -45,7 +46,7 @@ class ActivitiesDialog(ModalScreen[str | None]):
                 yield Button("Skip", id="skip")
 
     def on_mount(self) -> None:
-        choices = self.query_one(SelectionList)
+        choices = self.query_one(TickList)
         # The first activity is under the cursor from the start, so Space picks it at once.
         choices.highlighted = 0
         choices.focus()
@@ -58,10 +59,10 @@ class ActivitiesDialog(ModalScreen[str | None]):
             self.action_skip()
 
     def action_toggle(self, index: int) -> None:
-        self.query_one(SelectionList).toggle(ACTIVITIES[index])
+        self.query_one(TickList).toggle(ACTIVITIES[index])
 
     def action_save(self) -> None:
-        chosen = list(self.query_one(SelectionList).selected)
+        chosen = list(self.query_one(TickList).selected)
         self.dismiss(activities_value(chosen))
 
     def action_skip(self) -> None:

@@ -31,12 +31,16 @@ SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
 HINT_NUMBERS = "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_FACES = "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_ONE = "1… press 0 for 10, or Enter for 1."
+HINT_HOME = "H goes back home."
 
 
 class CheckinDialog(ModalScreen[Answer | None]):
     """Asks one check-in item; dismisses with the Answer, or None when skipped."""
 
-    BINDINGS = [Binding("escape,s", "skip", "Skip")]
+    BINDINGS = [
+        Binding("escape,s", "skip", "Skip"),
+        Binding("h", "home", "Back home"),
+    ]
 
     def __init__(self, item: str, moment: str, young: bool, who: str | None = None) -> None:
         super().__init__()
@@ -48,6 +52,8 @@ class CheckinDialog(ModalScreen[Answer | None]):
         # The choice the arrows have moved to (a value, or a face's number); None: none yet.
         self.highlighted: int | None = None
         self._one_timer: Timer | None = None
+        # Before a practice, H goes back home instead of starting.
+        self.went_home = False
 
     def compose(self) -> ComposeResult:
         question = checkins.question(self.item, self.moment)
@@ -56,7 +62,7 @@ class CheckinDialog(ModalScreen[Answer | None]):
         with Vertical(id="dialog", classes="checkin"):
             yield Label(question, id="question")
             yield Static(self._scale_picture(), id="scale")
-            yield Label(HINT_FACES if self.faces else HINT_NUMBERS, id="hint")
+            yield Label(self._hint(), id="hint")
 
     # --- drawing ---------------------------------------------------------------------
 
@@ -91,7 +97,11 @@ class CheckinDialog(ModalScreen[Answer | None]):
 
     def _redraw(self, hint: str | None = None) -> None:
         self.query_one("#scale", Static).update(self._scale_picture())
-        self.query_one("#hint", Label).update(hint or (HINT_FACES if self.faces else HINT_NUMBERS))
+        self.query_one("#hint", Label).update(hint or self._hint())
+
+    def _hint(self) -> str:
+        hint = HINT_FACES if self.faces else HINT_NUMBERS
+        return f"{hint} {HINT_HOME}" if self.moment == "before" else hint
 
     # --- keys ------------------------------------------------------------------------
 
@@ -149,6 +159,14 @@ class CheckinDialog(ModalScreen[Answer | None]):
     def _answer(self, value: int) -> None:
         self._cancel_one()
         self.dismiss(Answer(value, "faces" if self.faces else "numbers"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.moment == "before" if action == "home" else True
+
+    def action_home(self) -> None:
+        self._cancel_one()
+        self.went_home = True
+        self.dismiss(None)
 
     def action_skip(self) -> None:
         self._cancel_one()

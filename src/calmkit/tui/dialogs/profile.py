@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, SelectionList
+from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import MAX_AGE, MIN_AGE
+from calmkit.tui.widgets.ticklist import TickList
 
 NEW_PROFILE = "__new__"
 ProfileAction = Literal["switch", "add", "rename", "delete"]
@@ -154,7 +155,7 @@ class TogetherDialog(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Who is practising together?", id="question")
-            yield SelectionList[str](
+            yield TickList(
                 *((name, name, name in self.chosen) for name in self.profiles),
                 id="together-list",
             )
@@ -165,14 +166,14 @@ class TogetherDialog(ModalScreen[list[str] | None]):
                 yield Button("Done", id="save", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one(SelectionList).focus()
+        self.query_one(TickList).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_save()
 
     def action_save(self) -> None:
-        self.dismiss(list(self.query_one(SelectionList).selected))
+        self.dismiss(list(self.query_one(TickList).selected))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

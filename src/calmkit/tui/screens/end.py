@@ -1,6 +1,12 @@
-"""The gentle end screen: the time practised (heard) and praise for doing it, never pain talk."""
+"""The gentle end screen: the time practised (heard), today's flower, how it felt before
+and after (when answered), and praise in words for the listener's age or for a group.
+
+Never pain talk, never a comparison: the feelings are said as they were answered.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -8,34 +14,99 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from calmkit.session.answers import Answer, answer_words
 from calmkit.session.counting import practised_sentence
 from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
 
-PRAISE_COMPLETED = "Well done for taking this time for yourself."
-PRAISE_STOPPED = "Stopping is okay. Every bit of practice counts."
+# Words by tier, as the scripts are: (played to the end, stopped early).
+PRAISE: dict[str, tuple[str, str]] = {
+    "young": (
+        "You did it! Your body had a calm, cosy rest.",
+        "Stopping is okay. You tried, and that counts.",
+    ),
+    "kid": (
+        "Nice work! You gave your body some calm time.",
+        "Stopping is okay. Every bit of practice counts.",
+    ),
+    "teen": (
+        "Good job taking this time for yourself.",
+        "Stopping is fine. Every bit of practice counts.",
+    ),
+    "together": (
+        "Lovely practising together, everyone!",
+        "Stopping together is fine. Every bit of practice counts.",
+    ),
+}
+PRAISE_COMPLETED, PRAISE_STOPPED = PRAISE["kid"]
+FLOWER_WORDS = "✿ Today's flower is growing in your garden."
+FLOWER_WORDS_TOGETHER = "✿ Today's flower is growing in the garden."
+FEELING_ITEMS = ("stress", "mood")
+
+
+@dataclass(frozen=True)
+class EndNews:
+    """What the end screen tells besides the time: worked out by the app after the answers."""
+
+    tier: str = "kid"  # young, kid, teen, or together for a group
+    flower: bool = False  # the plan's garden has today's flower
+    # Each person's answers before and after, item by item.
+    before: dict[str, dict[str, Answer]] = field(default_factory=dict)
+    after: dict[str, dict[str, Answer]] = field(default_factory=dict)
+
+
+def feeling_lines(news: EndNews, together: bool) -> list[str]:
+    """'Before: 7, and after: 3' for each answered feeling, in the words it was given."""
+    lines = []
+    for person in dict.fromkeys([*news.before, *news.after]):
+        before, after = news.before.get(person, {}), news.after.get(person, {})
+        for item in FEELING_ITEMS:
+            first, then = before.get(item), after.get(item)
+            if first is None and then is None:
+                continue
+            parts = []
+            if first is not None:
+                parts.append(f"before {answer_words(item, first.scale, first.value)}")
+            if then is not None:
+                parts.append(f"after {answer_words(item, then.scale, then.value)}")
+            name = f"{person}: " if together else ""
+            word = "Mood" if item == "mood" else "How you felt"
+            lines.append(f"{name}{word}, {' and '.join(parts)}.")
+    return lines
 
 
 class EndScreen(Screen[None]):
     BINDINGS = [Binding("enter,escape,q", "close", "Back home")]
 
-    def __init__(self, outcome: SessionOutcome, names: list[str] | None = None) -> None:
+    def __init__(
+        self, outcome: SessionOutcome, names: list[str] | None = None, news: EndNews | None = None
+    ) -> None:
         super().__init__()
         self.outcome = outcome
         self.names = names or []
+        self.news = news or EndNews(tier="together" if len(self.names) > 1 else "kid")
 
     def compose(self) -> ComposeResult:
-        outcome = self.outcome
+        outcome, news = self.outcome, self.news
+        together = len(self.names) > 1
         thanks = "All done!"
         if self.names:
             thanks = f"All done! Thank you, {joined_names(self.names)}."
-        praise = PRAISE_COMPLETED if outcome.status == "completed" else PRAISE_STOPPED
+        tier = "together" if together else news.tier
+        completed, stopped = PRAISE.get(tier, PRAISE["kid"])
+        praise = completed if outcome.status == "completed" else stopped
         with Vertical(id="end"):
-            yield Static(thanks, id="thanks")
+            yield Static(thanks, id="thanks", markup=False)
             # Time heard: skipping forward or pausing adds nothing, and six seconds is
             # never "1 minute".
-            yield Static(practised_sentence(outcome.seconds_heard), id="minutes")
-            yield Static(praise, id="praise")
+            yield Static(practised_sentence(outcome.seconds_heard), id="minutes", markup=False)
+            if news.flower:
+                words = FLOWER_WORDS_TOGETHER if together else FLOWER_WORDS
+                yield Static(words, id="flower", markup=False)
+            feelings = feeling_lines(news, together)
+            if feelings:
+                yield Static("\n".join(feelings), id="feelings", markup=False)
+            yield Static(praise, id="praise", markup=False)
             # Centred on its own: `align` centres the column as a whole, and the lines are full width.
             with Center():
                 # Not id="home": that is the home screen's layout, which the stylesheet stretches.
