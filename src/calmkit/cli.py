@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
+import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from calmkit import __version__, locations
 from calmkit.content.library import Library, load_files, load_library, yaml_files
 from calmkit.content.model import Script
 from calmkit.content.problems import Problem
+from calmkit.content.safetext import json_text, shown
 from calmkit.content.timeline import Timeline
 from calmkit.session.targets import TargetError
 
@@ -35,8 +37,54 @@ ENGINE_CHOICES = ["auto", "festival", "flite", "espeak-ng", "piper"]
 
 
 def _print_json(value: object) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(value) + "\n")
+
+
+class _ShownStream(io.TextIOBase):
+    """Standard output or error with every control character made visible on the way out.
+
+    Everything the command line prints passes here, so no title, name, file name
+    or value from outside can reach the terminal raw, whichever print forgot to
+    call ``shown``. Newlines and tabs stay: they are calmkit's own layout. (Lines
+    that must stay one line, like a problem's, call ``shown`` themselves.)
+    """
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(shown(text, lines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+
+def _terminal(stream: object) -> io.TextIOBase:
+    """The stream under the guard: for calmkit's own styling (Textual, rich's progress bar)."""
+    return stream.stream if isinstance(stream, _ShownStream) else stream  # type: ignore[return-value]
+
+
+@contextmanager
+def _shown_output() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _ShownStream(saved[0])  # type: ignore[assignment,arg-type]
+    sys.stderr = _ShownStream(saved[1])  # type: ignore[assignment,arg-type]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _clock(seconds: float) -> str:
@@ -45,7 +93,7 @@ def _clock(seconds: float) -> str:
 
 
 def _error(message: str) -> None:
-    print(f"calmkit: {message}", file=sys.stderr)
+    print(f"calmkit: {shown(message)}", file=sys.stderr)
 
 
 def _age(text: str) -> int:
@@ -100,12 +148,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(f"Scripts ({len(scripts)})")
     for script in scripts:
         print(
-            f"  {script.id:<{id_width}}  {script.title:<28} {script.kind:<18} "
+            f"  {script.id:<{id_width}}  {shown(script.title):<28} {script.kind:<18} "
             f"ages {script.ages_label:<6} about {max(1, round(minutes[script.id]))} min"
         )
     print(f"\nPlans ({len(plans)})")
     for plan in plans:
-        owner = f"for {plan.for_profile}" if plan.for_profile else ""
+        owner = f"for {shown(plan.for_profile)}" if plan.for_profile else ""
         print(f"  {plan.id:<{id_width}}  {owner:<28} {plan.weeks} weeks")
     broken = library.broken
     if broken:
@@ -147,10 +195,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     together = ", together" if timeline.together else ""
     print(
-        f"{timeline.title}  ({timeline.id}, {timeline.tier}{together}, {_clock(timeline.duration)})"
+        f"{shown(timeline.title)}  ({timeline.id}, {timeline.tier}{together},"
+        f" {_clock(timeline.duration)})"
     )
     for cue in timeline.cues:
-        detail = cue.text or (Path(cue.audio).name if cue.audio else "")
+        detail = shown(cue.text or (Path(cue.audio).name if cue.audio else ""))
         if cue.area and cue.kind in ("tense", "release"):
             detail = f"[{cue.area}] {detail}"
         print(f"  {_clock(cue.start)}  {cue.kind:<11}  {detail}")
@@ -345,6 +394,8 @@ def cmd_pack(args: argparse.Namespace) -> int:
 def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
     from calmkit.tui.app import AppOptions, run_app
 
+    # Textual draws on the terminal itself; text from files is literal in its widgets.
+    sys.stdout, sys.stderr = _terminal(sys.stdout), _terminal(sys.stderr)
     return run_app(
         AppOptions(
             profile=getattr(args, "profile", None) or args.app_profile,
@@ -465,6 +516,7 @@ def cmd_narrate(args: argparse.Namespace) -> int:
 def _render_with_progress(
     lines: set[Line], args: argparse.Namespace, out_root: Path | None
 ) -> NarrateReport:
+    from rich.console import Console
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -481,7 +533,7 @@ def _render_with_progress(
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
-        console=None,
+        console=Console(file=_terminal(sys.stderr)),
         disable=not sys.stderr.isatty(),
     ) as progress:
         task = progress.add_task("narrate", total=None)
@@ -583,6 +635,8 @@ def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
 
 
 def _print_table(rows: list[list[str]]) -> None:
+    # Each cell one line (a name or title with NUL, CR or a newline must not break the table).
+    rows = [[shown(cell) for cell in row] for row in rows]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
@@ -987,8 +1041,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _finish_cut_short_imports()
         if handler is None:
-            return _run_tui(args)
-        return handler(args)
+            return _run_tui(args)  # Textual writes to the real terminal, literal text only
+        with _shown_output():
+            return handler(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping
+from contextlib import suppress
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -36,22 +37,30 @@ from calmkit.content.model import (
 )
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.results import DocumentKind, LoadResult
+from calmkit.content.safetext import NameProblem, clean_name
 from calmkit.content.yamldoc import Document, ScalarReader, parse_bytes, read_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
 # "5-10", and as word processors and people write it: "5–10" (en dash), "5—10", "5−10"
-# (minus sign), "5 to 10".
+# (minus sign), "5 to 10". ASCII digits only: \d would take Arabic-Indic digits too.
 AGE_RANGE_PATTERN = re.compile(
-    r"^\s*(\d+)\s*(?:(?:-|\u2013|\u2014|\u2212|\bto\b)\s*(\d+)\s*)?$", re.IGNORECASE
+    r"^\s*([0-9]+)\s*(?:(?:-|\u2013|\u2014|\u2212|\bto\b)\s*([0-9]+)\s*)?$", re.IGNORECASE
 )
 # What clinical-defaults.md asks every script to offer, as a child would hear it said.
 EYES_OPEN_PATTERN = re.compile(r"\beyes\b.*\bopen\b|\bopen\b.*\beyes\b", re.IGNORECASE)
 STOP_ANY_TIME_PATTERN = re.compile(
     r"\bstop\b.*\b(any ?time|at any point|any moment|whenever)\b", re.IGNORECASE
 )
+# More digits than any age or week: read as "too big", never handed to int() (which
+# refuses over 4300 digits with a ValueError).
+MAX_RANGE_DIGITS = 6
 MAX_PLAN_WEEKS = 104
 MAX_PER_DAY = 10
+# A plan's first day: a real one, far enough from the calendar's ends that every week of
+# it (MAX_PLAN_WEEKS) is still a date.
+EARLIEST_START = dt.date(2000, 1, 1)
+LATEST_START = dt.date(2199, 12, 31)
 
 SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "steps")
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
@@ -95,8 +104,22 @@ def _show(node: Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "nothing"
-    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    return f"'{text}'"
+    return _quote(node.value)
+
+
+def _quote(text: str) -> str:
+    """A value quoted back in a message: short enough to read on one line."""
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:37]}...'"
+
+
+def _range_ends(match: re.Match[str]) -> tuple[int, int]:
+    """The two ends of 'A-B' (or 'A'), a number too long to be sensible read as very big."""
+
+    def end(digits: str) -> int:
+        return int(digits) if len(digits) <= MAX_RANGE_DIGITS else 10**MAX_RANGE_DIGITS
+
+    first = match.group(1)
+    return end(first), end(match.group(2) or first)
 
 
 def _all_of(choices: Iterable[str]) -> str:
@@ -229,7 +252,7 @@ class _Checker:
             return None
         if text not in choices:
             hint = did_you_mean(text, choices) or f" (one of {one_of(choices)})"
-            self.report(node, f"unknown {what} '{text}'{hint}")
+            self.report(node, f"unknown {what} {_quote(text)}{hint}")
             return None
         return text
 
@@ -253,19 +276,39 @@ class _Checker:
             return None
         return value
 
-    def date(self, node: Node, name: str) -> dt.date | None:
+    def date(self, node: Node, name: str, earliest: dt.date, latest: dt.date) -> dt.date | None:
         value = self.scalars.value(node) if isinstance(node, ScalarNode) else None
+        day: dt.date | None = None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        self.report(node, f"'{name}' must be a date like 2026-11-24, got {_show(node)}")
-        return None
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            with suppress(ValueError):
+                day = dt.date.fromisoformat(value.strip())
+        if day is None:
+            self.report(node, f"'{name}' must be a date like 2026-11-24, got {_show(node)}")
+            return None
+        if not earliest <= day <= latest:
+            # Weeks are counted from it: a date near the end of the calendar overflows.
+            self.report(
+                node,
+                f"'{name}' must be a date from {earliest.isoformat()} to {latest.isoformat()},"
+                f" got {_show(node)}",
+            )
+            return None
+        return day
+
+    def name(self, node: Node, key: str) -> str | None:
+        """A person's name, as a profile will hold it (see safetext.clean_name)."""
+        text = self.string(node, key)
+        if text is None:
+            return None
+        try:
+            return clean_name(text)
+        except NameProblem as problem:
+            self.report(node, f"'{key}' is a person's name: {problem}")
+            return None
 
     def age_range(self, node: Node, name: str) -> tuple[int, int] | None:
         text = self.string(node, name)
@@ -273,10 +316,11 @@ class _Checker:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(node, f"'{name}' must be an age range like '5-10' or one age, got '{text}'")
+            self.report(
+                node, f"'{name}' must be an age range like '5-10' or one age, got {_quote(text)}"
+            )
             return None
-        low = int(match.group(1))
-        high = int(match.group(2) or match.group(1))
+        low, high = _range_ends(match)
         if low > high:
             self.report(
                 node,
@@ -286,7 +330,7 @@ class _Checker:
         if low < model.MIN_AGE or high > model.MAX_AGE:
             self.report(
                 node,
-                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got '{text}'",
+                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got {_quote(text)}",
             )
             return None
         return low, high
@@ -297,10 +341,9 @@ class _Checker:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(node, f"'weeks' must be a week or a range like '1-2', got '{text}'")
+            self.report(node, f"'weeks' must be a week or a range like '1-2', got {_quote(text)}")
             return None
-        first = int(match.group(1))
-        last = int(match.group(2) or match.group(1))
+        first, last = _range_ends(match)
         if first > last:
             self.report(
                 node,
@@ -308,7 +351,7 @@ class _Checker:
             )
             return None
         if first < 1 or last > MAX_PLAN_WEEKS:
-            self.report(node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got '{text}'")
+            self.report(node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got {_quote(text)}")
             return None
         return first, last
 
@@ -735,11 +778,11 @@ class _PlanReader(_Checker):
         for_profile = age = starts = None
         note = ""
         if "for" in entries:
-            for_profile = self.string(entries["for"][1], "for")
+            for_profile = self.name(entries["for"][1], "for")
         if "age" in entries:
             age = self.whole(entries["age"][1], "age", model.MIN_AGE, model.MAX_AGE, unit="years")
         if "starts" in entries:
-            starts = self.date(entries["starts"][1], "starts")
+            starts = self.date(entries["starts"][1], "starts", EARLIEST_START, LATEST_START)
         if "note" in entries:
             note = self.string(entries["note"][1], "note", allow_empty=True) or ""
         settings = PlanSettings()

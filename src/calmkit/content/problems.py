@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from calmkit.content.safetext import shown
+
 Severity = Literal["error", "warning"]
 
 
@@ -23,7 +25,9 @@ class Problem:
     detail: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        # One line whatever the path or a quoted value holds: a newline in either
+        # must not forge another problem's line, nor an escape reach the terminal.
+        return f"{shown(self.path)}:{self.line}:{self.col}: {self.severity}: {shown(self.message)}"
 
     def explained(self) -> str:
         """The problem line, with the parser's words on an indented line below it: the

@@ -99,6 +99,7 @@ from calmkit.content.library import YAML_SUFFIXES, load_files, yaml_files
 from calmkit.content.loader import DocumentKind, LoadResult, load_document
 from calmkit.content.model import Release, Say, Script, Sound, Tense
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
+from calmkit.content.safetext import shown
 from calmkit.content.yamldoc import MAX_FILE_BYTES, Document, parse_bytes
 from calmkit.session import staging
 from calmkit.session.pack_narration import check_narration, merged_manifest, narration_parts
@@ -195,7 +196,13 @@ class ImportResult:
 
 
 def format_result(result: ImportResult) -> list[str]:
-    """The lines ``calmkit import`` prints: problems first, then what was done."""
+    """The lines ``calmkit import`` prints: problems first, then what was done.
+
+    Each one line, whatever a file name holds (a newline in it must not forge another)."""
+    return [shown(line) for line in _result_lines(result)]
+
+
+def _result_lines(result: ImportResult) -> list[str]:
     lines: list[str] = []
     for message in result.messages:
         lines.append(str(message))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 from calmkit.content.model import Plan
+from calmkit.content.safetext import shown
 from calmkit.session.ages import is_young
 from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, ask_plain, items_for
@@ -43,7 +44,7 @@ def header_lines(prepared: PreparedSession) -> list[str]:
     together = " (together)" if timeline.together else ""
     audio = f"{status.backend}" + (f" ({status.device})" if status.device != "none" else "")
     lines = [
-        timeline.title,
+        shown(timeline.title),
         f"tier: {timeline.tier}{together}  length: {clock_text(timeline.duration)}  audio: {audio}",
     ]
     if status.notice:
@@ -100,7 +101,8 @@ def play_plain(
 
     def show(event: PlayerEvent) -> None:
         if isinstance(event, CueStarted) and event.cue.kind in CAPTION_KINDS and event.cue.text:
-            print(f"[{clock_text(event.cue.start)}] {event.cue.text}", file=out, flush=True)
+            # One caption, one line: a newline in it must not forge another "[mm:ss]" line.
+            print(f"[{clock_text(event.cue.start)}] {shown(event.cue.text)}", file=out, flush=True)
         elif isinstance(event, Notice):
             print(f"note: {event.message}", file=out, flush=True)
 
@@ -123,7 +125,7 @@ def play_plain(
     log.begin(player, prepared.request, timeline)
     for person, item, value in before:
         log.checkin(person, "before", item, value)
-    shown = len(log.notices)
+    notices_shown = len(log.notices)
     for message in log.notices:
         print(f"note: {message}", file=out, flush=True)
     try:
@@ -140,7 +142,7 @@ def play_plain(
                 log, moment, items_for(asked, moment), read, out, day, ages
             ):
                 log.checkin(person, moment, item, value)
-    for message in log.notices[shown:]:
+    for message in log.notices[notices_shown:]:
         print(f"note: {message}", file=out, flush=True)
     if journal is not None:
         journal.close()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calmkit import __version__, locations
+from calmkit.content.safetext import shown
 from calmkit.session.journal import Journal, now
 from calmkit.session.settings import load_settings, save_settings
 
@@ -58,7 +59,10 @@ def _user_files(only: set[Path] | None = None) -> list[tuple[Path, str]]:
             ):
                 continue
             if only is None or path in only:
-                found.append((path, f"{prefix}/{path.relative_to(folder).as_posix()}"))
+                # An undecodable or control character in a file name is kept visibly
+                # escaped: a zip holds text names, and the export must not fail on one.
+                name = shown(path.relative_to(folder).as_posix())
+                found.append((path, f"{prefix}/{name}"))
     return found
 
 

@@ -33,13 +33,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from calmkit import __version__
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
+from calmkit.content.safetext import json_text
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.session.ages import practice_age, practice_tier
@@ -1346,7 +1346,7 @@ def report_json(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(report_json(report)) + "\n"
 
 
 # --- HTML and the one entry point --------------------------------------------------------
