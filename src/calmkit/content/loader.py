@@ -59,8 +59,8 @@ MAX_PLAN_WEEKS = 104
 MAX_PER_DAY = 10
 # A plan's first day: a real one, far enough from the calendar's ends that every week of
 # it (MAX_PLAN_WEEKS) is still a date.
-EARLIEST_START = dt.date(2000, 1, 1)
-LATEST_START = dt.date(2199, 12, 31)
+EARLIEST_START = dt.date.fromisoformat("2000-01-01")
+LATEST_START = dt.date.fromisoformat("2199-12-31")
 
 SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "steps")
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
@@ -104,12 +104,12 @@ def _show(node: Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "nothing"
-    return _quote(node.value)
+    return f"'{_short(node.value)}'"
 
 
-def _quote(text: str) -> str:
+def _short(text: str) -> str:
     """A value quoted back in a message: short enough to read on one line."""
-    return f"'{text}'" if len(text) <= 40 else f"'{text[:37]}...'"
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _range_ends(match: re.Match[str]) -> tuple[int, int]:
@@ -252,7 +252,7 @@ class _Checker:
             return None
         if text not in choices:
             hint = did_you_mean(text, choices) or f" (one of {one_of(choices)})"
-            self.report(node, f"unknown {what} {_quote(text)}{hint}")
+            self.report(node, f"unknown {what} '{_short(text)}'{hint}")
             return None
         return text
 
@@ -317,7 +317,7 @@ class _Checker:
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
             self.report(
-                node, f"'{name}' must be an age range like '5-10' or one age, got {_quote(text)}"
+                node, f"'{name}' must be an age range like '5-10' or one age, got '{_short(text)}'"
             )
             return None
         low, high = _range_ends(match)
@@ -330,7 +330,7 @@ class _Checker:
         if low < model.MIN_AGE or high > model.MAX_AGE:
             self.report(
                 node,
-                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got {_quote(text)}",
+                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got '{_short(text)}'",
             )
             return None
         return low, high
@@ -341,7 +341,7 @@ class _Checker:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(node, f"'weeks' must be a week or a range like '1-2', got {_quote(text)}")
+            self.report(node, f"'weeks' must be a week or a range like '1-2', got '{_short(text)}'")
             return None
         first, last = _range_ends(match)
         if first > last:
@@ -351,7 +351,9 @@ class _Checker:
             )
             return None
         if first < 1 or last > MAX_PLAN_WEEKS:
-            self.report(node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got {_quote(text)}")
+            self.report(
+                node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got '{_short(text)}'"
+            )
             return None
         return first, last
 

@@ -7,11 +7,19 @@ be stopped from practising by a broken preferences file.
 from __future__ import annotations
 
 import json
+import re
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from calmkit import locations
+from calmkit.content.safetext import NameProblem, clean_name
 from calmkit.session.volumes import Volumes
+
+THEMES = ("calm", "high-contrast")
+CAPTION_SIZES = ("large", "normal")
+# An ambient bed is named like a script id; anything else in the file is not one.
+_AMBIENT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -61,18 +69,23 @@ def load_settings(path: Path | None = None) -> Settings:
         for item in fields(Volumes):
             default = getattr(settings.volumes, item.name)
             setattr(settings.volumes, item.name, _clamp(stored_volumes.get(item.name), default))
-    if isinstance(data.get("ambient"), str):
-        settings.ambient = data["ambient"]
-    if isinstance(data.get("theme"), str):
+    # Each value is checked against what it can be: a bad one is its default, never a
+    # crash later (a caption size is a CSS class on the session screen).
+    ambient = data.get("ambient")
+    if isinstance(ambient, str) and len(ambient) <= 64 and _AMBIENT_NAME.match(ambient):
+        settings.ambient = ambient
+    if data.get("theme") in THEMES:
         settings.theme = data["theme"]
     if isinstance(data.get("reduced_motion"), bool):
         settings.reduced_motion = data["reduced_motion"]
-    if isinstance(data.get("caption_size"), str):
+    if data.get("caption_size") in CAPTION_SIZES:
         settings.caption_size = data["caption_size"]
     if isinstance(data.get("narrator"), str) and data["narrator"].strip():
         settings.narrator = data["narrator"]
-    if isinstance(data.get("profile"), str) and data["profile"].strip():
-        settings.profile = data["profile"]
+    if isinstance(data.get("profile"), str):
+        # A name that cannot be one: nobody is greeted, and the app asks who is practising.
+        with suppress(NameProblem):
+            settings.profile = clean_name(data["profile"])
     return settings
 
 

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
 from calmkit import locations
 from calmkit.content.library import Library, load_library
+from calmkit.content.safetext import shown
 from calmkit.session.ages import group_age, is_young
 from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, items_for
@@ -145,6 +147,24 @@ class CalmkitApp(App[None]):
         self.register_theme(CALM_THEME)
         self.register_theme(HIGH_CONTRAST_THEME)
         self.apply_theme()
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notice literal: messages quote names, titles and file names."""
+        super().notify(
+            shown(message, lines=True),
+            title=shown(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # --- profiles -----------------------------------------------------------------------------
 

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button
 
 from calmkit.session.checkins import ACTIVITIES, ACTIVITY_NAMES, activities_value, question
+from calmkit.tui.literal import LiteralLabel
 from calmkit.tui.widgets.ticklist import TickList
 
 
@@ -29,7 +30,7 @@ class ActivitiesDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         text = question("activities", "daily")
         with Vertical(id="dialog", classes="activities"):
-            yield Label(f"{self.who}: {text}" if self.who else text, id="question")
+            yield LiteralLabel(f"{self.who}: {text}" if self.who else text, id="question")
             yield TickList(
                 *(
                     (f"{n}  {ACTIVITY_NAMES[activity]}", activity)
@@ -37,7 +38,7 @@ class ActivitiesDialog(ModalScreen[str | None]):
                 ),
                 id="activity-list",
             )
-            yield Label(
+            yield LiteralLabel(
                 "Press 1 to 5 (or Space) to pick. D when you're done. Esc skips, that's fine too.",
                 id="hint",
             )

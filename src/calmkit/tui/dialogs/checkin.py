@@ -22,6 +22,7 @@ from textual.widgets import Label, Static
 
 from calmkit.session import checkins
 from calmkit.session.answers import FACES, SCALES, Answer, Face, uses_faces
+from calmkit.tui.literal import LiteralLabel, LiteralStatic
 
 # How long a 1 waits for a 0 (making 10) before it counts as 1.
 SECOND_DIGIT_WAIT = 1.2
@@ -60,9 +61,9 @@ class CheckinDialog(ModalScreen[Answer | None]):
         if self.who:
             question = f"{self.who}: {question}"
         with Vertical(id="dialog", classes="checkin"):
-            yield Label(question, id="question")
-            yield Static(self._scale_picture(), id="scale")
-            yield Label(self._hint(), id="hint")
+            yield LiteralLabel(question, id="question")
+            yield LiteralStatic(self._scale_picture(), id="scale")
+            yield LiteralLabel(self._hint(), id="hint")
 
     # --- drawing ---------------------------------------------------------------------
 

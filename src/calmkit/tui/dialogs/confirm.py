@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button
+
+from calmkit.tui.literal import LiteralLabel, literal
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -26,10 +28,10 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.question, id="question")
+            yield LiteralLabel(self.question, id="question")
             with Horizontal(id="buttons"):
-                yield Button(self.no, id="no", variant="primary")
-                yield Button(self.yes, id="yes")
+                yield Button(literal(self.no), id="no", variant="primary")
+                yield Button(literal(self.yes), id="yes")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import MAX_AGE, MIN_AGE
+from calmkit.tui.literal import LiteralLabel, literal
 from calmkit.tui.widgets.ticklist import TickList
 
 NEW_PROFILE = "__new__"
@@ -45,11 +46,14 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Who is practising?", id="question")
+            yield LiteralLabel("Who is practising?", id="question")
             options = [
                 Option(
-                    f"{'• ' if profile.name == self.current else '  '}{profile.name}"
-                    + (f"  (age {profile.age})" if profile.age else ""),
+                    literal(
+                        f"{'• ' if profile.name == self.current else '  '}{profile.name}"
+                        + (f"  (age {profile.age})" if profile.age else ""),
+                        lines=False,
+                    ),
                     id=f"p:{profile.name}",
                 )
                 for profile in self.profiles
@@ -63,7 +67,7 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
                 )
                 with Horizontal(id="buttons"):
                     yield Button("Add", id="add", variant="primary")
-            yield Label("Enter chooses. R renames, X deletes. Esc goes back.", id="hint")
+            yield LiteralLabel("Enter chooses. R renames, X deletes. Esc goes back.", id="hint")
 
     def _highlighted(self) -> ProfileChoice | None:
         option_list = self.query_one("#profiles", OptionList)
@@ -154,12 +158,15 @@ class TogetherDialog(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Who is practising together?", id="question")
+            yield LiteralLabel("Who is practising together?", id="question")
             yield TickList(
-                *((name, name, name in self.chosen) for name in self.profiles),
+                *(
+                    (literal(name, lines=False), name, name in self.chosen)
+                    for name in self.profiles
+                ),
                 id="together-list",
             )
-            yield Label(
+            yield LiteralLabel(
                 "Space picks someone. D when you're done. Add people with P first.", id="hint"
             )
             with Horizontal(id="buttons"):

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer
 
 from calmkit.session.answers import Answer, answer_words
 from calmkit.session.counting import practised_sentence
+from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
 
@@ -96,17 +97,19 @@ class EndScreen(Screen[None]):
         completed, stopped = PRAISE.get(tier, PRAISE["kid"])
         praise = completed if outcome.status == "completed" else stopped
         with Vertical(id="end"):
-            yield Static(thanks, id="thanks", markup=False)
+            yield LiteralStatic(thanks, id="thanks", markup=False)
             # Time heard: skipping forward or pausing adds nothing, and six seconds is
             # never "1 minute".
-            yield Static(practised_sentence(outcome.seconds_heard), id="minutes", markup=False)
+            yield LiteralStatic(
+                practised_sentence(outcome.seconds_heard), id="minutes", markup=False
+            )
             if news.flower:
                 words = FLOWER_WORDS_TOGETHER if together else FLOWER_WORDS
-                yield Static(words, id="flower", markup=False)
+                yield LiteralStatic(words, id="flower", markup=False)
             feelings = feeling_lines(news, together)
             if feelings:
-                yield Static("\n".join(feelings), id="feelings", markup=False)
-            yield Static(praise, id="praise", markup=False)
+                yield LiteralStatic("\n".join(feelings), id="feelings", markup=False)
+            yield LiteralStatic(praise, id="praise", markup=False)
             # Centred on its own: `align` centres the column as a whole, and the lines are full width.
             with Center():
                 # Not id="home": that is the home screen's layout, which the stylesheet stretches.

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 from textual_plotext import PlotextPlot
 
 from calmkit.session.answers import SCALES, face_of
 from calmkit.session.checkins import ACTIVITIES
 from calmkit.session.report import CheckinFigure, ProfileReport
+from calmkit.tui.literal import LiteralStatic
 
 CALENDAR_WEEKS = 4
 CHART_DAYS = 14
@@ -123,22 +124,24 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         section = self.section
         with VerticalScroll(id="history"):
-            yield Static(f"{section.profile}'s practice", id="history-title")
-            yield Static(calendar_strip(section, self.today), id="calendar")
-            yield Static("Minutes each day", classes="heading")
+            yield LiteralStatic(f"{section.profile}'s practice", id="history-title")
+            yield LiteralStatic(calendar_strip(section, self.today), id="calendar")
+            yield LiteralStatic("Minutes each day", classes="heading")
             yield PlotextPlot(id="minutes-chart", classes="chart")
             if section.stress.readings:
-                yield Static("Stress before and after each practice", classes="heading")
-                yield Static(before_after_text(section.stress), id="stress-chart")
+                yield LiteralStatic("Stress before and after each practice", classes="heading")
+                yield LiteralStatic(before_after_text(section.stress), id="stress-chart")
             faces = section.stress_faces
             if faces is not None and faces.readings:
-                yield Static("How you felt before and after, with faces", classes="heading")
-                yield Static(before_after_text(faces), id="stress-faces-chart")
-            yield Static("What you did, week by week (days)", classes="heading")
-            yield Static(activities_table(section), id="activities")
+                yield LiteralStatic("How you felt before and after, with faces", classes="heading")
+                yield LiteralStatic(before_after_text(faces), id="stress-faces-chart")
+            yield LiteralStatic("What you did, week by week (days)", classes="heading")
+            yield LiteralStatic(activities_table(section), id="activities")
             if section.pain is not None and section.pain.readings:
-                yield Static("Pain before and after (your plan asks for it)", classes="heading")
-                yield Static(before_after_text(section.pain), id="pain-chart")
+                yield LiteralStatic(
+                    "Pain before and after (your plan asks for it)", classes="heading"
+                )
+                yield LiteralStatic(before_after_text(section.pain), id="pain-chart")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -15,9 +15,11 @@ from textual.widgets.option_list import Option
 
 from calmkit.content.library import Library
 from calmkit.content.model import Script
+from calmkit.content.safetext import shown
 from calmkit.session.ages import group_age, practice_tier, suits_everyone
 from calmkit.session.rewards import Garden
 from calmkit.session.today import Today
+from calmkit.tui.literal import LiteralStatic, literal
 
 KIND_NAMES = {
     "breathing": "Breathing",
@@ -86,22 +88,22 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="home"):
             with Vertical(id="today-column"):
-                yield Static(self.greeting, id="greeting")
-                yield Static("Today's practice", classes="heading")
-                yield Static(self._today_text(), id="today")
-                yield Button(self._start_label(), id="start", variant="success")
+                yield LiteralStatic(self.greeting, id="greeting")
+                yield LiteralStatic("Today's practice", classes="heading")
+                yield LiteralStatic(self._today_text(), id="today")
+                yield Button(literal(self._start_label()), id="start", variant="success")
                 coming = self._next_week_text()
                 if coming:
-                    yield Static(coming, id="next-week")
+                    yield LiteralStatic(coming, id="next-week")
                 if self.garden is not None:
-                    yield Static(self._garden_text(self.garden), id="garden")
+                    yield LiteralStatic(self._garden_text(self.garden), id="garden")
                 if self.today.plan is not None:
                     # The note is for grown-ups and is never cut: it has a screen of its own.
-                    yield Static(PLAN_POINTER, id="plan-pointer", markup=False)
+                    yield LiteralStatic(PLAN_POINTER, id="plan-pointer", markup=False)
             with Vertical(id="library-column"):
-                yield Static("Library", classes="heading")
+                yield LiteralStatic("Library", classes="heading")
                 yield OptionList(*self._library_options(), id="library")
-                yield Static("", id="details", markup=False)
+                yield LiteralStatic("", id="details", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -191,7 +193,7 @@ class HomeScreen(Screen[None]):
             options.append(Option(Text(KIND_NAMES[kind], style="bold"), disabled=True))
             for script in group:
                 # One row each, however narrow: a long title ends in an ellipsis.
-                label = Text(f"  {script.title}", no_wrap=True, overflow="ellipsis")
+                label = Text(shown(f"  {script.title}"), no_wrap=True, overflow="ellipsis")
                 label.append(f"  {self._minutes(script)} min", style="dim")
                 options.append(Option(label, id=script.id))
         broken = self.library.broken
@@ -200,7 +202,10 @@ class HomeScreen(Screen[None]):
             for index, result in enumerate(broken):
                 name = result.path.rsplit("/", 1)[-1]
                 options.append(
-                    Option(Text(f"  {name} (broken)", style="dim"), id=f"{BROKEN_PREFIX}{index}")
+                    Option(
+                        literal(f"  {name} (broken)", "dim", lines=False),
+                        id=f"{BROKEN_PREFIX}{index}",
+                    )
                 )
         return options
 

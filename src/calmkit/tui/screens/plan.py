@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from calmkit.content.library import Library
 from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
 from calmkit.content.schedule import plan_day
+from calmkit.tui.literal import LiteralStatic
 
 CHECKIN_WORDS = {
     "stress": "how calm or upset (0 to 10, or faces for young children)",
@@ -125,15 +126,15 @@ class PlanScreen(Screen[None]):
         who = f"{plan.for_profile}'s plan" if plan.for_profile else "The plan"
         heading, sessions = week_lines(plan, self.library, self.day)
         with VerticalScroll(id="plan-view"):
-            yield Static(f"For grown-ups: {who}", id="plan-title", markup=False)
+            yield LiteralStatic(f"For grown-ups: {who}", id="plan-title", markup=False)
             if plan.note:
-                yield Static("The note from the plan", classes="heading", markup=False)
-                yield Static(plan.note, id="plan-note", markup=False)
-            yield Static(heading, classes="heading", markup=False)
+                yield LiteralStatic("The note from the plan", classes="heading", markup=False)
+                yield LiteralStatic(plan.note, id="plan-note", markup=False)
+            yield LiteralStatic(heading, classes="heading", markup=False)
             if sessions:
-                yield Static("\n".join(sessions), id="plan-week", markup=False)
-            yield Static("What the plan sets", classes="heading", markup=False)
-            yield Static(
+                yield LiteralStatic("\n".join(sessions), id="plan-week", markup=False)
+            yield LiteralStatic("What the plan sets", classes="heading", markup=False)
+            yield LiteralStatic(
                 "\n".join(f"• {line}" for line in settings_lines(plan.settings, self.age)),
                 id="plan-settings",
                 markup=False,

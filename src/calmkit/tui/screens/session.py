@@ -37,6 +37,7 @@ from calmkit.session.settings import Settings
 from calmkit.session.setup import PreparedSession
 from calmkit.session.volumes import Volumes
 from calmkit.tui.dialogs.confirm import ConfirmDialog
+from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.widgets.body import BodyFigure
 from calmkit.tui.widgets.caption import Caption, ClampedLine
@@ -141,13 +142,13 @@ class SessionScreen(Screen[SessionOutcome]):
             yield ClampedLine(session_title(self.prepared), id="title")
             yield Caption(id="caption", size=self.settings.caption_size)
             yield ClampedLine("", id="next-line")
-            yield Static(PAUSED_WORDS, id="paused-note")
+            yield LiteralStatic(PAUSED_WORDS, id="paused-note")
             with ContentSwitcher(initial="quiet", id="middle"):
-                yield Static("", id="quiet")
+                yield LiteralStatic("", id="quiet")
                 yield BreathPacer(id="pacer")
                 yield BodyFigure(id="body")
-            yield Static("", id="notice")
-            yield Static("", id="status")
+            yield LiteralStatic("", id="notice")
+            yield LiteralStatic("", id="status")
             yield ProgressBar(total=max(1.0, timeline.duration), show_eta=False, id="progress")
         yield Footer(compact=True, show_command_palette=False)
 

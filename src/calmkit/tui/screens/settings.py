@@ -13,14 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
-from calmkit.session.settings import Settings
+from calmkit.session.settings import CAPTION_SIZES, THEMES, Settings
+from calmkit.tui.literal import LiteralStatic
 
-THEMES = ("calm", "high-contrast")
-CAPTION_SIZES = ("large", "normal")
 AMBIENT_CHOICES: tuple[str | None, ...] = (None, *AMBIENT_BEDS, NO_AMBIENT)
 VOLUME_STEP = 0.1
 
@@ -69,8 +68,8 @@ class SettingsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="settings"):
-            yield Static("Settings", classes="heading")
-            yield Static(
+            yield LiteralStatic("Settings", classes="heading")
+            yield LiteralStatic(
                 "Up and down choose, left and right change. Saved straight away.",
                 id="settings-hint",
             )

@@ -18,10 +18,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-
-def shown(text: str) -> str:  # TODO(h14): calmkit.content.safetext.shown once h13text lands
-    return text
-
+from calmkit.content.safetext import shown
 
 if TYPE_CHECKING:
     from pyfiglet import Figlet
