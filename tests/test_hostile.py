@@ -136,8 +136,8 @@ def test_report_every_format(hostile_home: Path, form: str) -> None:
         assert "<script>alert" not in page and "&lt;script&gt;alert(2)" in page
 
 
-def test_report_written_to_a_file_is_escaped_html(hostile_home: Path) -> None:
-    out = hostile_home / "report.html"
+def test_report_written_to_a_file_is_escaped_html(hostile_home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
     check_harmless(calmkit(hostile_home, "report", "--out", str(out)), 0)
     page = out.read_text(encoding="utf-8")
     assert "<script>alert" not in page and "Mia [/]" in page
@@ -152,8 +152,8 @@ def test_import_hostile_files(hostile_home: Path, tmp_path: Path) -> None:
     assert "'for' is a person's name" in text
 
 
-def test_export_and_doctor(hostile_home: Path) -> None:
-    check_harmless(calmkit(hostile_home, "export", "--out", str(hostile_home / "x.zip")), 0)
+def test_export_and_doctor(hostile_home: Path, tmp_path: Path) -> None:
+    check_harmless(calmkit(hostile_home, "export", "--out", str(tmp_path / "x.zip")), 0)
     check_harmless(calmkit(hostile_home, "doctor"), 0, 1)
 
 
