@@ -206,6 +206,20 @@ def mount(*argv: str) -> bool:
     return done.returncode == 0
 
 
+@contextlib.contextmanager
+def small_tmpfs(place: Path, size: str) -> Iterator[Path]:
+    """A real tmpfs of ``size`` mounted at ``place`` (made), for a full disk or another
+    filesystem. Needs root and mount(8): a test that needs it fails without them."""
+    if not can_mount():
+        pytest.fail("this test needs root and mount(8) for a real tmpfs")
+    place.mkdir(exist_ok=True)
+    assert mount("-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(place))
+    try:
+        yield place
+    finally:
+        umount(place)
+
+
 def umount(folder: Path) -> None:
     done = subprocess.run(["umount", str(folder)], capture_output=True, text=True, timeout=30)
     if done.returncode != 0:

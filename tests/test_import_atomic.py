@@ -195,14 +195,9 @@ def test_two_imports_of_the_same_id_at_once_one_wins_the_other_says_so(tmp_path:
 def test_a_full_disk_while_staging_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_faults import can_mount, mount, umount
+    from test_faults import small_tmpfs
 
-    if not can_mount():
-        pytest.fail("this test needs root and mount(8) for a real full disk")
-    place = tmp_path / "small"
-    place.mkdir()
-    assert mount("-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(place))
-    try:
+    with small_tmpfs(tmp_path / "small", "1m") as place:
         home = place / "home"
         pack = tmp_path / "pack"
         sounds = "".join(f"  - sound: {{file: big{index}.wav}}\n" for index in range(6))
@@ -217,8 +212,6 @@ def test_a_full_disk_while_staging_changes_nothing(
         assert not result.ok
         assert "No space left on device" in messages(result), messages(result)
         assert everything(home) == [".import.lock"]
-    finally:
-        umount(place)
 
 
 def test_an_import_leaves_no_stage_and_no_temporary_behind(tmp_path: Path) -> None:

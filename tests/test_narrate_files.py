@@ -15,10 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from calmkit_child import calmkit_env
-from test_faults import can_mount, mount, umount
+from test_faults import small_tmpfs
 from test_narration import write_script
 
 LONG_SCRIPT = (
@@ -56,20 +54,13 @@ def modes(folder: Path) -> dict[str, int]:
 def test_narrate_works_when_the_system_temp_folder_is_another_filesystem(
     tmp_path: Path, isolated_home: Path
 ) -> None:
-    if not can_mount():
-        pytest.fail("this test needs root and mount(8) for a tmpfs temp folder")
-    other = tmp_path / "tmpfs"
-    other.mkdir()
-    assert mount("-t", "tmpfs", "-o", "size=20m", "tmpfs", str(other))
-    try:
+    with small_tmpfs(tmp_path / "tmpfs", "20m") as other:
         assert os.stat(other).st_dev != os.stat(isolated_home).st_dev
         child = narrate(write_script(tmp_path), isolated_home, tmpdir=other)
         out, err = child.communicate(timeout=300)
         assert child.returncode == 0, out + err
         assert " 0 failed" in out + err
         assert list(other.iterdir()) == []  # nothing was made, or left, there
-    finally:
-        umount(other)
     clips = list((isolated_home / "narration").rglob("*.ogg"))
     assert len(clips) >= 5
 

@@ -18,7 +18,7 @@ import pytest
 
 from calmkit import locations
 from calmkit_child import calmkit_env
-from test_faults import can_mount, fill, mount, put_user_data, read_only, snapshot, umount
+from test_faults import can_mount, fill, put_user_data, read_only, small_tmpfs, snapshot
 
 NOTE = "cannot be written just now, so this shows the practice journal as it is"
 
@@ -69,17 +69,10 @@ def test_a_read_only_data_folder_still_shows_the_journal(
 def test_a_full_data_folder_still_shows_the_journal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not can_mount():
-        pytest.fail("this test needs root and mount(8) for a real full disk")
-    place = tmp_path / "small-disk"
-    place.mkdir()
-    assert mount("-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(place))
-    try:
+    with small_tmpfs(tmp_path / "small-disk", "2m") as place:
         home = place / "home"
         monkeypatch.setenv("CALMKIT_HOME", str(home))
         put_user_data(home, sessions=20)
         filler = fill(home)
         check_reading(tmp_path, 20)
         filler.unlink()
-    finally:
-        umount(place)
