@@ -156,15 +156,20 @@ def _create_missing(folder: Path) -> None:
         _make_private_dir(path)
 
 
+def free_name(path: Path, why: str, stamp: str) -> Path:
+    """``NAME.WHY-STAMP`` beside ``path``, or ``NAME.WHY-STAMP-N``: a name not taken."""
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    counter = 1
+    while os.path.lexists(aside):
+        aside = path.with_name(f"{path.name}.{why}-{stamp}-{counter}")
+        counter += 1
+    return aside
+
+
 def move_aside(path: Path, why: str) -> Path:
     """Rename what is at ``path`` (a link, a file where a folder belongs) to a free
     ``NAME.moved-STAMP`` beside it, so calmkit can make its own; say so once."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    aside = path.with_name(f"{path.name}.moved-{stamp}")
-    counter = 1
-    while os.path.lexists(aside):
-        aside = path.with_name(f"{path.name}.moved-{stamp}-{counter}")
-        counter += 1
+    aside = free_name(path, "moved", time.strftime("%Y%m%d-%H%M%S"))
     os.rename(path, aside)  # renames a link itself, never what it points to
     notice(f"{path} {why}; calmkit never follows it: it was kept as {aside.name}")
     return aside

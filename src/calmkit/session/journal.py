@@ -452,7 +452,7 @@ class Journal:
             if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
                 continue  # a folder someone put there is left be: opening says so
             what = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a plain file"
-            aside = self._free_name(path, "moved")
+            aside = locations.free_name(path, "moved", now().strftime("%Y%m%d-%H%M%S"))
             os.rename(path, aside)  # renames the link itself, never what it points to
             said = (
                 f"The practice journal's file {path.name} was {what}, which calmkit never "
@@ -460,15 +460,6 @@ class Journal:
                 + (" and a new journal was started." if suffix == "" else ".")
             )
             self.notice = f"{self.notice} {said}" if self.notice else said
-
-    def _free_name(self, path: Path, why: str) -> Path:
-        stamp = now().strftime("%Y%m%d-%H%M%S")
-        aside = path.with_name(f"{path.name}.{why}-{stamp}")
-        counter = 1
-        while os.path.lexists(aside):
-            aside = path.with_name(f"{path.name}.{why}-{stamp}-{counter}")
-            counter += 1
-        return aside
 
     def _connect(self) -> sqlite3.Connection:
         # Create the file ourselves, 0600: SQLite gives the -wal and -shm files the
@@ -578,12 +569,7 @@ class Journal:
 
     def _move_aside(self, reason: str) -> str:
         """Keep the damaged file (someone may want it) and make room for a new one."""
-        stamp = now().strftime("%Y%m%d-%H%M%S")
-        broken = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-        counter = 1
-        while broken.exists():
-            broken = self.path.with_name(f"{self.path.name}.broken-{stamp}-{counter}")
-            counter += 1
+        broken = locations.free_name(self.path, "broken", now().strftime("%Y%m%d-%H%M%S"))
         os.replace(self.path, broken)
         # Its WAL belongs to it: left behind, it could be replayed into the new journal.
         # (SQLite usually discards a WAL that fits no database when the failed
