@@ -901,6 +901,16 @@ def cmd_forget(args: argparse.Namespace) -> int:
             f"{who} is forgotten: {gone} session{'s' if gone != 1 else ''} and "
             f"{len(files)} file{'s' if len(files) != 1 else ''} deleted."
         )
+        journal_file = locations.journal_path()
+        damaged = sorted(journal_file.parent.glob(f"{journal_file.name}.broken-*"))
+        if damaged:
+            # calmkit cannot read them to take one person out: say so rather than pretend.
+            print(
+                f"calmkit also keeps {len(damaged)} damaged journal "
+                f"cop{'ies' if len(damaged) != 1 else 'y'} ({damaged[0].name}"
+                f"{', …' if len(damaged) > 1 else ''}) from before, which may hold {who}'s "
+                "practice too: delete them yourself if nobody needs them."
+            )
         return EXIT_OK
     folder = locations.user_data_dir()
     question = (
