@@ -897,10 +897,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         except JournalUnavailable as error:
             _error(str(error))
             return EXIT_PROBLEM
-        print(
-            f"{who} is forgotten: {gone} session{'s' if gone != 1 else ''} and "
-            f"{len(files)} file{'s' if len(files) != 1 else ''} deleted."
-        )
+        also = f" and {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
+        print(f"{who} is forgotten: {gone} session{'s' if gone != 1 else ''}{also} deleted.")
         journal_file = locations.journal_path()
         damaged = sorted(journal_file.parent.glob(f"{journal_file.name}.broken-*"))
         if damaged:
