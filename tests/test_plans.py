@@ -414,7 +414,7 @@ def test_forget_a_profile_from_the_command_line(capsys: pytest.CaptureFixture[st
     with Journal() as journal:
         assert len(journal.sessions(profile="Sam")) == 1
     assert calmkit_main(["forget", "--profile", "sam", "--yes"]) == 0
-    assert "Sam is forgotten: 1 session and 0 files deleted." in capsys.readouterr().out
+    assert "Sam is forgotten: 1 session deleted." in capsys.readouterr().out
     with Journal() as journal:
         assert journal.sessions(profile="Sam") == []
         assert journal.checkins(profile="Sam") == []
