@@ -11,6 +11,7 @@ import datetime
 import io
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,13 +21,20 @@ from calmkit import __version__, locations
 from calmkit.content.library import Library, load_files, load_library, yaml_files
 from calmkit.content.model import Script
 from calmkit.content.problems import Problem
-from calmkit.content.safetext import json_text, shown
+from calmkit.content.safetext import (
+    AmbiguousName,
+    NameProblem,
+    clean_name,
+    json_text,
+    same_name,
+    shown,
+)
 from calmkit.content.timeline import Timeline
 from calmkit.session.targets import TargetError
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line, NarrateReport
-    from calmkit.session.journal import CheckinRecord, SessionRecord
+    from calmkit.session.journal import CheckinRecord, Journal, SessionRecord
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -94,6 +102,21 @@ def _clock(seconds: float) -> str:
 
 def _error(message: str) -> None:
     print(f"calmkit: {shown(message)}", file=sys.stderr)
+
+
+def _new_name(text: str) -> str:
+    """A name someone is practising under: cleaned, or refused here (see safetext.clean_name)."""
+    try:
+        return clean_name(text)
+    except NameProblem as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def _looked_up_name(text: str) -> str:
+    """A name to look up: any name a journal may hold, but not a blank one."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a name needs at least one letter")
+    return text
 
 
 def _age(text: str) -> int:
@@ -430,6 +453,15 @@ def cmd_play(args: argparse.Namespace) -> int:
     # Opened once: play_plain logs into it and shows its notice (a damaged journal
     # moved aside), which a second opening would no longer see.
     journal, notice = open_log()
+    if journal is not None:
+        try:  # who a typed name means is settled before anything is played or written
+            for name in [profile, *args.with_profiles]:
+                if name:
+                    journal.spellings(name)
+        except AmbiguousName as error:
+            journal.close()
+            _error(str(error))
+            return EXIT_PROBLEM
     # Together, the session speaks to the youngest (session/ages.py: one rule).
     people = people_for(profile, args.with_profiles)
     ages = ages_of(journal, people, library, args.age)
@@ -674,7 +706,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                     for checkin in journal.checkins(profile=args.profile, since=since, until=until)
                     if checkin.session_id is None
                 ]
-        except JournalUnavailable as error:
+        except (JournalUnavailable, AmbiguousName) as error:
             _error(str(error))
             return EXIT_PROBLEM
     if args.json:
@@ -825,7 +857,7 @@ def _date_option(text: str | None, option: str) -> datetime.date | None:
         raise ValueError(f"{option} wants a date like 2026-03-01, got '{text}'") from None
 
 
-def _confirmed(question: str, answer: str, assume_yes: bool) -> bool:
+def _confirmed(question: str, answer: str, assume_yes: bool, exact: bool = False) -> bool:
     """Ask on the terminal; without one, only --yes says yes."""
     if assume_yes:
         return True
@@ -836,6 +868,8 @@ def _confirmed(question: str, answer: str, assume_yes: bool) -> bool:
         typed = input(f"{question} Type '{answer}' to go ahead: ")
     except EOFError:
         return False
+    if exact:  # a name: with Sam and sam both there, 'sam' must not confirm deleting Sam
+        return unicodedata.normalize("NFC", typed.strip()) == answer
     return typed.strip().casefold() == answer.casefold()
 
 
@@ -853,12 +887,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         with Journal(reading=True) as journal:
             if journal.notice:
                 _error(journal.notice)
-            known = [p.name.casefold() for p in journal.profiles()]
-            if args.profile and args.profile.strip().casefold() not in known:
+            if args.profile and not journal.spellings(args.profile):
                 _error(f"there is no profile called '{args.profile}'")
                 return EXIT_PROBLEM
             summary = export_archive(journal, args.profile, out, overwrite=args.replace)
-    except JournalUnavailable as error:
+    except (JournalUnavailable, AmbiguousName) as error:
         _error(str(error))
         return EXIT_PROBLEM
     except OSError as error:
@@ -874,6 +907,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _forget_question(journal: Journal, who: str, spellings: list[str], besides: str) -> str:
+    """Exactly what forgetting ``who`` deletes, and who stays, before anyone is asked."""
+    sessions, checkins = journal.holdings(spellings)
+    held = (
+        f"{sessions} session{'s' if sessions != 1 else ''} and"
+        f" {checkins} check-in{'s' if checkins != 1 else ''}"
+    )
+    twins = (
+        f" (the name is stored in {len(spellings)} Unicode spellings that look the same:"
+        " all of them go)"
+        if len(spellings) > 1
+        else ""
+    )
+    others = [
+        p.name for p in journal.profiles() if p.name not in spellings and same_name(p.name, who)
+    ]
+    kept = f" {', '.join(others)} {'is' if len(others) == 1 else 'are'} kept." if others else ""
+    return f"This deletes the profile {who}{twins} with {held}{besides}.{kept}"
+
+
 def cmd_forget(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
     from calmkit.session.privacy import belongings, forget_everything, forget_profile
@@ -883,18 +936,17 @@ def cmd_forget(args: argparse.Namespace) -> int:
         things = belongings(name)
         try:
             with Journal() as journal:
-                match = [p.name for p in journal.profiles() if p.name.casefold() == name.casefold()]
-                if not match and not things.files:
+                spellings = journal.spellings(name)
+                if not spellings and not things.files:
                     _error(f"there is no profile called '{name}'")
                     return EXIT_PROBLEM
-                who = match[0] if match else name
-                question = f"This deletes {who} and all of {who}'s practice and check-ins"
-                question += things.described() + "."
-                if not _confirmed(question, who, args.yes):
+                who = unicodedata.normalize("NFC", spellings[0]) if spellings else name
+                question = _forget_question(journal, who, spellings, things.described())
+                if not _confirmed(question, who, args.yes, exact=True):
                     print("Nothing was deleted.")
                     return EXIT_PROBLEM
                 gone, files = forget_profile(journal, who, things)
-        except JournalUnavailable as error:
+        except (JournalUnavailable, AmbiguousName) as error:
             _error(str(error))
             return EXIT_PROBLEM
         also = f" and {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
@@ -934,9 +986,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"calmkit {__version__}")
     # For the app itself (`calmkit` with no command): who is practising.
-    parser.add_argument("--profile", dest="app_profile", help="who is practising")
+    parser.add_argument("--profile", dest="app_profile", type=_new_name, help="who is practising")
     parser.add_argument(
-        "--with", dest="app_with", action="append", default=[], help="someone practising along"
+        "--with",
+        dest="app_with",
+        action="append",
+        default=[],
+        type=_new_name,
+        help="someone practising along",
     )
     parser.add_argument("--age", dest="app_age", type=_age, help="the child's age")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -966,7 +1023,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--kind", default="breathing", help="a script's kind (default: breathing)")
     new.add_argument("--ages", type=_ages_option, help="a script's ages, like 9-14")
     new.add_argument("--age", type=_age, help="a plan's child's age (default: 10)")
-    new.add_argument("--for", dest="for_profile", help="a plan's profile name")
+    new.add_argument("--for", dest="for_profile", type=_new_name, help="a plan's profile name")
     new.add_argument("--out", help="the file to write (default: your library)")
 
     locate = command("locate", cmd_locate, "the folders calmkit uses")
@@ -975,8 +1032,8 @@ def build_parser() -> argparse.ArgumentParser:
     play = command("play", cmd_play, "play a script, a plan or a file")
     play.add_argument("target")
     play.add_argument("--plain", action="store_true")
-    play.add_argument("--profile")
-    play.add_argument("--with", dest="with_profiles", action="append", default=[])
+    play.add_argument("--profile", type=_new_name)
+    play.add_argument("--with", dest="with_profiles", action="append", default=[], type=_new_name)
     play.add_argument("--age", type=_age)
     play.add_argument("--no-audio", action="store_true")
     play.add_argument("--no-ambient", action="store_true")
@@ -993,13 +1050,13 @@ def build_parser() -> argparse.ArgumentParser:
     narrate.add_argument("--into", help=argparse.SUPPRESS)  # tools/: the shipped audio/narration
 
     log = command("log", cmd_log, "the practice journal")
-    log.add_argument("--profile")
+    log.add_argument("--profile", type=_looked_up_name)
     log.add_argument("--since")
     log.add_argument("--until")
     log.add_argument("--json", action="store_true")
 
     report = command("report", cmd_report, "a report for the psychologist")
-    report.add_argument("--profile")
+    report.add_argument("--profile", type=_looked_up_name)
     report.add_argument("--since")
     report.add_argument("--until")
     report.add_argument("--format", choices=["csv", "json", "html"], default="html")
@@ -1030,14 +1087,18 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--json", action="store_true")
 
     export = command("export", cmd_export, "write everything calmkit holds to one file")
-    export.add_argument("--profile", help="only this person's practice (default: everyone)")
+    export.add_argument(
+        "--profile", type=_looked_up_name, help="only this person's practice (default: everyone)"
+    )
     export.add_argument("--out", help="the file to write (default: calmkit-export-….zip here)")
     export.add_argument(
         "--replace", action="store_true", help="overwrite --out if it exists (default: a new name)"
     )
 
     forget = command("forget", cmd_forget, "delete a person's data, or everything")
-    forget.add_argument("--profile", help="only this person (default: everything)")
+    forget.add_argument(
+        "--profile", type=_looked_up_name, help="only this person (default: everything)"
+    )
     forget.add_argument("--yes", action="store_true", help="do not ask first")
     return parser
 

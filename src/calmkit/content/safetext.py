@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Bidi embeddings, overrides, isolates and marks: they reorder what follows on screen.
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -110,3 +111,36 @@ def name_key(name: str) -> str:
 def same_name(first: str | None, second: str | None) -> bool:
     """Whether two names are the same person's by :func:`name_key`."""
     return first is not None and second is not None and name_key(first) == name_key(second)
+
+
+class AmbiguousName(ValueError):
+    """A name that matches more than one person only by case; ``str()`` names them."""
+
+
+def _spelling(name: str) -> str:
+    return unicodedata.normalize("NFC", name.strip())
+
+
+def matching_names(name: str, stored: Iterable[str]) -> list[str]:
+    """The names in ``stored`` that are the person ``name`` means.
+
+    A name given exactly as stored means that spelling, with its twin in the other
+    Unicode form (NFC/NFD "Zoë", which prints the same): Sam is not sam. A name that
+    matches only by case (name_key) means the one person whose name it is; when it
+    could be several (Sam and SAM, asked for 'sam') AmbiguousName lists them, so that
+    nobody's data is read, renamed or deleted by mistake. An empty list: nobody.
+    """
+    stored = list(stored)
+    wanted = _spelling(name)
+    exact = [spelling for spelling in stored if _spelling(spelling) == wanted]
+    if exact:
+        return exact
+    alike = [spelling for spelling in stored if same_name(spelling, name)]
+    people = list(dict.fromkeys(_spelling(spelling) for spelling in alike))
+    if len(people) > 1:
+        listed = ", ".join(f"'{shown(person)}'" for person in people)
+        raise AmbiguousName(
+            f"more than one profile is called '{shown(wanted)}': {listed};"
+            " give the name exactly as it is written"
+        )
+    return alike

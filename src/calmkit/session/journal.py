@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from calmkit import locations
+from calmkit.content.safetext import clean_name, matching_names, same_name
 from calmkit.session.answers import SCALE_KINDS, answer_json
 from calmkit.session.counting import counts_as_practice
 
@@ -670,9 +671,9 @@ class Journal:
         ``script_seconds`` is the session's planned length and ``seconds_needed``
         how much of it must be heard to count as practice (counting.seconds_needed).
         """
-        profile = _profile_name(profile)
         moment = _iso(now())
         with self._transaction() as connection:
+            profile = _canonical(connection, profile)
             connection.execute(
                 "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, moment)
             )
@@ -786,9 +787,9 @@ class Journal:
             value = int(value)  # yes/no answers are stored as 1/0
         if not isinstance(value, int | str):
             raise TypeError(f"a check-in value is a whole number or text, got {value!r}")
-        profile = _profile_name(profile)
         at = _iso(now())
         with self._transaction() as connection:
+            profile = _canonical(connection, profile)
             connection.execute(
                 "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, at)
             )
@@ -802,34 +803,42 @@ class Journal:
 
     def ensure_profile(self, name: str, age: int | None = None) -> None:
         """Make sure the profile exists; a given age replaces the one stored."""
-        name = _profile_name(name)
         self._write(
             lambda connection: connection.execute(
                 "INSERT INTO profiles (name, age, created) VALUES (?, ?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET age = excluded.age"
                 " WHERE excluded.age IS NOT NULL",
-                (name, age, _iso(now())),
+                (_canonical(connection, name), age, _iso(now())),
             )
         )
 
     def rename_profile(self, old: str, new: str) -> None:
         """Give a person a new name everywhere: their profile, sessions and check-ins."""
-        old, new = _profile_name(old), _profile_name(new)
+        new = clean_name(new)
         with self._transaction() as connection:
-            clash = connection.execute(
-                "SELECT name FROM profiles WHERE name = ? COLLATE NOCASE"
-                " AND name <> ? COLLATE NOCASE",
-                (new, old),
-            ).fetchone()
+            olds = _same_person(connection, old)
+            clash = [
+                name
+                for name in _stored_names(connection)
+                if name not in olds and same_name(name, new)
+            ]
             if clash:
                 raise ValueError(f"there is already a profile called {clash[0]}")
+            if not olds:
+                return
+            marks = _marks(olds)
+            kept = connection.execute(
+                f"SELECT age, created FROM profiles WHERE name IN ({marks})"
+                " ORDER BY age IS NULL, created LIMIT 1",
+                olds,
+            ).fetchone() or (None, _iso(now()))
+            connection.execute(f"DELETE FROM profiles WHERE name IN ({marks})", olds)
             connection.execute(
-                "UPDATE profiles SET name = ? WHERE name = ? COLLATE NOCASE", (new, old)
+                "INSERT INTO profiles (name, age, created) VALUES (?, ?, ?)", (new, *kept)
             )
             for table in ("sessions", "checkins"):
                 connection.execute(
-                    f"UPDATE {table} SET profile = ? WHERE profile = ? COLLATE NOCASE",
-                    (new, old),
+                    f"UPDATE {table} SET profile = ? WHERE profile IN ({marks})", (new, *olds)
                 )
 
     def forget_profile(self, name: str) -> int:
@@ -838,19 +847,44 @@ class Journal:
         secure_delete overwrites the freed pages, and the WAL is checkpointed and
         truncated, so the rows do not linger in the file after they are gone.
         """
-        name = _profile_name(name)
         with self._transaction() as connection:
             connection.execute("PRAGMA secure_delete = ON")
-            connection.execute("DELETE FROM checkins WHERE profile = ? COLLATE NOCASE", (name,))
+            names = _same_person(connection, name)
+            if not names:
+                return 0
+            marks = _marks(names)
+            connection.execute(f"DELETE FROM checkins WHERE profile IN ({marks})", names)
             gone = connection.execute(
-                "DELETE FROM sessions WHERE profile = ? COLLATE NOCASE", (name,)
+                f"DELETE FROM sessions WHERE profile IN ({marks})", names
             ).rowcount
-            connection.execute("DELETE FROM profiles WHERE name = ? COLLATE NOCASE", (name,))
+            connection.execute(f"DELETE FROM profiles WHERE name IN ({marks})", names)
         with self._using() as connection:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return gone
 
     # --- reading ----------------------------------------------------------------------
+
+    def spellings(self, name: str) -> list[str]:
+        """How this person's name is stored (one spelling, or its NFC and NFD twins).
+
+        Raises AmbiguousName when the name only matches by case and more than one
+        person's name does (Sam and SAM, asked for 'sam')."""
+        with self._using() as connection:
+            return _same_person(connection, name)
+
+    def holdings(self, names: list[str]) -> tuple[int, int]:
+        """How many sessions and check-ins these stored names have."""
+        if not names:
+            return 0, 0
+        marks = _marks(names)
+        with self._using() as connection:
+            (sessions,) = connection.execute(
+                f"SELECT COUNT(*) FROM sessions WHERE profile IN ({marks})", names
+            ).fetchone()
+            (checkins,) = connection.execute(
+                f"SELECT COUNT(*) FROM checkins WHERE profile IN ({marks})", names
+            ).fetchone()
+        return sessions, checkins
 
     def profiles(self) -> list[ProfileRecord]:
         with self._using() as connection:
@@ -877,8 +911,8 @@ class Journal:
         until: dt.date | None = None,
     ) -> list[SessionRecord]:
         """Oldest first, each with its check-ins. Dates are the local calendar day."""
-        where, parameters = _filters("started", profile, since, until)
         with self._using() as connection:
+            where, parameters = _filters(connection, "started", profile, since, until)
             rows = connection.execute(
                 "SELECT id, profile, target, title, tier, together_group, started, ended,"
                 " status, steps_done, steps_total, seconds, plan, plan_session, scripts,"
@@ -930,11 +964,11 @@ class Journal:
         moment: str | None = None,
     ) -> list[CheckinRecord]:
         """Every check-in, daily ones (which belong to no session) included."""
-        where, parameters = _filters("at", profile, since, until)
-        if moment is not None:
-            where += " AND moment = ?" if where else " WHERE moment = ?"
-            parameters.append(moment)
         with self._using() as connection:
+            where, parameters = _filters(connection, "at", profile, since, until)
+            if moment is not None:
+                where += " AND moment = ?" if where else " WHERE moment = ?"
+                parameters.append(moment)
             rows = connection.execute(
                 f"SELECT {_CHECKIN_COLUMNS} FROM checkins{where} ORDER BY id", parameters
             ).fetchall()
@@ -958,14 +992,19 @@ def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
 
 
 def _filters(
-    column: str, profile: str | None, since: dt.date | None, until: dt.date | None
+    connection: sqlite3.Connection,
+    column: str,
+    profile: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
 ) -> tuple[str, list[object]]:
     clauses: list[str] = []
     parameters: list[object] = []
     if profile is not None:
-        # Names are typed by hand: "sam" finds Sam.
-        clauses.append("profile = ? COLLATE NOCASE")
-        parameters.append(profile.strip())
+        # Names are typed by hand: "sam" finds Sam (and only Sam: see _same_person).
+        names = _same_person(connection, profile)
+        clauses.append(f"profile IN ({_marks(names)})" if names else "0")
+        parameters += names
     # Times are stored as local ISO text, so the first ten characters are the local day.
     if since is not None:
         clauses.append(f"substr({column}, 1, 10) >= ?")
@@ -976,11 +1015,40 @@ def _filters(
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
 
 
-def _profile_name(name: str) -> str:
-    cleaned = name.strip()
-    if not cleaned:
-        raise ValueError("a profile needs a name")
-    return cleaned
+# --- names ----------------------------------------------------------------------------------
+#
+# One rule, safetext.name_key (NFC, then casefold), instead of SQLite's NOCASE, which
+# folds ASCII only: 'élodie' and 'ÉLODIE' were one name to Python and two to SQLite.
+# Journals written before may hold names that differ only by case (Sam and sam) or by
+# Unicode form (NFC and NFD "Zoë"): nothing is merged or renamed on disk, and
+# safetext.matching_names decides who a typed name means.
+
+
+def _marks(names: list[str]) -> str:
+    return ", ".join("?" * len(names))
+
+
+def _stored_names(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT name FROM profiles UNION SELECT profile FROM sessions"
+        " UNION SELECT profile FROM checkins"
+    ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def _same_person(connection: sqlite3.Connection, name: str) -> list[str]:
+    """The stored names that are this person's (see safetext.matching_names)."""
+    return matching_names(name, _stored_names(connection))
+
+
+def _canonical(connection: sqlite3.Connection, name: str) -> str:
+    """The name to write under: the person's stored spelling, or the new name, cleaned."""
+    cleaned = clean_name(name)
+    same = _same_person(connection, cleaned)
+    if not same:
+        return cleaned
+    in_profiles = {row[0] for row in connection.execute("SELECT name FROM profiles")}
+    return min(same, key=lambda spelling: (spelling not in in_profiles, spelling != cleaned))
 
 
 def _seconds(seconds: float) -> float:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
+from calmkit.content.safetext import same_name
 from calmkit.content.timeline import Timeline
 from calmkit.session.ages import practice_age
 from calmkit.session.answers import Answer
@@ -130,7 +131,7 @@ def stored_profile(journal: Journal | None, profile: str | None) -> ProfileRecor
         return None
     try:
         for record in journal.profiles():
-            if record.name.casefold() == profile.casefold():
+            if same_name(record.name, profile):
                 return record
     except JournalUnavailable:
         pass

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calmkit import __version__, locations
-from calmkit.content.safetext import shown
+from calmkit.content.safetext import same_name, shown
 from calmkit.session.journal import Journal, now
 from calmkit.session.settings import load_settings, save_settings
 
@@ -67,7 +67,7 @@ def _user_files(only: set[Path] | None = None) -> list[tuple[Path, str]]:
 
 
 def _same_name(first: str | None, second: str) -> bool:
-    return first is not None and first.strip().casefold() == second.strip().casefold()
+    return same_name(first, second)  # the one rule for names (safetext.name_key)
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,11 @@ def belongings(name: str, library: Library | None = None) -> Belongings:
 
 def export_record(journal: Journal, profile: str | None) -> dict[str, object]:
     """The practice record as plain data: profiles, sessions with check-ins, daily answers."""
+    spellings = journal.spellings(profile) if profile is not None else []
     profiles = [
         {"name": p.name, "age": p.age, "created": p.created.isoformat(timespec="seconds")}
         for p in journal.profiles()
-        if profile is None or p.name.casefold() == profile.casefold()
+        if profile is None or p.name in spellings
     ]
     daily = [
         {"profile": c.profile, "item": c.item, "value": c.value, "at": c.at.isoformat()}

@@ -33,13 +33,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from calmkit import __version__
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
-from calmkit.content.safetext import json_text
+from calmkit.content.safetext import AmbiguousName, json_text, matching_names
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.session.ages import practice_age, practice_tier
@@ -451,12 +452,19 @@ def build_report(
     if since is not None and since > (until or today):
         end = f"the end date {until.isoformat()}" if until else f"today ({today.isoformat()})"
         raise ReportError(f"the start date {since.isoformat()} is after {end}")
-    known = {record.name.casefold(): record for record in reader.profiles()}
+    # One section a person: an NFC and an NFD "Zoë" are one, Sam and sam are two.
+    known: dict[str, ProfileRecord] = {}
+    for person in reader.profiles():
+        known.setdefault(unicodedata.normalize("NFC", person.name), person)
     if profile is not None:
         name = profile.strip()
         if not name:
             raise ReportError("--profile needs a name")
-        record = known.get(name.casefold())
+        try:
+            matches = matching_names(name, known)
+        except AmbiguousName as error:
+            raise ReportError(str(error)) from None
+        record = known[matches[0]] if matches else None
         if record is None:
             # Nothing logged yet: spell the name the way the plan written for it does.
             plan = plan_for(name, library)
@@ -665,12 +673,12 @@ class _Durations:
 def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) -> SessionRow:
     together_with: tuple[str, ...] = ()
     if record.together_group:
-        mine = record.profile.casefold()
         together_with = tuple(
             dict.fromkeys(
                 other.profile
                 for other in groups.get(record.together_group, ())
-                if other.profile.casefold() != mine
+                if unicodedata.normalize("NFC", other.profile)
+                != unicodedata.normalize("NFC", record.profile)
             )
         )
     return SessionRow(

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from calmkit.content.library import Library
 from calmkit.content.model import Plan, PlannedSession, Script
+from calmkit.content.safetext import same_name
 from calmkit.content.schedule import PlanDay, plan_day
 from calmkit.session.ages import group_age, practice_tier, suits_everyone
 from calmkit.session.journal import SessionRecord
@@ -53,13 +54,12 @@ def plan_for(profile: str | None, library: Library) -> Plan | None:
     """The plan written for this profile (its `for:` name), if any."""
     if not profile:
         return None
-    wanted = profile.strip().casefold()
     # A plan the family imported wins over a built-in example written for the same name.
     user_plans = {plan.id for plan in library.user_plans()}
     for plan in sorted(
         library.plans.values(), key=lambda plan: (plan.id not in user_plans, plan.id)
     ):
-        if plan.for_profile and plan.for_profile.strip().casefold() == wanted:
+        if same_name(plan.for_profile, profile):
             return plan
     return None
 

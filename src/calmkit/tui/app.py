@@ -18,7 +18,7 @@ from textual.theme import Theme
 
 from calmkit import locations
 from calmkit.content.library import Library, load_library
-from calmkit.content.safetext import shown
+from calmkit.content.safetext import same_name, shown
 from calmkit.session.ages import group_age, is_young
 from calmkit.session.answers import Answer
 from calmkit.session.checkins import answered_today, items_for
@@ -240,10 +240,8 @@ class CalmkitApp(App[None]):
         except (JournalUnavailable, ValueError) as error:
             self.notify(str(error), severity="warning")
             return
-        self.together_with = [
-            new if n.casefold() == old.casefold() else n for n in self.together_with
-        ]
-        if self.profile and self.profile.casefold() == old.casefold():
+        self.together_with = [new if same_name(n, old) else n for n in self.together_with]
+        if same_name(self.profile, old):
             self._switch_to(new, age)
         self.notify(f"{old} is now called {new}.")
 
@@ -272,8 +270,8 @@ class CalmkitApp(App[None]):
         except OSError as error:
             self.notify(f"Some of {name}'s files could not be deleted: {error}", severity="warning")
         self.library = load_library(cached=True)  # without their plan
-        self.together_with = [n for n in self.together_with if n.casefold() != name.casefold()]
-        if self.profile and self.profile.casefold() == name.casefold():
+        self.together_with = [n for n in self.together_with if not same_name(n, name)]
+        if same_name(self.profile, name):
             self.profile = None
             self.settings.profile = None
             self.save_settings()

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import MAX_AGE, MIN_AGE
+from calmkit.content.safetext import NameProblem, clean_name, same_name
 from calmkit.tui.literal import LiteralLabel, literal
 from calmkit.tui.widgets.ticklist import TickList
 
@@ -28,6 +29,10 @@ class ProfileChoice:
     action: ProfileAction = "switch"
     # For a rename: the name the profile had before.
     old_name: str | None = None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 class ProfileDialog(ModalScreen[ProfileChoice | None]):
@@ -119,11 +124,16 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
             self._save()
 
     def _save(self) -> None:
-        name = self.query_one("#name", Input).value.strip()
+        typed = self.query_one("#name", Input).value
         age_text = self.query_one("#age", Input).value.strip()
         hint = self.query_one("#hint", Label)
-        if not name:
+        if not typed.strip():
             hint.update("A name, please (a first name or a nickname is plenty).")
+            return
+        try:
+            name = clean_name(typed)
+        except NameProblem as problem:
+            hint.update(_sentence(str(problem)))
             return
         try:
             age = int(age_text)
@@ -133,8 +143,7 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         if not MIN_AGE <= age <= MAX_AGE:
             hint.update(f"An age from {MIN_AGE} to {MAX_AGE}, please.")
             return
-        others = [p.name.casefold() for p in self.profiles if p is not self.renaming]
-        if name.casefold() in others:
+        if any(same_name(p.name, name) for p in self.profiles if p is not self.renaming):
             hint.update(f"There is already a {name}. Another name, please.")
             return
         if self.renaming is not None:
