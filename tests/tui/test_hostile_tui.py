@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 from textual.message import Message
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import DAY, SIZE, events, shown, wait_for_screen, wait_until
@@ -134,17 +136,23 @@ async def test_a_plan_for_mia_with_markup_in_its_note_and_name(
         assert_nothing_raw(app)
 
 
+async def open_new_profile_form(pilot: Pilot) -> Screen:  # type: ignore[type-arg]
+    """From home, P then 'Someone new…': the name field has the focus."""
+    await wait_for_screen(pilot, HomeScreen)
+    await pilot.press("p")
+    await wait_for_screen(pilot, ProfileDialog)
+    dialog = pilot.app.screen
+    await pilot.press("end", "enter")
+    assert pilot.app.focused is dialog.query_one("#name", Input)
+    return dialog
+
+
 async def test_a_child_typing_mia_slash_as_her_name_can_start_again(
     app_factory: type[CalmkitApp],
 ) -> None:
     app = app_factory(profile=None)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("p")
-        await wait_for_screen(pilot, ProfileDialog)
-        dialog = app.screen
-        await pilot.press("end", "enter")
-        assert app.focused is dialog.query_one("#name", Input)
+        await open_new_profile_form(pilot)
         await pilot.press(*"Mia [/]", "enter", "8", "enter")
         await wait_for_screen(pilot, HomeScreen)
         await wait_until(
@@ -169,11 +177,7 @@ async def test_the_profile_dialog_refuses_control_characters_and_blank_names(
 ) -> None:
     app = app_factory(profile=None)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("p")
-        await wait_for_screen(pilot, ProfileDialog)
-        dialog = app.screen
-        await pilot.press("end", "enter")
+        dialog = await open_new_profile_form(pilot)
         name = dialog.query_one("#name", Input)
         for typed in ("   ", "Mia\x1b[2J"):
             name.value = typed
