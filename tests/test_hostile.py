@@ -8,6 +8,7 @@ nothing crashes, and the good files around the bad ones still work.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,62 @@ def test_the_corpus_really_is_hostile(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert "byte 0x1b" in raw_leaks(raw.stdout) and "bidi U+202E" in raw_leaks(raw.stdout)
+
+
+FAKE_END_OF_TIME = '''\
+"""Written by test_hostile.py: the clock says 9999-12-31, the calendar's last day."""
+import datetime as _dt
+
+
+class _Date(_dt.date):
+    @classmethod
+    def today(cls):
+        return cls(9999, 12, 31)
+
+
+class _DateTime(_dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        value = cls(9999, 12, 31, 22, 0, 0)
+        return value if tz is None else value.replace(tzinfo=tz)
+
+    @classmethod
+    def today(cls):
+        return cls(9999, 12, 31, 22, 0, 0)
+
+
+_dt.date = _Date
+_dt.datetime = _DateTime
+'''
+
+
+def test_a_clock_at_the_end_of_the_calendar_breaks_nothing(
+    hostile_home: Path, tmp_path: Path
+) -> None:
+    """play, log and report on 9999-12-31 (a real child process with its clock faked)."""
+    fake = tmp_path / "fake-clock"
+    fake.mkdir()
+    (fake / "sitecustomize.py").write_text(FAKE_END_OF_TIME, encoding="utf-8")
+    env = calmkit_env(CALMKIT_HOME=str(hostile_home))
+    # After the no-network guard's sitecustomize, which runs the next one on the path.
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(fake)])
+
+    def at_the_end(*argv: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(
+            [sys.executable, "-m", "calmkit", *argv],
+            capture_output=True,
+            env=env,
+            cwd=hostile_home,
+            timeout=120,
+        )
+
+    text = check_harmless(
+        at_the_end("play", "--plain", "markup-title", "--no-audio", "--no-checkin"), 0
+    )
+    assert "All done" in text
+    log = check_harmless(at_the_end("log"), 0)
+    assert "31 Dec" in log
+    for form in ("csv", "json", "html"):
+        check_harmless(at_the_end("report", "--format", form), 0)
+    check_harmless(at_the_end("show", "maya-8-weeks"), 0, 1)
+    check_harmless(at_the_end("list"), 0)
