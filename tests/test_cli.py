@@ -153,7 +153,10 @@ def test_list_text_marks_broken_files(
     lines = out.splitlines()
     assert any(line.strip().startswith("my-breath ") and "My Breath" in line for line in lines)
     assert any(line.strip().startswith("balloon-belly ") for line in lines)
-    assert any(line.strip().startswith("maya-8-weeks ") and "for Maya" in line for line in lines)
+    # A built-in plan is an example, whoever it was written for.
+    assert any(
+        line.strip().startswith("maya-8-weeks ") and "example (for Maya)" in line for line in lines
+    )
     assert "Broken files (1): run 'calmkit validate' for every problem" in lines
     # Only the first error of a broken file is listed.
     assert f"  {broken_problems(broken)[0]}" in lines
@@ -235,13 +238,21 @@ def test_show_age_chooses_the_tier(capsys: pytest.CaptureFixture[str], age: str,
     assert breaths == {"young": [2.5, 3.5], "kid": [3.0, 4.5], "teen": [4.0, 6.0]}[tier]
 
 
-@pytest.mark.parametrize("age", ["3", "19", "ten"])
+@pytest.mark.parametrize("age", ["3", "121", "ten"])
 def test_show_age_outside_the_range_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], age: str
 ) -> None:
     code, err = usage_error(capsys, "show", "balloon-belly", "--age", age)
     assert code == 2
     assert "argument --age" in err
+
+
+def test_show_a_grown_ups_age_speaks_as_to_the_oldest_tier(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "show", "balloon-belly", "--age", "40", "--json")
+    assert code == 0
+    assert json.loads(out)["tier"] == "teen"
 
 
 def test_show_text(capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,6 +54,7 @@ from calmkit.content.model import WORDS_PER_MINUTE
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.session.clock import FakeClock
 from calmkit.session.journal import Journal
+from calmkit.session.plain import GUEST_NOTE
 from calmkit.session.player import CueStarted, Finished, Notice, Player, PlayerEvent
 from calmkit.session.settings import Settings, save_settings
 from calmkit_child import calmkit_env, default_sigint, start_calmkit
@@ -190,7 +191,8 @@ def count_rows(path: Path, table: str) -> int:
 
 
 def notes(lines: list[str]) -> list[str]:
-    return [line for line in lines if line.startswith("note: ")]
+    """The notes about what went wrong (not the line saying it is a guest session)."""
+    return [line for line in lines if line.startswith("note: ") and line != GUEST_NOTE]
 
 
 def captions(lines: list[str]) -> list[str]:

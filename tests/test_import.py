@@ -729,7 +729,9 @@ def test_calmkit_import_from_the_command_line(
     assert calmkit_main(["import", str(good)]) == 0
     out = capsys.readouterr().out
     assert "robin-plan" in out
-    assert "Sam's plan is ready" in out
+    # `for: Sam` is only a suggestion: the plan is nobody's until it is given.
+    assert "This plan says it is for Sam" in out
+    assert "belongs to no one yet" in out and "--profile Sam" in out
     assert (locations.user_plans_dir() / "robin-plan.yaml").is_file()
     # The same file again without --replace: nothing is overwritten, and it says so.
     assert calmkit_main(["import", str(good)]) == 0

@@ -1100,7 +1100,10 @@ def test_valid_plan_with_every_key() -> None:
             ambient="rain",
             voice="default",
             checkin=CheckinSettings(
-                before=("stress", "pain"), after=("mood",), daily=("activities",)
+                before=("stress", "pain"),
+                after=("mood",),
+                daily=("activities",),
+                daily_listed=True,  # the plan's own list: grown-ups are asked it too
             ),
             rewards=False,
         ),
@@ -1121,6 +1124,7 @@ def test_minimal_plan_defaults() -> None:
     )
     settings = result.plan.settings
     assert settings.checkin == CheckinSettings(("stress",), ("stress",), ("activities",))
+    assert not settings.checkin.daily_listed  # the default, not the plan asking
     assert settings.rewards is True
     assert (settings.breathe, settings.ambient, settings.voice) == (None, None, None)
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from calmkit.content.timeline import CHIME_SECONDS
+from calmkit.session.plain import GUEST_NOTE
 from calmkit_child import calmkit_env, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
@@ -85,6 +86,7 @@ def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
     assert [text for _, text in lines] == [
         "Short Test",
         "tier: young  length: 00:12  audio: null",
+        GUEST_NOTE,
         *(caption for _, caption in captions),
         CLOSING,
     ]
@@ -92,7 +94,7 @@ def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
     # Real time: no caption before its moment (counted from the header, printed just
     # before the clock starts), and the whole session takes the timeline's length.
     header_at = lines[1][0]
-    for (at, caption), (arrived, text) in zip(captions, lines[2:6], strict=True):
+    for (at, caption), (arrived, text) in zip(captions, lines[3:7], strict=True):
         assert text == caption
         assert arrived - header_at >= at - 0.5, f"{caption!r} came {arrived - header_at:.2f} s in"
     assert lines[-1][0] - header_at >= duration - 0.5
@@ -108,6 +110,8 @@ def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     # Wait for the header so that the signal lands while the session plays.
     assert process.stdout.readline() == "Short Test\n"
     assert process.stdout.readline().startswith("tier: young")
+    # Nobody named: a guest session, and it says so.
+    assert process.stdout.readline() == GUEST_NOTE + "\n"
     time.sleep(max(0.0, 1.5 - (time.monotonic() - began)))
     process.send_signal(signal.SIGINT)
     try:
@@ -136,6 +140,7 @@ def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
     assert lines == [
         "Tiny Test",
         "tier: young  length: 00:03  audio: null",
+        GUEST_NOTE,
         *TINY_CAPTIONS,
         CLOSING,
     ]
@@ -154,6 +159,7 @@ def test_a_sound_device_that_cannot_open_falls_back_with_a_notice(tmp_path: Path
         "Tiny Test",
         "tier: young  length: 00:03  audio: null",
         "note: no sound device found, showing captions only",
+        GUEST_NOTE,
         *TINY_CAPTIONS,
         CLOSING,
     ]

@@ -16,11 +16,12 @@ import pytest
 from calmkit import locations
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import Library, load_library
+from calmkit.content.model import Plan
 from calmkit.session.clock import FakeClock
 from calmkit.session.journal import Journal, SessionRecord
 from calmkit.session.plain import play_plain
 from calmkit.session.player import Player
-from calmkit.session.practice import PracticeLog, profile_from_plan
+from calmkit.session.practice import PracticeLog
 from calmkit.session.rewards import grow_garden, practised_days
 from calmkit.session.setup import prepare_session
 from calmkit.session.targets import resolve
@@ -57,6 +58,18 @@ settings:
     daily: [activities]
   rewards: false
 """
+
+
+def sams_plan(library: Library) -> Plan:
+    """The plan a grown-up gave Sam (as `calmkit import --profile Sam` would)."""
+    return library.plans["sam-test-plan"]
+
+
+def people(*names: str) -> None:
+    """The profiles a family made before practising (the faces make them, not a session)."""
+    with Journal() as journal:
+        for name in names:
+            journal.ensure_profile(name)
 
 
 def install_plan(text: str = PLAN) -> Library:
@@ -109,7 +122,12 @@ def test_per_day_repeats_and_done_marks() -> None:
     library = install_plan()
     assert library.plans["family-calm-8-weeks"].for_profile == "Sam"
     today = today_for(
-        "Sam", None, library, STARTS, [record(0), record(1, status="stopped", seconds=30)]
+        "Sam",
+        None,
+        library,
+        STARTS,
+        [record(0), record(1, status="stopped", seconds=30)],
+        plan=sams_plan(library),
     )
     assert [(item.title, item.session_index, item.done) for item in today.items] == [
         ("After school", 0, True),
@@ -128,10 +146,10 @@ def test_only_todays_completed_sessions_of_this_plan_count() -> None:
     library = install_plan()
     yesterday = STARTS - dt.timedelta(days=1)
     others = [record(0, day=yesterday), record(0, plan="another-plan"), record(None, plan=None)]
-    today = today_for("Sam", None, library, STARTS, others)
+    today = today_for("Sam", None, library, STARTS, others, plan=sams_plan(library))
     assert not any(item.done for item in today.items)
     everything = [record(0), record(0), record(1)]
-    done = today_for("Sam", None, library, STARTS, everything)
+    done = today_for("Sam", None, library, STARTS, everything, plan=sams_plan(library))
     assert done.all_done
 
 
@@ -170,27 +188,31 @@ def test_the_same_scripts_from_the_library_or_another_plan_do_the_item() -> None
 
 def test_next_week_is_shown_from_the_first_day_of_next_week() -> None:
     library = install_plan()
-    today = today_for("Sam", None, library, STARTS + dt.timedelta(days=3))
+    today = today_for("Sam", None, library, STARTS + dt.timedelta(days=3), plan=sams_plan(library))
     assert today.plan_day is not None and today.plan_day.week == 1
     assert today.next_week is not None
     assert today.next_week.week == 2
     assert [s.scripts for s in today.next_week.sessions] == [("lemon-squeeze",)]
     # In the last week, next week is the end.
-    last = today_for("Sam", None, library, STARTS + dt.timedelta(days=15))
+    last = today_for("Sam", None, library, STARTS + dt.timedelta(days=15), plan=sams_plan(library))
     assert last.next_week is not None and last.next_week.status == "finished"
 
 
 def test_a_finished_plan_has_nothing_today_and_no_next_week() -> None:
     library = install_plan()
-    today = today_for("Sam", None, library, STARTS + dt.timedelta(weeks=3))
+    today = today_for("Sam", None, library, STARTS + dt.timedelta(weeks=3), plan=sams_plan(library))
     assert today.items == ()
     assert today.plan_day is not None and today.plan_day.status == "finished"
     assert today.next_week is None
 
 
-def test_one_imported_plan_names_who_is_practising() -> None:
-    assert profile_from_plan(load_library()) is None  # built-in examples never count
-    assert profile_from_plan(install_plan()) == "Sam"
+def test_no_plan_is_ever_given_by_its_for_name() -> None:
+    # Sam has no plan until a grown-up gives one: neither the built-in example
+    # written for a Sam nor the imported one is guessed from the name.
+    library = install_plan()
+    today = today_for("Sam", 10, library, STARTS)
+    assert today.plan is None
+    assert len(today.items) == 1 and today.items[0].plan is None
 
 
 # --- settings apply everywhere -----------------------------------------------------------
@@ -256,6 +278,7 @@ def test_plain_asks_the_plans_checkins_and_logs_them() -> None:
     # before: stress 6, pain (skipped with Enter); after: stress "eleven" then 3, mood 4;
     # daily: school and friends.
     read = answers("6", "", "eleven", "3", "4", "1 3")
+    people("Sam")
     status = play_plain(prepared, out, "Sam", read=read, day=STARTS, clock=FakeClock())
     assert status == "completed"
     text = out.getvalue()
@@ -279,6 +302,7 @@ def test_activities_are_asked_once_a_day() -> None:
     folder = locations.ensure_private_dir(locations.user_scripts_dir())
     (folder / "tiny.yaml").write_text(TINY, "utf-8")
     library = load_library()
+    people("Sam")
     for typed in (("5", "5", "2"), ("4", "4")):
         prepared = prepare_session("tiny-test", library, want_sound=False)
         out = io.StringIO()
@@ -301,6 +325,7 @@ def test_practising_together_gives_each_person_a_row_and_a_checkin() -> None:
     prepared = prepare_session("tiny-test", library, want_sound=False, together=True)
     out = io.StringIO()
     read = answers("7", "6", "2", "1", "2 5", "0")
+    people("Sam", "Dad")
     play_plain(prepared, out, "Sam", ["Dad"], read=read, day=STARTS, clock=FakeClock())
     assert "Sam: Before we start" in out.getvalue()
     assert "Dad: And now" in out.getvalue()
@@ -319,6 +344,7 @@ def test_together_log_rows_record_the_plan_session() -> None:
     prepared = prepare_session(
         "sam-test-plan", library, want_sound=False, day=STARTS, session_index=1
     )
+    people("Sam", "Mum")
     with Journal() as journal:
         log = PracticeLog(journal, ["Sam", "Mum"])
 
@@ -444,6 +470,8 @@ def test_export_writes_one_private_file_with_everything(
 ) -> None:
     fill_journal()
     install_plan()
+    with Journal() as journal:
+        journal.set_plan("Sam", "sam-test-plan")  # his plan goes with his export
     out = tmp_path / "handover.zip"
     assert calmkit_main(["export", "--profile", "Sam", "--out", str(out)]) == 0
     assert "1 session of 1 profile and 1 added file" in capsys.readouterr().out

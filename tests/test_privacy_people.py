@@ -65,6 +65,8 @@ def two_children(tmp_path: Path, isolated_home: Path) -> Path:
     with Journal() as journal:
         for who in ("Alice", "Bob"):
             journal.ensure_profile(who, 10)
+            # Each plan given to its child, as `calmkit import --profile` does.
+            journal.set_plan(who, f"{who.lower()}-plan")
             sid = journal.start_session(who, f"{who.lower()}-plan", "Plan", "kid", 3)
             journal.finish_session(sid, "completed", 3, 200)
     save_settings(Settings(profile="Bob"))

@@ -113,6 +113,12 @@ def journal() -> Iterator[Journal]:
         yield opened
 
 
+def give_robin_the_plan(journal: Journal) -> None:
+    """As `calmkit import robin.yaml --profile Robin` does: a plan applies once given."""
+    journal.ensure_profile("Robin", 10)
+    journal.set_plan("Robin", "robin-test")
+
+
 def day(offset: int) -> dt.date:
     return STARTS + dt.timedelta(days=offset)
 
@@ -187,6 +193,7 @@ class Practice:
 @pytest.fixture
 def known(journal: Journal, clock: Clock, library: Library) -> Practice:
     """Two weeks of Robin's plan: practised, stopped, interrupted, together, skipped."""
+    give_robin_the_plan(journal)
     p = Practice(journal, clock, library)
     # Week 1: balloon-belly after school, lemon-squeeze at bedtime.
     p.session(day(0), 17, ("balloon-belly",), "completed", 319, 24, 24, (7, 3))
@@ -392,13 +399,15 @@ def test_since_after_until_is_refused(journal: Journal, library: Library) -> Non
 def test_an_empty_journal(journal: Journal, library: Library) -> None:
     report = build_report(journal, library, None, None, None, TODAY)
     assert report.profiles == () and report.empty
-    # A named profile with nothing logged still gets its plan's days.
+    # A named profile with nothing logged still gets the days of the plan given to them.
+    give_robin_the_plan(journal)
     section = robin(build_report(journal, library, "Robin", None, None, TODAY))
     assert section.sessions == () and section.adherence.days_planned == 14
     assert section.stress.n == 0 and section.stress.average_change is None
 
 
 def test_a_plan_not_yet_started(journal: Journal, library: Library) -> None:
+    give_robin_the_plan(journal)
     section = robin(build_report(journal, library, "Robin", None, None, day(-10)))
     assert section.period.since == section.period.until == day(-10)
     assert section.adherence.days_planned == 0
@@ -500,9 +509,9 @@ def test_json_round_trip_and_schema(known: Practice, library: Library) -> None:
     assert data["request"] == {"profile": None, "since": None, "until": None, "today": "2026-03-15"}
     section = next(p for p in data["profiles"] if p["profile"] == "Robin")
     assert set(section) == {
-        "profile", "age", "period", "plan", "adherence", "days", "week_basis", "weeks",
-        "scripts", "stress", "pain", "mood", "together", "sessions", "daily_activities", "follow_up",
-        "checkins", "notes", "stress_faces",
+        "profile", "age", "profile_kind", "grown_up", "period", "plan", "adherence", "days",
+        "week_basis", "weeks", "scripts", "stress", "pain", "mood", "together", "sessions",
+        "daily_activities", "follow_up", "checkins", "notes", "stress_faces",
     }  # fmt: skip
     assert section["period"] == {"since": "2026-03-02", "until": "2026-03-15", "days": 14}
     assert section["plan"]["id"] == "robin-test" and section["plan"]["ends"] == "2026-03-29"
@@ -701,6 +710,7 @@ def test_a_plan_without_a_start_counts_from_its_first_session(
     p.session(day(3), 17, ("five-senses",), "completed", 280, 24, 24, profile="Kim",
               plan_session=None)  # fmt: skip
     clock.at(day(4), 17)
+    journal.set_plan("Kim", "kim-test")
     session_id = journal.start_session(
         "Kim", "kim-test", "After school", "kid", 24, plan="kim-test", plan_session=0,
         scripts=("balloon-belly",),
@@ -725,8 +735,10 @@ def test_a_plan_without_a_start_counts_from_its_first_session(
 def test_no_journal_file_yet_reads_as_empty(library: Library) -> None:
     report = build_report(None, library, None, None, None, TODAY)
     assert report.profiles == ()
-    section = robin(build_report(None, library, "robin", None, None, TODAY))
-    assert section.sessions == () and section.adherence.days_planned == 14
+    # No journal, so nobody was given a plan: nothing planned, even for a name the
+    # plan says it is for.
+    section = robin(build_report(None, library, "Robin", None, None, TODAY))
+    assert section.sessions == () and section.adherence.days_planned is None
     assert "No practice recorded in this period" in render_html(
         build_report(None, library, "Robin", None, None, TODAY)
     )
@@ -778,6 +790,7 @@ def test_the_follow_up_shows_pain_where_the_plan_asks_for_it(
     plan = locations.user_plans_dir() / "robin-test.yaml"
     plan.write_text(PLAN_YAML.replace("before: [stress]", "before: [stress, pain]"), "utf-8")
     library = load_library()
+    give_robin_the_plan(journal)
     p = Practice(journal, clock)
     p.session(day(1), 17, ("balloon-belly",), "completed", 319, 24, 24, pain=(6, None))
     p.session(day(8), 17, ("calm-place",), "completed", 490, 42, 42, pain=(4, None))

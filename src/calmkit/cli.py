@@ -10,10 +10,12 @@ import argparse
 import datetime
 import io
 import os
+import shlex
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +36,9 @@ from calmkit.session.targets import TargetError
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line, NarrateReport
+    from calmkit.content.model import Plan
     from calmkit.session.journal import CheckinRecord, Journal, SessionRecord
+    from calmkit.session.people import Person
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -120,16 +124,20 @@ def _looked_up_name(text: str) -> str:
 
 
 def _age(text: str) -> int:
+    """A child's age (4 to 18), or a grown-up's (over 18: they practise as a grown-up)."""
+    from calmkit.content.model import MAX_AGE, MIN_AGE
+    from calmkit.session.people import OLDEST_AGE
+
     try:
         age = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"an age is a whole number, got '{text}'") from None
-    if not 4 <= age <= 18:
-        raise argparse.ArgumentTypeError(f"calmkit is made for ages 4 to 18, got {age}")
+    if not MIN_AGE <= age <= OLDEST_AGE:
+        raise argparse.ArgumentTypeError(
+            f"calmkit is made for ages {MIN_AGE} to {MAX_AGE} (an older age is a grown-up's),"
+            f" got {age}"
+        )
     return age
-
-
-# --- list ------------------------------------------------------------------------
 
 
 def _script_minutes(library: Library) -> dict[str, float]:
@@ -175,8 +183,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"ages {script.ages_label:<6} about {max(1, round(minutes[script.id]))} min"
         )
     print(f"\nPlans ({len(plans)})")
+    examples = {plan.id for plan in library.builtin_plans()}
     for plan in plans:
-        owner = f"for {shown(plan.for_profile)}" if plan.for_profile else ""
+        # Built-in plans are examples: whoever they name, they are nobody's plan here.
+        written = f"for {shown(plan.for_profile)}" if plan.for_profile else ""
+        owner = f"example ({written})" if plan.id in examples and written else written
+        if plan.id in examples and not written:
+            owner = "example"
         print(f"  {plan.id:<{id_width}}  {owner:<28} {plan.weeks} weeks")
     broken = library.broken
     if broken:
@@ -434,47 +447,34 @@ def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
         return _run_tui(args, start_target=args.target)
-    from calmkit.session.ages import group_age
     from calmkit.session.plain import play_plain
-    from calmkit.session.practice import (
-        ages_of,
-        open_log,
-        people_for,
-        pinned_plan,
-        plans_of,
-        profile_from_plan,
-    )
+    from calmkit.session.practice import open_log, pinned_plan, plans_of
     from calmkit.session.settings import load_settings
     from calmkit.session.setup import prepare_session
-    from calmkit.session.today import plan_for
 
     library = load_library(cached=True)  # as the app: no YAML parsing while nothing changed
-    profile = args.profile or load_settings().profile or profile_from_plan(library)
     # Opened once: play_plain logs into it and shows its notice (a damaged journal
     # moved aside), which a second opening would no longer see.
     journal, notice = open_log()
     if journal is not None:
         try:  # who a typed name means is settled before anything is played or written
-            for name in [profile, *args.with_profiles]:
+            for name in [args.profile, *args.with_profiles]:
                 if name:
                     journal.spellings(name)
         except AmbiguousName as error:
             journal.close()
             _error(str(error))
             return EXIT_PROBLEM
-    # Together, the session speaks to the youngest (session/ages.py: one rule).
-    people = people_for(profile, args.with_profiles)
-    ages = ages_of(journal, people, library, args.age)
-    age = group_age(ages)
+    who = _who_practises(args, journal, library)
     try:
         prepared = prepare_session(
             args.target,
             library,
-            age=age,
-            together=bool(args.with_profiles),
+            age=who.age,
+            together=bool(who.together_with),
             want_sound=not args.no_audio,
             want_ambient=not args.no_ambient,
-            active_plan=pinned_plan(plan_for(profile, library), journal),
+            active_plan=pinned_plan(who.plan, journal),
             narrator=load_settings().narrator,
         )
     except TargetError as error:
@@ -486,14 +486,73 @@ def cmd_play(args: argparse.Namespace) -> int:
     status = play_plain(
         prepared,
         sys.stdout,
-        profile,
-        args.with_profiles,
+        who.person.name,
+        who.together_with,
         read=read,
         opened=(journal, notice),
-        ages=ages,
-        plans=plans_of(people, library),
+        ages=who.ages,
+        plans=plans_of(journal, who.people, library),
     )
     return EXIT_OK if status == "completed" else 130
+
+
+@dataclass(frozen=True)
+class _Who:
+    person: Person
+    together_with: list[str]
+    age: int | None  # the session's: the youngest's, together
+    plan: Plan | None
+    ages: list[int | None]  # each person's practice age, the main person first
+
+    @property
+    def people(self) -> list[str]:
+        return [self.person.name, *self.together_with]
+
+
+def _who_practises(args: argparse.Namespace, journal: Journal | None, library: Library) -> _Who:
+    """Who `calmkit play --plain` practises for: --profile, else whoever practised last
+    in the app, else a guest (and the header says so). A new name becomes a profile here
+    (and only here: a profile deleted meanwhile is not brought back by the session)."""
+    from calmkit.content.model import MAX_AGE
+    from calmkit.session.ages import group_age
+    from calmkit.session.journal import JournalUnavailable
+    from calmkit.session.people import (
+        GUEST_NAME,
+        Person,
+        adopt_imported_plans,
+        find_person,
+        guest,
+        kind_for,
+        plan_of,
+    )
+    from calmkit.session.practice import ages_of, people_for
+    from calmkit.session.settings import load_settings
+
+    adopt_imported_plans(journal, library)
+    # Nobody named: whoever the app last practised as (if still there), else a guest.
+    last = find_person(journal, load_settings().profile)
+    name = args.profile or (last.name if last is not None and not last.guest else None)
+    with_names = [n for n in args.with_profiles if not name or n.casefold() != name.casefold()]
+    if journal is not None:
+        try:
+            if args.profile:
+                grown_up = args.age is not None and args.age > MAX_AGE
+                journal.ensure_profile(
+                    args.profile, args.age, kind_for(args.age, grown_up) if args.age else None
+                )
+            elif not name:
+                journal.ensure_profile(GUEST_NAME, kind="guest")
+            for other in with_names:
+                journal.ensure_profile(other)
+        except JournalUnavailable:
+            pass  # play_plain says the practice is not saved
+    person = find_person(journal, name) if name else None
+    if person is None:
+        person = guest() if not name else Person(name, args.age)
+    people = people_for(person.name, with_names)
+    # Together, the session speaks to the youngest (session/ages.py: one rule).
+    ages = ages_of(journal, people, library, args.age)
+    return _Who(person, with_names, group_age(ages), plan_of(person, library), ages)
 
 
 # --- narrate -----------------------------------------------------------------------------
@@ -684,6 +743,7 @@ def _nothing_logged(profile: str | None, since: datetime.date | None) -> str:
 
 def cmd_log(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.people import who_label
 
     try:
         since = _date_option(args.since, "--since")
@@ -693,6 +753,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     sessions: list[SessionRecord] = []
     daily: list[CheckinRecord] = []
+    kinds: dict[str, str] = {}
     # Looking must not create: no journal yet simply means nothing was logged.
     if locations.journal_path().exists():
         try:
@@ -706,6 +767,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                     for checkin in journal.checkins(profile=args.profile, since=since, until=until)
                     if checkin.session_id is None
                 ]
+                kinds = {p.name.casefold(): p.kind for p in journal.profiles()}
         except (JournalUnavailable, AmbiguousName) as error:
             _error(str(error))
             return EXIT_PROBLEM
@@ -723,7 +785,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 [
                     _day(session.started, today),
                     f"{session.started:%H:%M}",
-                    session.profile,
+                    who_label(session.profile, session.profile_kind),
                     session.title or session.target,
                     _heard_text(session),
                     _STATUS_WORDS.get(session.status, session.status),
@@ -746,7 +808,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         print("\nDaily check-ins" if sessions else "Daily check-ins")
         by_day: dict[tuple[str, str], list[CheckinRecord]] = {}
         for checkin in daily:
-            by_day.setdefault((_day(checkin.at, today), checkin.profile), []).append(checkin)
+            who = who_label(checkin.profile, kinds.get(checkin.profile.casefold(), "child"))
+            by_day.setdefault((_day(checkin.at, today), who), []).append(checkin)
         _print_table([[day, who, _checkins_text(items)] for (day, who), items in by_day.items()])
     return EXIT_OK
 
@@ -759,6 +822,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.people import adopt_imported_plans
     from calmkit.session.report import ReportError, build_report, render
 
     try:
@@ -775,7 +839,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             if journal.notice:
                 _error(journal.notice)
             journal.recover_interrupted()
-            report = build_report(journal, load_library(), args.profile, since, until)
+            library = load_library()
+            # A journal upgraded just now: the plans an older calmkit applied by name.
+            adopt_imported_plans(journal, library)
+            report = build_report(journal, library, args.profile, since, until)
     except (JournalUnavailable, ReportError) as error:
         _error(str(error))
         return EXIT_PROBLEM
@@ -827,21 +894,137 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from calmkit.session.importer import format_result, import_path
 
-    result = import_path(Path(args.file), replace=args.replace)
+    path = Path(args.file)
+    giving = _PlanGiving(args.profile, args.replace, path) if args.profile else None
+    result = import_path(
+        path, replace=args.replace, accept_plans=giving.accept if giving else _settle_plans
+    )
     for line in format_result(result):
         print(line, file=sys.stdout if result.ok else sys.stderr)
-    plans = [item.name for item in result.installed if item.kind == "plan"] if result.ok else []
-    if plans:
-        library = load_library()
-        for plan_id in plans:
-            plan = library.plans.get(plan_id)
-            if plan is not None and plan.for_profile:
-                print(
-                    f"{plan.for_profile}'s plan is ready: open calmkit as {plan.for_profile}"
-                    f" (calmkit --profile '{plan.for_profile}', or P on the home screen)"
-                    " to see today's practice."
-                )
-    return EXIT_OK if result.ok else EXIT_PROBLEM
+    if not result.ok:
+        if giving is not None:
+            giving.close()
+        return EXIT_PROBLEM
+    if giving is not None:
+        return giving.give()
+    for plan in result.plans:
+        if plan.for_profile:
+            # `for:` is a suggestion: the plan is nobody's until a grown-up gives it.
+            print(
+                f"This plan says it is for {plan.for_profile}. It is in the library and"
+                f" belongs to no one yet: to give it to {plan.for_profile}, run"
+                f" calmkit import {shlex.quote(args.file)} --profile"
+                f" {shlex.quote(plan.for_profile)}, or in calmkit press P, choose"
+                f" {plan.for_profile} and press L."
+            )
+    return EXIT_OK
+
+
+def _settle_plans(plans: list[Plan]) -> str | None:
+    """Before anything new is imported: plans imported by an older calmkit are given to
+    the profile their `for:` names, once, so a new plan is never given by its name."""
+    from calmkit.session.people import adopt_imported_plans
+    from calmkit.session.practice import open_log
+
+    if plans and locations.journal_path().exists():
+        journal, _notice = open_log()
+        if journal is not None:
+            adopt_imported_plans(journal, load_library())
+            journal.close()
+    return None
+
+
+class _PlanGiving:
+    """`calmkit import PLAN --profile NAME`: the one plan in PLAN becomes NAME's.
+
+    A person who has another plan keeps it unless the grown-up says so: asked on a
+    terminal, otherwise only with --replace. Everything is checked before the
+    import writes a file.
+    """
+
+    def __init__(self, name: str, replace: bool, source: Path) -> None:
+        self.name = name
+        self.replace = replace
+        self.source = source
+        self.journal: Journal | None = None
+        self.plan: Plan | None = None
+
+    def accept(self, plans: list[Plan]) -> str | None:
+        from calmkit.session.journal import Journal, JournalUnavailable
+        from calmkit.session.people import adopt_imported_plans
+
+        if not plans:
+            return f"there is no plan in it to give to {self.name} (--profile gives a plan)"
+        if len(plans) > 1:
+            ids = ", ".join(plan.id for plan in plans)
+            return (
+                f"it holds {len(plans)} plans ({ids}): a person is given one plan, so import"
+                " them without --profile and choose one on the profile (P, then L)"
+            )
+        self.plan = plans[0]
+        try:
+            self.journal = Journal().open()
+            self.journal.recover_interrupted()
+            adopt_imported_plans(self.journal, load_library())
+            record = self.journal.profile(self.name)
+        except JournalUnavailable as error:
+            return f"{error}: the plan is given to {self.name} there, so nothing was imported"
+        if record is not None and record.guest:
+            return f"{record.name} is the guest profile: a plan is given to someone by name"
+        if record is None or record.plan in (None, self.plan.id) or self.replace:
+            return None
+        if not sys.stdin.isatty():
+            return (
+                f"{record.name} already has the plan '{record.plan}': to give"
+                f" {record.name} '{self.plan.id}' instead, run the import again with"
+                " --replace (nothing was imported)"
+            )
+        return self._ask(record.name, record.plan, self.plan.id)
+
+    def _ask(self, name: str, current: str, new: str) -> str | None:
+        print(f"{name} already has the plan '{current}'. Which plan should {name} follow?")
+        print(f"  1  keep '{current}' (nothing is imported)")
+        print(f"  2  '{new}' from now on")
+        try:
+            typed = input("Type 1 or 2: ").strip()
+        except EOFError:
+            typed = ""
+        if typed == "2":
+            return None
+        return f"{name} keeps the plan '{current}': nothing was imported"
+
+    def give(self) -> int:
+        from calmkit.session.journal import JournalUnavailable
+        from calmkit.session.people import give_plan
+
+        assert self.journal is not None and self.plan is not None
+        plan = self.plan
+        try:
+            record = self.journal.profile(self.name)
+            if record is None:
+                # A clinician may import before the child has opened calmkit.
+                self.journal.ensure_profile(self.name, plan.age)
+                record = self.journal.profile(self.name)
+                assert record is not None
+                age = f", age {plan.age} from the plan" if plan.age else ""
+                print(f"{record.name} is a new profile{age}.")
+            give_plan(self.journal, record.name, plan.id)
+        except JournalUnavailable as error:
+            _error(f"{error}: the plan was imported but not given to {self.name}")
+            return EXIT_PROBLEM
+        finally:
+            self.close()
+        print(
+            f"{record.name}'s plan is now '{plan.id}': open calmkit as {record.name}"
+            f" (calmkit --profile {shlex.quote(record.name)}, or P on the home screen)"
+            " to see today's practice."
+        )
+        return EXIT_OK
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
 
 
 # --- privacy: export and forget ------------------------------------------------------
@@ -928,7 +1111,7 @@ def _forget_question(journal: Journal, who: str, spellings: list[str], besides: 
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from calmkit.session.journal import Journal, JournalUnavailable
+    from calmkit.session.journal import Journal, JournalUnavailable, ProfileInUse
     from calmkit.session.privacy import belongings, forget_everything, forget_profile
 
     if args.profile:
@@ -946,7 +1129,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
                     print("Nothing was deleted.")
                     return EXIT_PROBLEM
                 gone, files = forget_profile(journal, who, things)
-        except (JournalUnavailable, AmbiguousName) as error:
+        except (JournalUnavailable, AmbiguousName, ProfileInUse) as error:
             _error(str(error))
             return EXIT_PROBLEM
         also = f" and {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
@@ -1080,7 +1263,15 @@ def build_parser() -> argparse.ArgumentParser:
     imports = command("import", cmd_import, "add a script, plan or pack to your library")
     imports.add_argument("file", help="a script or plan .yaml, or a pack (a folder or .zip)")
     imports.add_argument(
-        "--replace", action="store_true", help="overwrite files and ids already in your library"
+        "--profile",
+        type=_new_name,
+        help="give the plan to this person (a new name becomes a new profile)",
+    )
+    imports.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite files and ids already in your library; with --profile, give the"
+        " person this plan in place of the one they have",
     )
 
     doctor = command("doctor", cmd_doctor, "check sound, voices, narration and the data folder")

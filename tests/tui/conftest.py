@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import DAY
+from tui_helpers import DAY, give_plan
 
 from calmkit import locations
 from calmkit.session.clock import SteppedClock
@@ -75,13 +75,17 @@ def clock() -> SteppedClock:
 def app_factory() -> Callable[..., CalmkitApp]:
     """``app_factory(**options)``: the app as `calmkit` builds it, for Maya on a fixed day.
 
-    Defaults: profile Maya, no sound (the null backend still records every call),
+    Defaults: profile Maya (given the example plan maya-8-weeks), no sound (the null backend still records every call),
     2026-11-25 (day 2 of Maya's plan). Any AppOptions field can be overridden.
     """
 
     def build(**overrides: object) -> CalmkitApp:
         options: dict[str, object] = {"profile": "Maya", "want_sound": False, "day": DAY}
         options.update(overrides)
+        if options["profile"] == "Maya":
+            # A grown-up gave Maya the example plan (P, then L): plans are never
+            # guessed from their `for:` name.
+            give_plan("Maya", "maya-8-weeks")
         return make_app(AppOptions(**options))  # type: ignore[arg-type]
 
     return build

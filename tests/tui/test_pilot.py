@@ -153,16 +153,30 @@ async def test_home_greets_maya_with_todays_plan(app_factory: AppFactory) -> Non
         assert "  Lemon Squeeze  7 min" not in texts  # for ages 5-8
 
 
-async def test_fresh_install_says_hello_and_suggests_something(app_factory: AppFactory) -> None:
+async def test_fresh_install_asks_who_is_practising_then_suggests_something(
+    app_factory: AppFactory,
+) -> None:
     app = app_factory(profile=None)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, ProfileDialog)
+        dialog = app.screen
+        assert shown(dialog.query_one("#question", Label)) == "Hello! Who is practising today?"
+        # Nobody yet: the form is open, the name first.
+        assert app.focused is dialog.query_one("#name", Input)
+        await pilot.press(*"Ivy", "enter", "7", "enter")
         await wait_for_screen(pilot, HomeScreen)
-        assert shown(app.screen.query_one("#greeting", Static)) == "Hello! Nice to see you."
+        await wait_until(
+            pilot,
+            lambda: shown(app.screen.query_one("#greeting", Static)) == "Hi, Ivy!",
+            "Ivy's greeting",
+        )
         home = app.screen
         assert isinstance(home, HomeScreen)
+        assert (app.profile, app.age) == ("Ivy", 7)
         assert home.today.plan is None
-        assert home.today.first is not None
-        assert str(home.query_one("#start", Button).label) == f"Start: {home.today.first.title}"
+        first = home.today.first
+        assert first is not None and load_library().scripts[first.target].suits_age(7)
+        assert str(home.query_one("#start", Button).label) == f"Start: {first.title}"
         assert app.focused is home.query_one("#start", Button)
         assert not home.query("#plan-note")
 
@@ -831,18 +845,22 @@ async def test_adding_a_profile_greets_sam_and_remembers_his_age(
         dialog = app.screen
         profiles = dialog.query_one("#profiles", OptionList)
         # Maya's age is her plan's (9): nobody typed one for her profile.
-        assert [str(profiles.get_option_at_index(i).prompt) for i in range(2)] == [
-            "• Maya",
+        assert [str(profiles.get_option_at_index(i).prompt) for i in range(3)] == [
+            "• Maya  (plan maya-8-weeks)",
             "  Someone new…",
+            "  Just trying it: a guest session",
         ]
-        await pilot.press("end", "enter")
+        await pilot.press("end", "up", "enter")
         assert app.focused is dialog.query_one("#name", Input)
         await pilot.press(*"Sami", "enter")
         assert app.focused is dialog.query_one("#age", Input)
-        await pilot.press("3", "0", "enter")
+        await pilot.press("3", "enter")
         # An age out of range is kindly refused.
         assert app.screen is dialog
         assert shown(dialog.query_one("#hint", Label)) == "An age from 4 to 18, please."
+        # A grown-up's age needs 'A grown-up' ticked: a mistyped 30 is no child's.
+        await pilot.press("backspace", "3", "0", "enter")
+        assert shown(dialog.query_one("#hint", Label)).startswith("Over 18? Choose 'A grown-up'")
         await pilot.press("backspace", "backspace", "1", "2", "enter")
         await wait_for_screen(pilot, HomeScreen)
         await wait_until(

@@ -10,7 +10,16 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, SelectionList, Static
 from textual_plotext import PlotextPlot
-from tui_helpers import DAY, SIZE, events, on_screen, shown, wait_for_screen, wait_until
+from tui_helpers import (
+    DAY,
+    SIZE,
+    events,
+    give_plan,
+    on_screen,
+    shown,
+    wait_for_screen,
+    wait_until,
+)
 
 from calmkit import locations
 from calmkit.session import journal as journal_module
@@ -178,6 +187,7 @@ async def test_the_plans_checkins_done_marks_and_no_garden(
     monkeypatch.setattr(journal_module, "now", lambda: at_five)
     install("tiny.yaml", locations.user_scripts_dir, TINY)
     install("leo.yaml", locations.user_plans_dir, PLAN)
+    give_plan("Leo", "leo-plan")
     app = app_factory(profile="Leo", clock=ScaledClock(50))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
@@ -271,13 +281,3 @@ async def test_history_shows_days_minutes_stress_activities_and_pain_only_if_col
         assert bool(screen.query("#pain-chart")) is pain
         await pilot.press("escape")
         await wait_for_screen(pilot, HomeScreen)
-
-
-async def test_history_asks_for_a_profile_first(app_factory: AppFactory) -> None:
-    app = app_factory(profile=None)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("h")
-        await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
-        assert not app.query(HistoryScreen)

@@ -15,6 +15,7 @@ from calmkit.audio.clips import SessionClips
 from calmkit.content.library import load_library
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.session.clock import SteppedClock
+from calmkit.session.journal import Journal
 from calmkit.session.player import CueStarted, PlayerEvent
 from calmkit.session.targets import resolve
 from calmkit.tui.messages import PlayerEventMessage
@@ -38,6 +39,13 @@ async def wait_until(
         await pilot.pause(0.02)
     # One more turn of the loop, so the handler of the message just seen has run.
     await pilot.pause()
+
+
+def give_plan(name: str, plan_id: str) -> None:
+    """As a grown-up does on the profile (P, then L) or with `calmkit import --profile`."""
+    with Journal() as journal:
+        journal.ensure_profile(name)
+        journal.set_plan(name, plan_id)
 
 
 async def wait_for_screen(pilot: Pilot, kind: type, timeout: float = WAIT_SECONDS) -> None:

@@ -77,11 +77,16 @@ class Library:
 
     def user_plans(self) -> list[Plan]:
         """Plans the family added (imported), not the built-in examples."""
+        examples = {plan.id for plan in self.builtin_plans()}
+        return [plan for plan in self.plans.values() if plan.id not in examples]
+
+    def builtin_plans(self) -> list[Plan]:
+        """The plans calmkit ships: examples, never anyone's own plan."""
         builtin = locations.builtin_scripts_dir().resolve()
         return [
             plan
             for plan in self.plans.values()
-            if plan.path and not Path(plan.path).resolve().is_relative_to(builtin)
+            if not plan.path or Path(plan.path).resolve().is_relative_to(builtin)
         ]
 
 

@@ -989,7 +989,7 @@ class _PlanReader(_Checker):
                 continue
             chosen = [self.choice(item, key, choices, "check-in") for item in items]
             values[key] = tuple(dict.fromkeys(item for item in chosen if item is not None))
-        return CheckinSettings(**values)
+        return CheckinSettings(**values, daily_listed="daily" in values)
 
 
 def _classify(entries: Entries) -> DocumentKind | None:

@@ -268,6 +268,8 @@ class CheckinSettings:
     before: tuple[str, ...] = ("stress",)
     after: tuple[str, ...] = ("stress",)
     daily: tuple[str, ...] = ("activities",)
+    # The plan's own `daily:` list, not the default: grown-ups are asked it only then.
+    daily_listed: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,17 @@
 A person's practice age is, in this order:
 
 1. an age given for this run (``calmkit --age N`` or ``calmkit play --age N``);
-2. the age on the plan their psychologist gave them (a plan's ``age:`` chooses
+2. for a grown-up, the oldest tier's age (18): grown-ups hear what teens hear
+   and see no faces, whatever plan they follow;
+3. the age on the plan their psychologist gave them (a plan's ``age:`` chooses
    the tier, script-format.md);
-3. the age stored with their profile;
-4. none: then a session speaks to the youngest child its scripts are written
+4. the age stored with their profile;
+5. none: then a session speaks to the youngest child its scripts are written
    for, the check-ins use numbers, and the library shows every age.
 
 A group practising together practises at the youngest known age among them
-(scripts use their together lines, falling back like a tier), and the
+(scripts use their together lines, falling back like a tier): with children
+in it, the youngest child's; and the
 library and today's suggestion offer what suits everyone in the group.
 """
 
@@ -22,6 +25,9 @@ from calmkit.content import model
 from calmkit.content.model import Plan, Script, Tier, tier_for_age
 from calmkit.session.journal import ProfileRecord
 
+# A grown-up practises at the oldest age scripts are written for.
+GROWN_UP_AGE = model.MAX_AGE
+
 
 def practice_age(
     profile: ProfileRecord | None, plan: Plan | None, given: int | None = None
@@ -29,6 +35,8 @@ def practice_age(
     """The age a person practises at (the rule above); None when nobody said."""
     if given is not None:
         return given
+    if profile is not None and profile.grown_up:
+        return GROWN_UP_AGE
     if plan is not None and plan.age is not None:
         return plan.age
     if profile is not None and profile.age is not None:

@@ -66,8 +66,11 @@ class Answer:
     scale: AnswerScale | None = None  # None: not a scale (the day's activities)
 
 
-def uses_faces(item: str, young: bool) -> bool:
-    """Mood is always faces; stress is faces for young children; pain is always numbers."""
+def uses_faces(item: str, young: bool, grown_up: bool = False) -> bool:
+    """Mood is faces for children; stress is faces for young children; pain is always
+    numbers. A grown-up sees no child's faces: numbers on the same scales."""
+    if grown_up:
+        return False
     return item == "mood" or (item == "stress" and young)
 
 

@@ -38,8 +38,48 @@ QUESTIONS: dict[tuple[str, str], str] = {
 }
 
 
-def question(item: str, moment: str) -> str:
+# A grown-up is asked as a grown-up, not in words written for a child.
+GROWN_UP_QUESTIONS: dict[tuple[str, str], str] = {
+    ("stress", "before"): "Before we begin: how stressed or tense do you feel right now?",
+    ("stress", "after"): "And now: how stressed or tense do you feel?",
+    ("mood", "before"): "How would you rate your mood right now?",
+    ("mood", "after"): "How would you rate your mood now?",
+    ("pain", "before"): "If you like: how much pain are you in right now?",
+    ("pain", "after"): "If you like: how much pain are you in now?",
+    ("activities", "daily"): "What did you do today? Choose all that apply.",
+}
+GROWN_UP_SCALE_WORDS: dict[str, tuple[str, str]] = {
+    "stress": ("relaxed", "extremely stressed"),
+    "pain": ("no pain", "worst pain"),
+    "mood": ("very low", "very good"),
+}
+
+
+def question(item: str, moment: str, grown_up: bool = False) -> str:
+    if grown_up and (item, moment) in GROWN_UP_QUESTIONS:
+        return GROWN_UP_QUESTIONS[(item, moment)]
     return QUESTIONS.get((item, moment), f"{item}?")
+
+
+def scale_words(item: str, grown_up: bool = False) -> tuple[str, str]:
+    """The words at either end of an item's scale."""
+    if grown_up and item in GROWN_UP_SCALE_WORDS:
+        return GROWN_UP_SCALE_WORDS[item]
+    scale = SCALES[item]
+    return scale.low_words, scale.high_words
+
+
+def items_for_person(
+    settings: CheckinSettings, moment: str, kind: str, own_plan_asks: bool = False
+) -> tuple[str, ...]:
+    """What one person is asked: a guest nothing (there is nobody to chart it for); a
+    grown-up no daily activities question unless their own plan lists it."""
+    if kind == "guest":
+        return ()
+    items = items_for(settings, moment)
+    if kind == "grown-up" and not (own_plan_asks and settings.daily_listed):
+        items = tuple(item for item in items if item != "activities")
+    return items
 
 
 def items_for(settings: CheckinSettings, moment: str) -> tuple[str, ...]:
@@ -84,23 +124,25 @@ def ask_plain(
     read: Callable[[], str],
     out: TextIO,
     young: bool = False,
+    grown_up: bool = False,
 ) -> Answer | None:
     """Ask one item on a plain terminal; an empty answer skips. Asks again, kindly,
     after an answer it cannot use, up to three times. The same faces as the app
     (for mood, and for a young child's stress) are offered as numbered words."""
     prefix = f"{who}: " if who else ""
-    faces = FACES[item] if item in SCALES and uses_faces(item, young) else ()
+    faces = FACES[item] if item in SCALES and uses_faces(item, young, grown_up) else ()
     if item == "activities":
         choices = "  ".join(f"{n}={ACTIVITY_NAMES[a]}" for n, a in enumerate(ACTIVITIES, 1))
-        prompt = f"{prefix}{question(item, moment)}\n  {choices}\n  (numbers with spaces, 0 for none of these, Enter to skip) > "
+        prompt = f"{prefix}{question(item, moment, grown_up)}\n  {choices}\n  (numbers with spaces, 0 for none of these, Enter to skip) > "
     elif faces:
         choices = "  ".join(f"{face.number}={face.drawing} {face.words}" for face in faces)
-        prompt = f"{prefix}{question(item, moment)}\n  {choices}\n  (1 to {len(faces)}, Enter to skip) > "
+        prompt = f"{prefix}{question(item, moment, grown_up)}\n  {choices}\n  (1 to {len(faces)}, Enter to skip) > "
     else:
         scale = SCALES[item]
+        low, high = scale_words(item, grown_up)
         prompt = (
-            f"{prefix}{question(item, moment)} ({scale.low} {scale.low_words} to "
-            f"{scale.high} {scale.high_words}, Enter to skip) > "
+            f"{prefix}{question(item, moment, grown_up)} ({scale.low} {low} to "
+            f"{scale.high} {high}, Enter to skip) > "
         )
     for _ in range(3):
         print(prompt, end="", file=out, flush=True)

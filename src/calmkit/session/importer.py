@@ -85,6 +85,7 @@ import stat
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
@@ -97,7 +98,7 @@ from calmkit.audio.narration import MANIFEST_NAME
 from calmkit.content import model
 from calmkit.content.library import YAML_SUFFIXES, load_files, yaml_files
 from calmkit.content.loader import DocumentKind, LoadResult, load_document
-from calmkit.content.model import Release, Say, Script, Sound, Tense
+from calmkit.content.model import Plan, Release, Say, Script, Sound, Tense
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.safetext import shown
 from calmkit.content.yamldoc import MAX_FILE_BYTES, Document, parse_bytes
@@ -185,6 +186,7 @@ class ImportResult:
     messages: list[Message] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)  # older copies --replace took away
+    plans: list[Plan] = field(default_factory=list)  # the plans the source holds, checked
 
     @property
     def ok(self) -> bool:
@@ -244,9 +246,20 @@ def _result_lines(result: ImportResult) -> list[str]:
     return lines
 
 
-def import_path(path: Path, replace: bool = False) -> ImportResult:
+# Looks at the plans about to be imported; returns why the import must not go on, or None.
+PlanCheck = Callable[[list[Plan]], str | None]
+
+
+def import_path(
+    path: Path, replace: bool = False, accept_plans: PlanCheck | None = None
+) -> ImportResult:
     """Check everything in ``path`` (a script, a plan, a pack folder or a zip), then
-    install all of it, or nothing."""
+    install all of it, or nothing.
+
+    ``accept_plans`` sees the checked plans before anything is written (say, to
+    ask whether a plan may be given to someone who has one); the reason it
+    returns refuses the whole import.
+    """
     result = ImportResult(source=path)
     try:
         source = _open_source(path)
@@ -263,6 +276,10 @@ def import_path(path: Path, replace: bool = False) -> ImportResult:
             except _Fatal as fatal:
                 result.messages.append(fatal.message)
                 writes = []
+            if result.ok and accept_plans is not None:
+                refusal = accept_plans(result.plans)
+                if refusal:
+                    result.messages.append(Message(str(path), refusal))
             if result.ok:
                 _install(writes, result)
             with contextlib.suppress(OSError):
@@ -720,6 +737,8 @@ class _Importer:
             self.document_write(document, "script")
         for document in plans:
             self.document_write(document, "plan")
+            if document.result.plan is not None:
+                self.result.plans.append(document.result.plan)
         self.result.messages.sort(key=lambda m: (not m.is_error, m.path, m.line or 0, m.col or 0))
         return self.writes
 

@@ -45,8 +45,15 @@ STATUSES: tuple[str, ...] = ("running", "completed", "stopped", "interrupted")
 FINISH_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
 MOMENTS: tuple[str, ...] = ("before", "after", "daily")
 
-# Who practised when nobody said (`calmkit play` without --profile).
-DEFAULT_PROFILE = "me"
+# Who practised when nobody said (`calmkit play` without --profile, or G on the first
+# screen): a guest, kept under this name and marked as a guest everywhere.
+DEFAULT_PROFILE = "Guest"
+# Before version 4, a session nobody named was logged as "me", which no history showed.
+OLD_DEFAULT_PROFILE = "me"
+ProfileKind = Literal["child", "grown-up", "guest"]
+PROFILE_KINDS: tuple[str, ...] = ("child", "grown-up", "guest")
+# One-off work an upgrade leaves for code that knows more than SQL (the library).
+ADOPT_IMPORTED_PLANS = "adopt-imported-plans"
 BUSY_TIMEOUT_MS = 5000
 # A row still 'running' whose process looks alive is left alone (another window may be
 # playing it right now), unless nothing has been written to it for this long: pid reuse.
@@ -144,6 +151,33 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # 'faces' (the value is the face's number, 1 to 5). NULL: not recorded.
         "ALTER TABLE checkins ADD COLUMN scale TEXT CHECK (scale IN ('numbers', 'faces'))",
     ),
+    (
+        # Version 4 (people): who each profile is, and the plan a grown-up gave them.
+        # A plan applies only when given; it is never guessed from its `for:` name.
+        "ALTER TABLE profiles ADD COLUMN kind TEXT NOT NULL DEFAULT 'child'"
+        " CHECK (kind IN ('child', 'grown-up', 'guest'))",
+        "ALTER TABLE profiles ADD COLUMN plan TEXT",
+        # The old unnamed "me" becomes the guest, whose practice the history shows.
+        # (Left alone if someone is called Guest already.)
+        """
+        UPDATE sessions SET profile = 'Guest' WHERE profile = 'me'
+        AND NOT EXISTS (SELECT 1 FROM profiles WHERE name = 'Guest' COLLATE NOCASE)
+        """,
+        """
+        UPDATE checkins SET profile = 'Guest' WHERE profile = 'me'
+        AND NOT EXISTS (SELECT 1 FROM profiles WHERE name = 'Guest' COLLATE NOCASE)
+        """,
+        """
+        UPDATE profiles SET name = 'Guest', kind = 'guest' WHERE name = 'me' AND age IS NULL
+        AND NOT EXISTS (SELECT 1 FROM profiles WHERE name = 'Guest' COLLATE NOCASE)
+        """,
+        # Plans imported before were applied by their `for:` name: the app gives each
+        # one, once, to the existing profile of that name (people.adopt_imported_plans).
+        "CREATE TABLE upgrade_tasks (name TEXT PRIMARY KEY NOT NULL)",
+        # Only a journal with people in it has plans to keep: a new one is left as it is.
+        f"INSERT INTO upgrade_tasks (name) SELECT '{ADOPT_IMPORTED_PLANS}'"
+        " WHERE EXISTS (SELECT 1 FROM profiles)",
+    ),
 )
 
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -232,6 +266,7 @@ class SessionRecord:
     steps_skipped: int | None = None
     script_seconds: float | None = None
     seconds_needed: float | None = None
+    profile_kind: ProfileKind = "child"  # who practised: a child, a grown-up or a guest
 
     @property
     def day(self) -> dt.date:
@@ -276,14 +311,54 @@ class SessionRecord:
             "script_seconds": self.script_seconds,
             "seconds_needed": self.seconds_needed,
             "practice": self.practice,
+            "profile_kind": self.profile_kind,
+            "grown_up": self.profile_kind == "grown-up",
         }
 
 
+class KindOfPerson:
+    """What a profile is, read from its ``kind``: a child, a grown-up or a guest."""
+
+    kind: ProfileKind
+
+    @property
+    def grown_up(self) -> bool:
+        return self.kind == "grown-up"
+
+    @property
+    def guest(self) -> bool:
+        return self.kind == "guest"
+
+
 @dataclass(frozen=True)
-class ProfileRecord:
+class ProfileRecord(KindOfPerson):
     name: str
     age: int | None
     created: dt.datetime
+    kind: ProfileKind = "child"
+    plan: str | None = None  # the id of the plan given to them, if any
+
+
+class ProfileGone(JournalUnavailable):
+    """The profile was deleted (in another window, say): nothing more is written for it."""
+
+    def __init__(self, name: str | None) -> None:
+        whose = f"{name}'s profile" if name else "this practice's record"
+        super().__init__(
+            f"{whose} was deleted (perhaps in another calmkit window), so nothing more is saved"
+        )
+        self.name = name
+
+
+class ProfileInUse(ValueError):
+    """A profile cannot be deleted while one of its sessions is playing."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is practising right now (in this or another calmkit window): "
+            f"let that practice end first, then delete {name}"
+        )
+        self.name = name
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -335,6 +410,11 @@ def _reason(error: BaseException) -> str:
             if getattr(error, "sqlite_errorcode", 0) == sqlite3.SQLITE_IOERR_SHMSIZE:
                 return "the disk is full"
             return "the disk reported an error"
+        if code == sqlite3.SQLITE_CONSTRAINT:
+            # SQLite's own words ("FOREIGN KEY constraint failed") mean nothing to a child.
+            return "what it belonged to is no longer there"
+        # Never SQLite's raw message: its words are for programmers.
+        return "it could not be updated"
     return str(error)
 
 
@@ -665,18 +745,19 @@ class Journal:
         scripts: tuple[str, ...] = (),
         script_seconds: float | None = None,
         seconds_needed: float | None = None,
+        create_profile: bool = True,
     ) -> int:
         """Insert a 'running' row and commit at once; return its id.
 
         ``script_seconds`` is the session's planned length and ``seconds_needed``
         how much of it must be heard to count as practice (counting.seconds_needed).
+        ``create_profile=False`` (what the faces use) raises ProfileGone for a profile
+        that is not there, rather than bringing a deleted person back.
         """
         moment = _iso(now())
         with self._transaction() as connection:
             profile = _canonical(connection, profile)
-            connection.execute(
-                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, moment)
-            )
+            self._profile_row(connection, profile, moment, create_profile)
             cursor = connection.execute(
                 "INSERT INTO sessions (profile, target, title, tier, together_group, started,"
                 " status, steps_done, steps_total, seconds, updated, pid, plan, plan_session,"
@@ -704,6 +785,21 @@ class Journal:
         _STARTED_HERE.add((str(self.path), session_id))
         return session_id
 
+    def _profile_row(
+        self, connection: sqlite3.Connection, profile: str, moment: str, create: bool
+    ) -> None:
+        if create:
+            connection.execute(
+                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, moment)
+            )
+        elif not connection.execute("SELECT 1 FROM profiles WHERE name = ?", (profile,)).fetchone():
+            raise ProfileGone(profile)
+
+    def _session_gone(self, connection: sqlite3.Connection, session_id: int) -> bool:
+        return not connection.execute(
+            "SELECT 1 FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+
     def record_progress(
         self,
         session_id: int,
@@ -715,9 +811,13 @@ class Journal:
         """Called at every step boundary: one UPDATE, committed at once.
 
         ``seconds`` is the place reached in the session, ``seconds_heard`` the time
-        actually played (the player measures it; None: all of ``seconds`` was heard)."""
-        self._write(
-            lambda connection: connection.execute(
+        actually played (the player measures it; None: all of ``seconds`` was heard).
+        Raises ProfileGone when the row was deleted under us (its person forgotten in
+        another window): nothing is written, and the player's notice says why.
+        """
+
+        def update(connection: sqlite3.Connection) -> None:
+            changed = connection.execute(
                 # A live session wrongly recovered (say, on a platform where we cannot
                 # tell whether its process lives) comes back to 'running' here.
                 "UPDATE sessions SET steps_done = ?, seconds = ?, updated = ?,"
@@ -734,8 +834,11 @@ class Journal:
                     _optional_count(steps_skipped),
                     session_id,
                 ),
-            )
-        )
+            ).rowcount
+            if not changed and self._session_gone(connection, session_id):
+                raise ProfileGone(None)
+
+        self._write(update)
 
     def finish_session(
         self,
@@ -749,8 +852,9 @@ class Journal:
         if status not in FINISH_STATUSES:
             raise ValueError(f"a session finishes as one of {', '.join(FINISH_STATUSES)}")
         moment = _iso(now())
-        self._write(
-            lambda connection: connection.execute(
+
+        def update(connection: sqlite3.Connection) -> None:
+            changed = connection.execute(
                 "UPDATE sessions SET status = ?, steps_done = ?, seconds = ?, ended = ?,"
                 " updated = ?, seconds_heard = COALESCE(?, ?),"
                 " steps_skipped = COALESCE(?, steps_skipped) WHERE id = ?",
@@ -765,9 +869,14 @@ class Journal:
                     _optional_count(steps_skipped),
                     session_id,
                 ),
-            )
-        )
-        _STARTED_HERE.discard((str(self.path), session_id))
+            ).rowcount
+            if not changed:
+                raise ProfileGone(None)
+
+        try:
+            self._write(update)
+        finally:
+            _STARTED_HERE.discard((str(self.path), session_id))
 
     def add_checkin(
         self,
@@ -777,8 +886,11 @@ class Journal:
         value: CheckinValue,
         session_id: int | None = None,
         scale: str | None = None,
+        create_profile: bool = True,
     ) -> int:
-        """Save one answer; ``scale`` says what it was given on ('numbers' or 'faces')."""
+        """Save one answer; ``scale`` says what it was given on ('numbers' or 'faces').
+        With ``create_profile=False`` a person who is no longer there, or a session
+        deleted with them, raises ProfileGone and nothing is written."""
         if moment not in MOMENTS:
             raise ValueError(f"a check-in's moment is one of {', '.join(MOMENTS)}")
         if scale is not None and scale not in SCALE_KINDS:
@@ -790,9 +902,9 @@ class Journal:
         at = _iso(now())
         with self._transaction() as connection:
             profile = _canonical(connection, profile)
-            connection.execute(
-                "INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (profile, at)
-            )
+            self._profile_row(connection, profile, at, create_profile)
+            if session_id is not None and self._session_gone(connection, session_id):
+                raise ProfileGone(profile)
             cursor = connection.execute(
                 "INSERT INTO checkins (session_id, profile, moment, item, value, at, scale)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -801,15 +913,94 @@ class Journal:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def ensure_profile(self, name: str, age: int | None = None) -> None:
-        """Make sure the profile exists; a given age replaces the one stored."""
+    def ensure_profile(
+        self, name: str, age: int | None = None, kind: ProfileKind | None = None
+    ) -> None:
+        """Make sure the profile exists; a given age or kind replaces the one stored.
+
+        A grown-up may have no age; naming one a child again needs an age.
+        """
+        name = clean_name(name)
+        if kind is not None and kind not in PROFILE_KINDS:
+            raise ValueError(f"a profile is one of {', '.join(PROFILE_KINDS)}")
+
+        def upsert(connection: sqlite3.Connection) -> None:
+            spelling = _canonical(connection, name)
+            existing = connection.execute(
+                "SELECT name FROM profiles WHERE name = ?", (spelling,)
+            ).fetchone()
+            if existing is None:
+                connection.execute(
+                    "INSERT INTO profiles (name, age, created, kind) VALUES (?, ?, ?, ?)",
+                    (spelling, age, _iso(now()), kind or "child"),
+                )
+                return
+            if kind is not None:
+                connection.execute(
+                    "UPDATE profiles SET kind = ? WHERE name = ?", (kind, existing[0])
+                )
+                if kind == "grown-up" and age is None:
+                    # A grown-up given no age has none: not the child's age they had.
+                    connection.execute(
+                        "UPDATE profiles SET age = NULL WHERE name = ?", (existing[0],)
+                    )
+            if age is not None:
+                connection.execute("UPDATE profiles SET age = ? WHERE name = ?", (age, existing[0]))
+
+        with self._transaction() as connection:
+            upsert(connection)
+
+    def profile(self, name: str) -> ProfileRecord | None:
+        """One profile by name (as typed: "sam" finds Sam), or None."""
+        with self._using() as connection:
+            try:
+                spelling = _canonical(connection, name)
+            except ValueError:
+                return None  # not a name anyone could have
+            row = connection.execute(
+                f"SELECT {_PROFILE_COLUMNS} FROM profiles WHERE name = ?", (spelling,)
+            ).fetchone()
+        return _profile(row) if row else None
+
+    def set_plan(self, name: str, plan: str | None) -> None:
+        """Give a person a plan (its id), or take it away (None). The person must exist."""
+        name = clean_name(name)
+        with self._transaction() as connection:
+            changed = connection.execute(
+                "UPDATE profiles SET plan = ? WHERE name = ?",
+                (plan, _canonical(connection, name)),
+            ).rowcount
+            if not changed:
+                raise ProfileGone(name)
+
+    def upgrade_tasks(self) -> set[str]:
+        """One-off tasks an upgrade left for code above the journal."""
+        with self._using() as connection:
+            return {row[0] for row in connection.execute("SELECT name FROM upgrade_tasks")}
+
+    def finish_upgrade_task(self, name: str) -> None:
         self._write(
             lambda connection: connection.execute(
-                "INSERT INTO profiles (name, age, created) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET age = excluded.age"
-                " WHERE excluded.age IS NOT NULL",
-                (_canonical(connection, name), age, _iso(now())),
+                "DELETE FROM upgrade_tasks WHERE name = ?", (name,)
             )
+        )
+
+    def playing_now(self, name: str) -> bool:
+        """Is a session of this person playing now, in this process or another?"""
+        with self._using() as connection:
+            try:
+                spelling = _canonical(connection, name)
+            except ValueError:
+                return False
+            rows = connection.execute(
+                "SELECT id, pid, updated FROM sessions WHERE status = 'running' AND profile = ?",
+                (spelling,),
+            ).fetchall()
+        stale_before = now() - STALE_RUNNING
+        return any(
+            self._still_playing(session_id, pid)
+            and dt.datetime.fromisoformat(updated) >= stale_before
+            for session_id, pid, updated in rows
         )
 
     def rename_profile(self, old: str, new: str) -> None:
@@ -827,26 +1018,33 @@ class Journal:
             if not olds:
                 return
             marks = _marks(olds)
+            # Who they are and the plan they were given go with the new name.
             kept = connection.execute(
-                f"SELECT age, created FROM profiles WHERE name IN ({marks})"
+                f"SELECT age, created, kind, plan FROM profiles WHERE name IN ({marks})"
                 " ORDER BY age IS NULL, created LIMIT 1",
                 olds,
-            ).fetchone() or (None, _iso(now()))
+            ).fetchone() or (None, _iso(now()), "child", None)
             connection.execute(f"DELETE FROM profiles WHERE name IN ({marks})", olds)
             connection.execute(
-                "INSERT INTO profiles (name, age, created) VALUES (?, ?, ?)", (new, *kept)
+                "INSERT INTO profiles (name, age, created, kind, plan) VALUES (?, ?, ?, ?, ?)",
+                (new, *kept),
             )
             for table in ("sessions", "checkins"):
                 connection.execute(
                     f"UPDATE {table} SET profile = ? WHERE profile IN ({marks})", (new, *olds)
                 )
 
-    def forget_profile(self, name: str) -> int:
+    def forget_profile(self, name: str, even_if_playing: bool = False) -> int:
         """Delete everything of one person; return how many sessions went.
 
-        secure_delete overwrites the freed pages, and the WAL is checkpointed and
-        truncated, so the rows do not linger in the file after they are gone.
+        Raises ProfileInUse while one of their sessions is playing (here or in another
+        calmkit on the same journal), unless ``even_if_playing``. secure_delete
+        overwrites the freed pages, and the WAL is checkpointed and truncated, so the
+        rows do not linger in the file after they are gone.
         """
+        if not even_if_playing and self.playing_now(name):
+            stored = self.profile(name)
+            raise ProfileInUse(stored.name if stored else name)
         with self._transaction() as connection:
             connection.execute("PRAGMA secure_delete = ON")
             names = _same_person(connection, name)
@@ -889,12 +1087,9 @@ class Journal:
     def profiles(self) -> list[ProfileRecord]:
         with self._using() as connection:
             rows = connection.execute(
-                "SELECT name, age, created FROM profiles ORDER BY name COLLATE NOCASE"
+                f"SELECT {_PROFILE_COLUMNS} FROM profiles ORDER BY name COLLATE NOCASE"
             ).fetchall()
-        return [
-            ProfileRecord(name, age, dt.datetime.fromisoformat(created))
-            for name, age, created in rows
-        ]
+        return [_profile(row) for row in rows]
 
     def first_day(self, plan: str) -> dt.date | None:
         """The local day a plan was first practised (by anyone), or None."""
@@ -916,7 +1111,8 @@ class Journal:
             rows = connection.execute(
                 "SELECT id, profile, target, title, tier, together_group, started, ended,"
                 " status, steps_done, steps_total, seconds, plan, plan_session, scripts,"
-                " seconds_heard, steps_skipped, script_seconds, seconds_needed"
+                " seconds_heard, steps_skipped, script_seconds, seconds_needed,"
+                " (SELECT kind FROM profiles WHERE profiles.name = sessions.profile)"
                 f" FROM sessions{where} ORDER BY id",
                 parameters,
             ).fetchall()
@@ -952,6 +1148,7 @@ class Journal:
                 steps_skipped=row[16],
                 script_seconds=row[17],
                 seconds_needed=row[18],
+                profile_kind=row[19] or "child",
             )
             for row in rows
         ]
@@ -976,6 +1173,12 @@ class Journal:
 
 
 _CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at, scale"
+_PROFILE_COLUMNS = "name, age, created, kind, plan"
+
+
+def _profile(row: tuple[Any, ...]) -> ProfileRecord:
+    name, age, created, kind, plan = row
+    return ProfileRecord(name, age, dt.datetime.fromisoformat(created), kind, plan)
 
 
 def _checkin(row: tuple[Any, ...]) -> CheckinRecord:

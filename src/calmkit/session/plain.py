@@ -11,14 +11,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
-from calmkit.content.model import Plan
+from calmkit.content.model import CheckinSettings, Plan
 from calmkit.content.safetext import shown
 from calmkit.session.ages import is_young
 from calmkit.session.answers import Answer
-from calmkit.session.checkins import answered_today, ask_plain, items_for
+from calmkit.session.checkins import answered_today, ask_plain, items_for_person
 from calmkit.session.clock import Clock
 from calmkit.session.counting import practised_sentence
 from calmkit.session.journal import Journal
+from calmkit.session.people import Person, find_person
 from calmkit.session.player import (
     CueStarted,
     FinishStatus,
@@ -30,6 +31,10 @@ from calmkit.session.practice import PracticeLog, open_log, people_for
 from calmkit.session.settings import load_settings
 from calmkit.session.setup import PreparedSession
 
+GUEST_NOTE = (
+    "note: a guest session, kept in the log as 'Guest'"
+    " (--profile NAME keeps practice under someone's name)"
+)
 CAPTION_KINDS = frozenset({"say", "tense", "release", "breathe-in", "hold", "breathe-out", "rest"})
 
 
@@ -55,23 +60,28 @@ def header_lines(prepared: PreparedSession) -> list[str]:
 def _ask_everyone(
     log: PracticeLog,
     moment: str,
-    items: tuple[str, ...],
+    asked: CheckinSettings,
+    plan_id: str | None,
     read: Callable[[], str],
     out: TextIO,
     day: dt.date,
     ages: Sequence[int | None],
 ) -> list[tuple[str, str, Answer | None]]:
-    """Each person's answers; the daily record only from whoever has not given it today.
-    ``ages`` are their practice ages, in the same order: young children get faces."""
+    """Each person's answers, asked as what they are (a child by their practice age,
+    ``ages`` in the same order; a grown-up as a grown-up; a guest nothing); the daily
+    record only from whoever has not given it today."""
     together = len(log.people) > 1
     answers = []
-    for index, person in enumerate(log.people):
+    for index, name in enumerate(log.people):
+        person = find_person(log.journal, name) or Person(name, None)
         young = is_young(ages[index] if index < len(ages) else None)
-        for item in items:
-            if item == "activities" and answered_today(log.journal, person, item, day):
+        own_plan = plan_id is not None and person.plan_id == plan_id
+        for item in items_for_person(asked, moment, person.kind, own_plan):
+            if item == "activities" and answered_today(log.journal, name, item, day):
                 continue
-            answer = ask_plain(item, moment, person if together else None, read, out, young)
-            answers.append((person, item, answer))
+            who = name if together else None
+            answer = ask_plain(item, moment, who, read, out, young, grown_up=person.grown_up)
+            answers.append((name, item, answer))
     return answers
 
 
@@ -98,6 +108,9 @@ def play_plain(
         print(f"note: {notice}", file=out, flush=True)
     people = people_for(profile, together_with or [])
     log = PracticeLog(journal, people, plans=dict(plans or {}))
+    main = find_person(journal, log.people[0])
+    if main is None or main.guest:
+        print(GUEST_NOTE, file=out, flush=True)
 
     def show(event: PlayerEvent) -> None:
         if isinstance(event, CueStarted) and event.cue.kind in CAPTION_KINDS and event.cue.text:
@@ -116,12 +129,9 @@ def play_plain(
     )
     timeline = prepared.timeline
     asked = prepared.request.settings.checkin
+    plan_id = prepared.request.plan.id if prepared.request.plan else None
     # Asked before the journal row exists, saved once it does.
-    before = (
-        _ask_everyone(log, "before", items_for(asked, "before"), read, out, day, ages)
-        if read
-        else []
-    )
+    before = _ask_everyone(log, "before", asked, plan_id, read, out, day, ages) if read else []
     log.begin(player, prepared.request, timeline)
     for person, item, value in before:
         log.checkin(person, "before", item, value)
@@ -139,7 +149,7 @@ def play_plain(
     if read is not None:
         for moment in ("after", "daily"):
             for person, item, value in _ask_everyone(
-                log, moment, items_for(asked, moment), read, out, day, ages
+                log, moment, asked, plan_id, read, out, day, ages
             ):
                 log.checkin(person, moment, item, value)
     for message in log.notices[notices_shown:]:

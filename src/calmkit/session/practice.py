@@ -20,11 +20,12 @@ from calmkit.session.journal import (
     DEFAULT_PROFILE,
     Journal,
     JournalUnavailable,
+    ProfileGone,
     ProfileRecord,
     new_together_group,
     open_journal,
 )
-from calmkit.session.today import plan_for
+from calmkit.session.people import assigned_plan
 
 if TYPE_CHECKING:
     # The player and its recorder load with the first session, not at start-up.
@@ -81,9 +82,13 @@ class PracticeLog:
                     seconds_needed=seconds_needed(
                         timeline.duration, self._practice_minutes(person, request)
                     ),
+                    # Someone deleted meanwhile (another window) is not brought back.
+                    create_profile=False,
                 )
                 self.session_ids[person] = session_id
                 self.recorders.append(JournalRecorder(self.journal, session_id, player))
+        except ProfileGone as gone:
+            self.notices.append(str(gone))
         except JournalUnavailable as error:
             self.notices.append(f"{error}; {NOT_SAVED}")
 
@@ -101,9 +106,20 @@ class PracticeLog:
         try:
             # A daily answer is about the day, not about this session.
             session_id = None if moment == "daily" else self.session_ids.get(person)
+            if moment != "daily" and session_id is None:
+                return  # their session was never saved: an answer about it has no home
             self.journal.add_checkin(
-                person, moment, item, answer.value, session_id, scale=answer.scale
+                person,
+                moment,
+                item,
+                answer.value,
+                session_id,
+                scale=answer.scale,
+                create_profile=False,
             )
+        except ProfileGone as gone:
+            if str(gone) not in self.notices:
+                self.notices.append(str(gone))
         except JournalUnavailable as error:
             self.notices.append(f"{error}; the check-in was not saved")
 
@@ -114,9 +130,11 @@ class PracticeLog:
                 self.notices.append(recorder.notice)
 
 
-def plans_of(people: list[str], library: Library) -> dict[str, Plan | None]:
-    """Each person's own plan."""
-    return {person: plan_for(person, library) for person in people}
+def plans_of(
+    journal: Journal | None, people: list[str], library: Library
+) -> dict[str, Plan | None]:
+    """Each person's own plan: the one given to them, never one matched by name."""
+    return {person: assigned_plan(journal, person, library) for person in people}
 
 
 def people_for(profile: str | None, together_with: list[str]) -> list[str]:
@@ -142,8 +160,10 @@ def age_of(
     journal: Journal | None, profile: str | None, library: Library, given: int | None = None
 ) -> int | None:
     """A person's practice age, by the one rule (session/ages.py): ``given`` for this
-    run, else their plan's age, else their profile's."""
-    return practice_age(stored_profile(journal, profile), plan_for(profile, library), given)
+    run, else a grown-up's, else the age of the plan given to them, else their profile's."""
+    record = stored_profile(journal, profile)
+    plan = library.plans.get(record.plan) if record is not None and record.plan else None
+    return practice_age(record, plan, given)
 
 
 def ages_of(
@@ -154,12 +174,6 @@ def ages_of(
         age_of(journal, person, library, given if index == 0 else None)
         for index, person in enumerate(people)
     ]
-
-
-def profile_from_plan(library: Library) -> str | None:
-    """On a first start with one imported plan, it is surely for whoever opened calmkit."""
-    written_for = {plan.for_profile for plan in library.user_plans() if plan.for_profile}
-    return written_for.pop() if len(written_for) == 1 else None
 
 
 def pinned_plan(plan: Plan | None, journal: Journal | None) -> Plan | None:

@@ -110,14 +110,34 @@ class Belongings:
         return f", and {listed}, with any copies calmkit keeps of them"
 
 
+def _plans_given(name: str) -> tuple[set[str], set[str]]:
+    """The ids of the plans given to this person, and of those given to anyone else."""
+    from calmkit.session.journal import JournalUnavailable
+
+    if not locations.journal_path().exists():
+        return set(), set()
+    try:
+        with Journal(reading=True) as journal:
+            records = journal.profiles()
+    except JournalUnavailable:
+        return set(), set()
+    mine = {r.plan for r in records if r.plan and _same_name(r.name, name)}
+    others = {r.plan for r in records if r.plan and not _same_name(r.name, name)}
+    return mine, others
+
+
 def belongings(name: str, library: Library | None = None) -> Belongings:
     from calmkit.content.library import load_library
     from calmkit.content.model import Sound
 
     library = library or load_library()
+    mine_given, others_given = _plans_given(name)
     theirs, others = [], []
     for plan in library.user_plans():
-        (theirs if _same_name(plan.for_profile, name) else others).append(plan)
+        # A person's plan is the one given to them (never one matched by its `for:`),
+        # and only while it is nobody else's too.
+        ours = plan.id in mine_given and plan.id not in others_given
+        (theirs if ours else others).append(plan)
 
     def used_by(plans: list[Plan]) -> set[str]:
         return {
@@ -169,7 +189,14 @@ def export_record(journal: Journal, profile: str | None) -> dict[str, object]:
     """The practice record as plain data: profiles, sessions with check-ins, daily answers."""
     spellings = journal.spellings(profile) if profile is not None else []
     profiles = [
-        {"name": p.name, "age": p.age, "created": p.created.isoformat(timespec="seconds")}
+        {
+            "name": p.name,
+            "age": p.age,
+            "created": p.created.isoformat(timespec="seconds"),
+            "kind": p.kind,
+            "grown_up": p.grown_up,
+            "plan": p.plan,
+        }
         for p in journal.profiles()
         if profile is None or p.name in spellings
     ]

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from calmkit.session.journal import Journal, JournalUnavailable
+from calmkit.session.journal import Journal, JournalUnavailable, ProfileGone
 from calmkit.session.player import Finished, Player, PlayerEvent, StepChanged
 
 
@@ -93,5 +93,7 @@ class JournalRecorder:
                 continue
             try:
                 write()
+            except ProfileGone as gone:
+                self.notice = str(gone)
             except (JournalUnavailable, sqlite3.Error) as error:
                 self.notice = f"{error}; the rest of this session is not being logged"

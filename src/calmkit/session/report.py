@@ -56,7 +56,8 @@ from calmkit.session.checkins import ACTIVITIES, parse_activities
 from calmkit.session.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
 from calmkit.session.followup import FollowUp, WeekWindow, follow_up
 from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
-from calmkit.session.today import fulfilled_counts, plan_for
+from calmkit.session.people import who_label
+from calmkit.session.today import fulfilled_counts
 
 SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("csv", "json", "html")
@@ -391,6 +392,16 @@ class ProfileReport:
     follow_up: FollowUp | None = None  # what a follow-up needs first (followup.py)
     # Stress answered with faces (young children); None when no answer was a face.
     stress_faces: CheckinFigure | None = None
+    profile_kind: str = "child"  # 'child', 'grown-up' or 'guest'
+
+    @property
+    def grown_up(self) -> bool:
+        return self.profile_kind == "grown-up"
+
+    @property
+    def label(self) -> str:
+        """The name as headings show it: 'Dad (grown-up)'."""
+        return who_label(self.profile, self.profile_kind)
 
     @property
     def counted_sessions(self) -> tuple[SessionRow, ...]:
@@ -466,10 +477,7 @@ def build_report(
             raise ReportError(str(error)) from None
         record = known[matches[0]] if matches else None
         if record is None:
-            # Nothing logged yet: spell the name the way the plan written for it does.
-            plan = plan_for(name, library)
-            if plan is not None and plan.for_profile:
-                name = plan.for_profile.strip()
+            # Nobody of that name: an empty section, spelt as asked.
             record = ProfileRecord(name, None, _now())
         wanted = [record]
     else:
@@ -501,7 +509,8 @@ def _profile_report(
 ) -> ProfileReport:
     name = person.name
     notes: list[str] = []
-    plan = plan_for(name, library)
+    # Only the plan given to them: never one guessed from a plan's `for:` name.
+    plan = library.plans.get(person.plan) if person.plan else None
     records = journal.sessions(name, since, until)
     checkins = journal.checkins(name, since, until)
     first_seen = min(
@@ -619,6 +628,7 @@ def _profile_report(
         checkins=tuple(checkins),
         notes=tuple(notes),
         follow_up=summary,
+        profile_kind=person.kind,
     )
 
 
@@ -1017,6 +1027,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "script_minutes",
     "steps_skipped",
     "practice",
+    "profile_kind",
 )
 
 
@@ -1066,6 +1077,7 @@ def render_csv(report: Report) -> str:
                 plan_session=session.plan_session,
                 status=session.status,
                 counted="yes" if session.counted else "no",
+                profile_kind=section.profile_kind,
                 minutes=f"{session.minutes:.1f}",
                 steps_done=session.steps_done,
                 steps_total=session.steps_total,
@@ -1253,6 +1265,8 @@ def profile_json(section: ProfileReport) -> dict[str, object]:
     return {
         "profile": section.profile,
         "age": section.age,
+        "profile_kind": section.profile_kind,
+        "grown_up": section.grown_up,
         "period": {
             "since": section.period.since.isoformat(),
             "until": section.period.until.isoformat(),

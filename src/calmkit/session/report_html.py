@@ -898,7 +898,7 @@ def _section(section: ProfileReport, number: int) -> str:
     key = f"p{number}"
     out = [f'<section class="profile" id="{key}">']
     out.append('<p class="kicker">calmkit · practice record</p>')
-    out.append(f"<h1>{esc(section.profile)}</h1>")
+    out.append(f"<h1>{esc(section.label)}</h1>")
     out.append(f'<p class="meta">{esc(_period_line(section))}</p>')
     if section.follow_up is not None:
         out.append(_follow_up(section.follow_up))

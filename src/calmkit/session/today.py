@@ -10,7 +10,6 @@ from typing import Protocol
 
 from calmkit.content.library import Library
 from calmkit.content.model import Plan, PlannedSession, Script
-from calmkit.content.safetext import same_name
 from calmkit.content.schedule import PlanDay, plan_day
 from calmkit.session.ages import group_age, practice_tier, suits_everyone
 from calmkit.session.journal import SessionRecord
@@ -48,20 +47,6 @@ class Today:
     @property
     def all_done(self) -> bool:
         return bool(self.items) and all(item.done for item in self.items)
-
-
-def plan_for(profile: str | None, library: Library) -> Plan | None:
-    """The plan written for this profile (its `for:` name), if any."""
-    if not profile:
-        return None
-    # A plan the family imported wins over a built-in example written for the same name.
-    user_plans = {plan.id for plan in library.user_plans()}
-    for plan in sorted(
-        library.plans.values(), key=lambda plan: (plan.id not in user_plans, plan.id)
-    ):
-        if same_name(plan.for_profile, profile):
-            return plan
-    return None
 
 
 def suggestion(library: Library, ages: Sequence[int], day: dt.date) -> TodayItem | None:
@@ -150,12 +135,12 @@ def today_for(
     together_ages: Sequence[int | None] = (),
 ) -> Today:
     """Today's practice; ``journal_sessions`` (today's rows) mark what is done already.
-    ``plan`` is the profile's plan when the caller has it already (with its start pinned).
+    ``plan`` is the plan given to the person (people.assigned_plan, its start pinned),
+    never guessed from a plan's `for:` name.
     ``age`` is the person's practice age (session/ages.py), ``together_ages`` those of
     the others practising with them: the suggestion suits everyone, and minutes are
     timed at the youngest one's tier."""
     day = day or dt.date.today()
-    plan = plan or plan_for(profile, library)
     own = age if age is not None else (plan.age if plan else None)
     ages = [known for known in (own, *together_ages) if known is not None]
     age = group_age(ages)

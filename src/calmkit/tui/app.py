@@ -18,12 +18,27 @@ from textual.theme import Theme
 
 from calmkit import locations
 from calmkit.content.library import Library, load_library
+from calmkit.content.model import MAX_AGE
 from calmkit.content.safetext import same_name, shown
 from calmkit.session.ages import group_age, is_young
 from calmkit.session.answers import Answer
-from calmkit.session.checkins import answered_today, items_for
+from calmkit.session.checkins import answered_today, items_for_person
 from calmkit.session.clock import Clock
-from calmkit.session.journal import JournalUnavailable, SessionRecord
+from calmkit.session.journal import (
+    JournalUnavailable,
+    ProfileInUse,
+    ProfileKind,
+    SessionRecord,
+)
+from calmkit.session.people import (
+    GUEST_NAME,
+    Person,
+    adopt_imported_plans,
+    find_person,
+    kind_for,
+    plan_of,
+    sole_person,
+)
 from calmkit.session.practice import (
     PracticeLog,
     age_of,
@@ -31,12 +46,11 @@ from calmkit.session.practice import (
     people_for,
     pinned_plan,
     plans_of,
-    profile_from_plan,
 )
 from calmkit.session.rewards import garden_since, grow_garden, practised_days
 from calmkit.session.settings import Settings, load_settings, save_settings
 from calmkit.session.targets import TargetError
-from calmkit.session.today import plan_for, today_for
+from calmkit.session.today import today_for
 from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
 from calmkit.tui.widgets.caption import BIG_MIN_HEIGHT, BIG_MIN_WIDTH
 from calmkit.tui.widgets.too_small import (
@@ -48,6 +62,7 @@ from calmkit.tui.widgets.too_small import (
 )
 
 if TYPE_CHECKING:
+    from calmkit.content.model import CheckinSettings, Plan
     from calmkit.session.player import Player
     from calmkit.tui.dialogs.profile import ProfileChoice
     from calmkit.tui.screens.session import SessionOutcome, SessionScreen
@@ -131,17 +146,28 @@ class CalmkitApp(App[None]):
         self.library = options.library or load_library(cached=True)
         # Read-only when the folder cannot be written: the garden and history still show.
         self.journal, self.journal_notice = open_log(reading=True)
+        # Plans imported by an older calmkit stay with the person they were written for.
+        adopt_imported_plans(self.journal, self.library)
         self.active_log: PracticeLog | None = None
-        self.profile = options.profile or self.settings.profile or profile_from_plan(self.library)
+        self.profile: str | None = None
+        self.person: Person | None = None
+        self.active_plan: Plan | None = None
+        self.together_with: list[str] = []
+        if options.profile:
+            # Named on the command line: a new name becomes a profile here.
+            grown_up = options.age is not None and options.age > MAX_AGE
+            kind = kind_for(options.age, grown_up) if options.age else None
+            self._remember_profile(options.profile, options.age, kind)
+        # Nobody named: whoever practised last (if still there), else the only person.
+        name = options.profile or self._known(self.settings.profile) or sole_person(self.journal)
+        for other in options.together_with:
+            self._remember_profile(other, None)
         # `--age` is the age of whoever calmkit was started for.
-        self._age_given_for = self.profile
-        if self.profile:
-            # Only an age someone gave is stored: a plan's age stays the plan's.
-            self._remember_profile(self.profile, options.age)
-        self.together_with = list(options.together_with)
         # The library's "all ages" choice, kept while the app runs (home is rebuilt often).
         self.library_all_ages = False
-        self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
+        self._age_given_for = name
+        if name:
+            self._set_person(name, [n for n in options.together_with if not same_name(n, name)])
         # Themes are chosen before the first frame: choosing one later parses every
         # stylesheet a second time, about a sixth of the time to the home screen.
         self.register_theme(CALM_THEME)
@@ -166,7 +192,7 @@ class CalmkitApp(App[None]):
             markup=False,
         )
 
-    # --- profiles -----------------------------------------------------------------------------
+    # --- who is practising -----------------------------------------------------------------
 
     def _age_of(self, profile: str | None) -> int | None:
         """A person's practice age by the one rule (session/ages.py); --age is the
@@ -185,15 +211,38 @@ class CalmkitApp(App[None]):
             return [self.options.age]
         return [self._age_of(person) for person in self.people()]
 
-    def _remember_profile(self, name: str, age: int | None) -> None:
+    def _known(self, name: str | None) -> str | None:
+        """``name`` if that profile is still there (not deleted since, say)."""
+        person = find_person(self.journal, name)
+        return person.name if person is not None and not person.guest else None
+
+    def _remember_profile(
+        self, name: str, age: int | None, kind: ProfileKind | None = None
+    ) -> None:
         if self.journal is None:
             return
         if self.journal.read_only:
             return  # the notice already says nothing new can be saved
         try:
-            self.journal.ensure_profile(name, age)
+            self.journal.ensure_profile(name, age, kind)
         except JournalUnavailable as error:
             self.journal_notice = str(error)
+
+    def _person(self, name: str) -> Person:
+        return find_person(self.journal, name) or Person(name, None)
+
+    def _set_person(self, name: str | None, together_with: list[str] | None = None) -> None:
+        """Who practises from now on, with what follows from it: their plan (the one
+        given to them) and the together list; ``age`` follows by the one rule."""
+        if together_with is not None:
+            self.together_with = together_with
+        if name is None:
+            self.profile = self.person = self.active_plan = None
+            self.together_with = []
+            return
+        self.person = self._person(name)
+        self.profile = self.person.name
+        self.active_plan = pinned_plan(plan_of(self.person, self.library), self.journal)
 
     def _profile_choices(self) -> list[ProfileChoice]:
         # The dialogs load when first opened: nothing on the way to the home screen needs them.
@@ -202,54 +251,95 @@ class CalmkitApp(App[None]):
         if self.journal is None:
             return []
         try:
-            return [ProfileChoice(p.name, p.age) for p in self.journal.profiles()]
+            return [
+                ProfileChoice(p.name, p.age, grown_up=p.grown_up, plan=p.plan)
+                for p in self.journal.profiles()
+                if not p.guest
+            ]
         except JournalUnavailable as error:
             self.notify(str(error), severity="warning")
             return []
 
     def action_switch_profile(self) -> None:
+        self._choose_who()
+
+    @work(exclusive=True, group="profiles")
+    async def _choose_who(self, first: bool = False) -> None:
+        """The profile dialog, and whatever was chosen in it. On a first start it comes
+        back until someone is practising (a person, or a guest)."""
         from calmkit.tui.dialogs.profile import ProfileDialog
 
-        self.push_screen(ProfileDialog(self._profile_choices(), self.profile), self._profile_chosen)
+        while True:
+            choice = await self.push_screen_wait(
+                ProfileDialog(self._profile_choices(), self.profile, first=first)
+            )
+            if choice is not None:
+                await self._apply(choice)
+            if not first or self.profile is not None:
+                break
+        if first and self.options.start_target:
+            # `calmkit play TARGET` with nobody named: now that we know who, play.
+            self.practise(self.options.start_target, ask_before=False)
 
-    def _profile_chosen(self, choice: ProfileChoice | None) -> None:
-        if choice is None:
-            return
+    async def _apply(self, choice: ProfileChoice) -> None:
         if choice.action == "delete":
-            self._ask_to_forget(choice.name)
-            return
-        if choice.action == "rename" and choice.old_name:
-            self._rename_profile(choice.old_name, choice.name, choice.age)
-            return
-        self._switch_to(choice.name, choice.age)
+            await self._ask_to_forget(choice.name)
+        elif choice.action == "plan":
+            await self._choose_plan(choice.name)
+        elif choice.action == "rename" and choice.old_name:
+            self._rename_profile(choice.old_name, choice.name, choice.age, choice.grown_up)
+        elif choice.action == "guest":
+            self._start_guest()
+        else:
+            kind = kind_for(choice.age, choice.grown_up) if choice.action == "add" else None
+            self._switch_to(choice.name, choice.age, kind)
 
-    def _switch_to(self, name: str, age: int | None) -> None:
-        self.profile = name
-        self._remember_profile(name, age)
-        self.together_with = []
-        self.settings.profile = name
+    def _start_guest(self) -> None:
+        """Just trying it: practice is kept under 'Guest', marked as a guest's, and not
+        remembered as who practises next time."""
+        self._remember_profile(GUEST_NAME, None, "guest")
+        self._set_person(GUEST_NAME, [])
+        self.refresh_home()
+
+    def _switch_to(self, name: str, age: int | None, kind: ProfileKind | None = None) -> None:
+        self._remember_profile(name, age, kind)
+        self._set_person(name, [])
+        self.settings.profile = self.profile
         self.save_settings()
         self.refresh_home()
 
-    def _rename_profile(self, old: str, new: str, age: int | None) -> None:
+    def _rename_profile(self, old: str, new: str, age: int | None, grown_up: bool) -> None:
         if self.journal is None:
             return
         try:
             self.journal.rename_profile(old, new)
-            self.journal.ensure_profile(new, age)
+            self.journal.ensure_profile(new, age, kind_for(age, grown_up))
         except (JournalUnavailable, ValueError) as error:
             self.notify(str(error), severity="warning")
             return
         self.together_with = [new if same_name(n, old) else n for n in self.together_with]
-        if same_name(self.profile, old):
+        if self.profile and same_name(self.profile, old):
             self._switch_to(new, age)
-        self.notify(f"{old} is now called {new}.")
+        else:
+            self.refresh_home()
+        self.notify(f"{old} is now called {new}." if not same_name(old, new) else "Saved.")
 
-    @work(exclusive=True, group="profiles")
+    def _practising_here(self, name: str) -> bool:
+        log = self.active_log
+        return log is not None and any(same_name(name, person) for person in log.people)
+
     async def _ask_to_forget(self, name: str) -> None:
         from calmkit.session.privacy import belongings, forget_profile
         from calmkit.tui.dialogs.confirm import ConfirmDialog
 
+        if self._practising_here(name):
+            # The palette reaches this dialog mid-session: never pull the floor away.
+            self.notify(
+                f"{name} is practising right now. Stop the practice first, then delete {name}.",
+                severity="warning",
+                timeout=8,
+            )
+            return
         things = belongings(name, self.library)
         sure = await self.push_screen_wait(
             ConfirmDialog(
@@ -264,23 +354,72 @@ class CalmkitApp(App[None]):
         try:
             # Their plans, what was made for them and cached copies go too (privacy.py).
             forget_profile(self.journal, name, things)
-        except JournalUnavailable as error:
-            self.notify(str(error), severity="warning")
+        except (JournalUnavailable, ProfileInUse) as error:
+            self.notify(str(error), severity="warning", timeout=8)
             return
         except OSError as error:
             self.notify(f"Some of {name}'s files could not be deleted: {error}", severity="warning")
         self.library = load_library(cached=True)  # without their plan
         self.together_with = [n for n in self.together_with if not same_name(n, name)]
-        if same_name(self.profile, name):
-            self.profile = None
+        if self.profile and same_name(self.profile, name):
+            self._set_person(None)
             self.settings.profile = None
             self.save_settings()
-            self.refresh_home()
+        else:
+            self._set_person(self.profile)
+        self.refresh_home()
         self.notify(f"{name}'s profile and practice record are deleted.")
+
+    async def _choose_plan(self, name: str) -> None:
+        """A grown-up gives someone a plan (or takes it away): the only way, besides
+        `calmkit import --profile`, that a plan becomes a person's."""
+        from calmkit.tui.dialogs.confirm import ConfirmDialog
+        from calmkit.tui.dialogs.profile import NO_PLAN, PlanDialog
+
+        person = find_person(self.journal, name)
+        if person is None or self.journal is None:
+            return
+        examples = {plan.id for plan in self.library.builtin_plans()}
+        plans = sorted(self.library.plans.values(), key=lambda plan: plan.id)
+        chosen = await self.push_screen_wait(
+            PlanDialog(
+                person.name,
+                [plan for plan in plans if plan.id not in examples],
+                [plan for plan in plans if plan.id in examples],
+                person.plan_id,
+            )
+        )
+        if chosen is None or (chosen or None) == person.plan_id:
+            return
+        if person.plan_id is not None:
+            instead = f"'{chosen}'" if chosen != NO_PLAN else "no plan"
+            sure = await self.push_screen_wait(
+                ConfirmDialog(
+                    f"{person.name} follows the plan '{person.plan_id}' now. Give"
+                    f" {person.name} {instead} instead? What {person.name} practised stays"
+                    " in the record.",
+                    yes="Change",
+                    no="Keep",
+                )
+            )
+            if not sure:
+                return
+        try:
+            self.journal.set_plan(person.name, chosen or None)
+        except JournalUnavailable as error:
+            self.notify(str(error), severity="warning")
+            return
+        self._set_person(self.profile)
+        self.refresh_home()
+        self.notify(
+            f"{person.name} follows the plan '{chosen}' now."
+            if chosen
+            else f"{person.name} has no plan now."
+        )
 
     def action_practise_together(self) -> None:
         names = [choice.name for choice in self._profile_choices()]
-        if self.profile and self.profile not in names:
+        if self.profile and self.person and not self.person.guest and self.profile not in names:
             names.insert(0, self.profile)
         chosen = [n for n in [self.profile, *self.together_with] if n]
         from calmkit.tui.dialogs.profile import TogetherDialog
@@ -291,17 +430,15 @@ class CalmkitApp(App[None]):
         if names is None:
             return
         if self.profile in names:
-            others = [n for n in names if n != self.profile]
+            self._set_person(self.profile, [n for n in names if n != self.profile])
         elif names:
-            # The first person picked leads: their plan and age set the session.
-            self.profile, others = names[0], names[1:]
+            # The first person picked leads: their plan sets the session.
+            self._set_person(names[0], names[1:])
         else:
-            others = []
-        self.together_with = others
+            self._set_person(self.profile, [])
         self.refresh_home()
 
     def refresh_home(self) -> None:
-        self.active_plan = pinned_plan(plan_for(self.profile, self.library), self.journal)
         if isinstance(self.screen, HomeScreen):
             self.switch_screen(self.make_home())
 
@@ -322,7 +459,10 @@ class CalmkitApp(App[None]):
         for text in locations.take_notices():  # a link moved aside, a settings file unread
             self.notify(text, severity="warning", timeout=10)
         self.push_screen(self.make_home())
-        if self.options.start_target:
+        if self.profile is None:
+            # Nobody known to be practising: ask first (a new calmkit asks for a name).
+            self._choose_who(first=True)
+        elif self.options.start_target:
             # `calmkit play TARGET`: straight to the session screen.
             self.practise(self.options.start_target, ask_before=False)
 
@@ -350,10 +490,15 @@ class CalmkitApp(App[None]):
             together_ages=others,
         )
         rewards_on = plan.settings.rewards if plan else True
-        garden = grow_garden(records, since, day) if rewards_on and self.profile else None
+        guest = self.person is not None and self.person.guest
+        garden = (
+            grow_garden(records, since, day) if rewards_on and self.profile and not guest else None
+        )
         people = self.people() if self.profile else []
         if len(people) > 1:
             greeting = f"Hi, {joined_names(people)}! Practising together today."
+        elif guest:
+            greeting = "Hello! This is a guest session: P to practise as yourself."
         elif self.profile:
             greeting = f"Hi, {self.profile}!"
         else:
@@ -438,25 +583,30 @@ class CalmkitApp(App[None]):
     def today(self) -> dt.date:
         return self.options.day or dt.date.today()
 
-    def _is_young(self, person: str) -> bool:
-        return is_young(self._age_of(person))
-
-    async def _ask(self, person: str, moment: str, items: tuple[str, ...]) -> dict[str, Answer]:
-        """One person's answers at one moment; skipped questions are left out."""
+    async def _ask(
+        self, person: str, moment: str, asked: CheckinSettings, plan_id: str | None
+    ) -> dict[str, Answer]:
+        """One person's answers at one moment, asked as what they are (a child by their
+        practice age, a grown-up as a grown-up, a guest nothing); skipped ones are left out."""
         from calmkit.tui.dialogs.activities import ActivitiesDialog
         from calmkit.tui.dialogs.checkin import CheckinDialog
 
         who = person if len(self.people()) > 1 else None
+        someone = self._person(person)
+        young = is_young(self._age_of(person))
+        own_plan = plan_id is not None and someone.plan_id == plan_id
         answers: dict[str, Answer] = {}
-        for item in items:
+        for item in items_for_person(asked, moment, someone.kind, own_plan):
             answer: Answer | None
             if item == "activities":
                 if answered_today(self.journal, person, item, self.today()):
                     continue
-                chosen = await self.push_screen_wait(ActivitiesDialog(who))
+                chosen = await self.push_screen_wait(
+                    ActivitiesDialog(who, grown_up=someone.grown_up)
+                )
                 answer = None if chosen is None else Answer(chosen)
             else:
-                dialog = CheckinDialog(item, moment, self._is_young(person), who)
+                dialog = CheckinDialog(item, moment, young, who, grown_up=someone.grown_up)
                 answer = await self.push_screen_wait(dialog)
                 if dialog.went_home:
                     raise BackHome
@@ -472,8 +622,24 @@ class CalmkitApp(App[None]):
         from calmkit.tui.screens.end import EndNews, EndScreen
         from calmkit.tui.screens.session import SessionScreen
 
+        if self.profile is None:
+            self._choose_who(first=True)  # nobody chosen yet: ask, then Start again
+            return
         people = self.people()
         together = len(people) > 1
+        gone = [name for name in people if self.journal is not None and self._gone(name)]
+        if gone:
+            # Deleted in another calmkit window: never practise (or write) for them.
+            self.notify(
+                f"{joined_names(gone)}'s profile was deleted (perhaps in another calmkit"
+                " window). Who is practising?",
+                severity="warning",
+                timeout=10,
+            )
+            self._set_person(None)
+            self.refresh_home()
+            self._choose_who(first=True)
+            return
         try:
             prepared = prepare_session(
                 target,
@@ -493,13 +659,14 @@ class CalmkitApp(App[None]):
             return
         request, timeline = prepared.request, prepared.timeline
         asked = request.settings.checkin
-        log = PracticeLog(self.journal, people, plans=plans_of(people, self.library))
+        plan_id = request.plan.id if request.plan else None
+        log = PracticeLog(self.journal, people, plans=plans_of(self.journal, people, self.library))
         self.active_log = log
         before: dict[str, dict[str, Answer]] = {}
         if ask_before:
             try:
                 for person in people:
-                    before[person] = await self._ask(person, "before", items_for(asked, "before"))
+                    before[person] = await self._ask(person, "before", asked, plan_id)
             except BackHome:
                 # "Before we start" has a way back: nothing is played or recorded.
                 prepared.backend.close()
@@ -520,7 +687,7 @@ class CalmkitApp(App[None]):
         after: dict[str, dict[str, Answer]] = {}
         for moment in ("after", "daily"):
             for person in people:
-                answers = await self._ask(person, moment, items_for(asked, moment))
+                answers = await self._ask(person, moment, asked, plan_id)
                 if moment == "after":
                     after[person] = answers
                 for item, value in answers.items():
@@ -536,6 +703,14 @@ class CalmkitApp(App[None]):
         await self.push_screen_wait(EndScreen(outcome, people if together else [], news))
         self.active_log = None
         self.refresh_home()
+
+    def _gone(self, name: str) -> bool:
+        """Is this profile no longer in the journal? (Unknown, when it cannot be read.)"""
+        assert self.journal is not None
+        try:
+            return self.journal.profile(name) is None
+        except JournalUnavailable:
+            return False
 
     # --- the command palette -------------------------------------------------------------
 

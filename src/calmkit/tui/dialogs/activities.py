@@ -23,12 +23,13 @@ class ActivitiesDialog(ModalScreen[str | None]):
         *(Binding(str(n), f"toggle({n - 1})", show=False) for n in range(1, len(ACTIVITIES) + 1)),
     ]
 
-    def __init__(self, who: str | None = None) -> None:
+    def __init__(self, who: str | None = None, grown_up: bool = False) -> None:
         super().__init__()
         self.who = who
+        self.grown_up = grown_up
 
     def compose(self) -> ComposeResult:
-        text = question("activities", "daily")
+        text = question("activities", "daily", self.grown_up)
         with Vertical(id="dialog", classes="activities"):
             yield LiteralLabel(f"{self.who}: {text}" if self.who else text, id="question")
             yield TickList(

@@ -43,11 +43,20 @@ class CheckinDialog(ModalScreen[Answer | None]):
         Binding("h", "home", "Back home"),
     ]
 
-    def __init__(self, item: str, moment: str, young: bool, who: str | None = None) -> None:
+    def __init__(
+        self,
+        item: str,
+        moment: str,
+        young: bool,
+        who: str | None = None,
+        grown_up: bool = False,
+    ) -> None:
         super().__init__()
         self.item = item
         self.moment = moment
-        self.faces: tuple[Face, ...] = FACES[item] if uses_faces(item, young) else ()
+        self.grown_up = grown_up
+        # A grown-up sees no child's faces: numbers on the same scales.
+        self.faces: tuple[Face, ...] = FACES[item] if uses_faces(item, young, grown_up) else ()
         self.scale = SCALES[item]
         self.who = who
         # The choice the arrows have moved to (a value, or a face's number); None: none yet.
@@ -57,7 +66,7 @@ class CheckinDialog(ModalScreen[Answer | None]):
         self.went_home = False
 
     def compose(self) -> ComposeResult:
-        question = checkins.question(self.item, self.moment)
+        question = checkins.question(self.item, self.moment, self.grown_up)
         if self.who:
             question = f"{self.who}: {question}"
         with Vertical(id="dialog", classes="checkin"):
@@ -86,14 +95,15 @@ class CheckinDialog(ModalScreen[Answer | None]):
             table.add_row(*(Text(face.words) for face in self.faces))
             return table
         text = Text(justify="center")
-        text.append(f"{self.scale.low_words}  ")
+        low_words, high_words = checkins.scale_words(self.item, self.grown_up)
+        text.append(f"{low_words}  ")
         for value in range(self.scale.low, self.scale.high + 1):
             style = f"bold black on {SHADES[value]}"
             if value == self.highlighted:
                 style = f"bold reverse {SHADES[value]}"
             text.append(f" {value} ", style=style)
             text.append(" ")
-        text.append(f" {self.scale.high_words}")
+        text.append(f" {high_words}")
         return text
 
     def _redraw(self, hint: str | None = None) -> None:

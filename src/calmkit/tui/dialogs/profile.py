@@ -1,5 +1,6 @@
-"""Who is practising: choose, add, rename or delete a profile (a name and an age, nothing more),
-and pick several people to practise together."""
+"""Who is practising: choose, add, rename or delete a profile (a name with an age, or a
+grown-up), give someone a plan, or just try calmkit as a guest; and pick several
+people to practise together."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Button, Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from calmkit.content.model import MAX_AGE, MIN_AGE
-from calmkit.content.safetext import NameProblem, clean_name, same_name
+from calmkit.content.model import MAX_AGE, MIN_AGE, Plan
+from calmkit.session.people import BadName, age_problem, clean_name, same_name
 from calmkit.tui.literal import LiteralLabel, literal
 from calmkit.tui.widgets.ticklist import TickList
 
 NEW_PROFILE = "__new__"
-ProfileAction = Literal["switch", "add", "rename", "delete"]
+GUEST_OPTION = "__guest__"
+NO_PLAN = ""
+ProfileAction = Literal["switch", "add", "rename", "delete", "plan", "guest"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,17 @@ class ProfileChoice:
     action: ProfileAction = "switch"
     # For a rename: the name the profile had before.
     old_name: str | None = None
+    grown_up: bool = False
+    plan: str | None = None  # the plan they follow, shown beside the name
+
+
+def describe(profile: ProfileChoice) -> str:
+    """'(age 9)', '(grown-up)', with the plan they follow."""
+    parts = ["grown-up" if profile.grown_up else (f"age {profile.age}" if profile.age else "")]
+    if profile.plan:
+        parts.append(f"plan {profile.plan}")
+    shown = ", ".join(part for part in parts if part)
+    return f"  ({shown})" if shown else ""
 
 
 def _sentence(text: str) -> str:
@@ -36,27 +50,34 @@ def _sentence(text: str) -> str:
 
 
 class ProfileDialog(ModalScreen[ProfileChoice | None]):
+    """``first=True`` is the first screen of a new calmkit: Esc starts a guest session."""
+
     BINDINGS = [
         Binding("escape", "cancel", "Back"),
         Binding("r", "rename", "Rename"),
         Binding("delete,x", "delete", "Delete"),
+        Binding("l", "plan", "Plan"),
     ]
 
-    def __init__(self, profiles: list[ProfileChoice], current: str | None) -> None:
+    def __init__(
+        self, profiles: list[ProfileChoice], current: str | None, first: bool = False
+    ) -> None:
         super().__init__()
         self.profiles = profiles
         self.current = current
+        self.first = first
         # Set while the form edits an existing profile rather than adding one.
         self.renaming: ProfileChoice | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield LiteralLabel("Who is practising?", id="question")
+            question = "Hello! Who is practising today?" if self.first else "Who is practising?"
+            yield LiteralLabel(question, id="question")
             options = [
                 Option(
                     literal(
                         f"{'• ' if profile.name == self.current else '  '}{profile.name}"
-                        + (f"  (age {profile.age})" if profile.age else ""),
+                        + describe(profile),
                         lines=False,
                     ),
                     id=f"p:{profile.name}",
@@ -64,19 +85,41 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
                 for profile in self.profiles
             ]
             options.append(Option("  Someone new…", id=NEW_PROFILE))
-            yield OptionList(*options, id="profiles")
-            with Vertical(id="new-profile", classes="hidden"):
+            options.append(Option("  Just trying it: a guest session", id=GUEST_OPTION))
+            yield OptionList(*options, id="profiles", classes="hidden" if self._empty else "")
+            with Vertical(id="new-profile", classes="" if self._empty else "hidden"):
                 yield Input(placeholder="Name", id="name", max_length=40)
                 yield Input(
-                    placeholder=f"Age ({MIN_AGE}-{MAX_AGE})", id="age", type="integer", max_length=2
+                    placeholder=f"Age ({MIN_AGE}-{MAX_AGE})", id="age", type="integer", max_length=3
                 )
+                yield Checkbox("A grown-up (a parent or carer: no age needed)", id="grown-up")
                 with Horizontal(id="buttons"):
                     yield Button("Add", id="add", variant="primary")
-            yield LiteralLabel("Enter chooses. R renames, X deletes. Esc goes back.", id="hint")
+                    if self.first:
+                        yield Button("Just try it (guest)", id="guest")
+            yield LiteralLabel(self._hint(), id="hint")
+
+    @property
+    def _empty(self) -> bool:
+        return not self.profiles
+
+    def _hint(self) -> str:
+        if self.first and self._empty:
+            return (
+                "Type a name and an age, then Enter. A grown-up: Tab, then Space."
+                " Esc: just try it as a guest."
+            )
+        if self.first:
+            return "Enter chooses. Esc: just try it as a guest."
+        return "Enter chooses. R renames, L gives a plan, X deletes. Esc goes back."
+
+    def on_mount(self) -> None:
+        if self._empty:
+            self._open_form(None)
 
     def _highlighted(self) -> ProfileChoice | None:
         option_list = self.query_one("#profiles", OptionList)
-        if option_list.highlighted is None:
+        if option_list.highlighted is None or option_list.has_class("hidden"):
             return None
         option_id = option_list.get_option_at_index(option_list.highlighted).id or ""
         name = option_id.removeprefix("p:")
@@ -88,6 +131,7 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         name, age = self.query_one("#name", Input), self.query_one("#age", Input)
         name.value = profile.name if profile else ""
         age.value = str(profile.age) if profile and profile.age else ""
+        self.query_one("#grown-up", Checkbox).value = bool(profile and profile.grown_up)
         self.query_one("#add", Button).label = "Save" if profile else "Add"
         name.focus()
 
@@ -95,23 +139,41 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         if event.option.id == NEW_PROFILE:
             self._open_form(None)
             return
+        if event.option.id == GUEST_OPTION:
+            self.dismiss(ProfileChoice("", None, "guest"))
+            return
         chosen = self._highlighted()
         if chosen is not None:
             self.dismiss(chosen)
 
+    def _typing(self) -> bool:
+        return isinstance(self.focused, Input)
+
     def action_rename(self) -> None:
-        if isinstance(self.focused, Input):
+        if self._typing():
             return
         chosen = self._highlighted()
         if chosen is not None:
             self._open_form(chosen)
 
     def action_delete(self) -> None:
-        if isinstance(self.focused, Input):
+        if self._typing():
             return
         chosen = self._highlighted()
         if chosen is not None:
             self.dismiss(ProfileChoice(chosen.name, chosen.age, "delete"))
+
+    def action_plan(self) -> None:
+        if self._typing():
+            return
+        chosen = self._highlighted()
+        if chosen is not None:
+            self.dismiss(ProfileChoice(chosen.name, chosen.age, "plan", plan=chosen.plan))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        # Ticked: Enter now adds the grown-up, no age needed.
+        if event.value:
+            self.query_one("#add", Button).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "name":
@@ -122,34 +184,90 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "add":
             self._save()
+        elif event.button.id == "guest":
+            self.dismiss(ProfileChoice("", None, "guest"))
 
     def _save(self) -> None:
-        typed = self.query_one("#name", Input).value
-        age_text = self.query_one("#age", Input).value.strip()
         hint = self.query_one("#hint", Label)
+        typed = self.query_one("#name", Input).value
         if not typed.strip():
             hint.update("A name, please (a first name or a nickname is plenty).")
             return
         try:
             name = clean_name(typed)
-        except NameProblem as problem:
+        except BadName as problem:
             hint.update(_sentence(str(problem)))
+            self.query_one("#name", Input).focus()
             return
+        age_text = self.query_one("#age", Input).value.strip()
+        grown_up = self.query_one("#grown-up", Checkbox).value
         try:
-            age = int(age_text)
+            age = int(age_text) if age_text else None
         except ValueError:
-            hint.update(f"An age from {MIN_AGE} to {MAX_AGE}, please.")
-            return
-        if not MIN_AGE <= age <= MAX_AGE:
-            hint.update(f"An age from {MIN_AGE} to {MAX_AGE}, please.")
+            age = -1  # not a number: age_problem says what is wanted
+        problem = age_problem(age, grown_up)
+        if problem:
+            hint.update(problem)
             return
         if any(same_name(p.name, name) for p in self.profiles if p is not self.renaming):
             hint.update(f"There is already a {name}. Another name, please.")
             return
         if self.renaming is not None:
-            self.dismiss(ProfileChoice(name, age, "rename", old_name=self.renaming.name))
+            self.dismiss(
+                ProfileChoice(name, age, "rename", old_name=self.renaming.name, grown_up=grown_up)
+            )
         else:
-            self.dismiss(ProfileChoice(name, age, "add"))
+            self.dismiss(ProfileChoice(name, age, "add", grown_up=grown_up))
+
+    def action_cancel(self) -> None:
+        # On the very first screen, Esc is the one key to just try calmkit as a guest.
+        self.dismiss(ProfileChoice("", None, "guest") if self.first else None)
+
+
+class PlanDialog(ModalScreen[str | None]):
+    """Give someone a plan: dismisses with its id, NO_PLAN for none, or None to go back."""
+
+    BINDINGS = [Binding("escape", "cancel", "Back")]
+
+    def __init__(
+        self, name: str, imported: list[Plan], examples: list[Plan], current: str | None
+    ) -> None:
+        super().__init__()
+        self.person_name = name
+        self.imported = imported
+        self.examples = examples
+        self.current = current
+
+    def _option(self, plan: Plan, example: bool) -> Option:
+        mark = "• " if plan.id == self.current else "  "
+        words = [f"{plan.weeks} weeks"]
+        if plan.for_profile:
+            words.append(f"written for {plan.for_profile}")
+        if example:
+            words.append("an example")
+        return Option(f"{mark}{plan.id}  ({', '.join(words)})", id=f"plan:{plan.id}")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(f"Which plan does {self.person_name} follow?", id="question")
+            options: list[Option | None] = [
+                Option(f"{'• ' if self.current is None else '  '}No plan", id="plan:")
+            ]
+            options += [self._option(plan, example=False) for plan in self.imported]
+            options += [self._option(plan, example=True) for plan in self.examples]
+            yield OptionList(*options, id="plans")
+            yield Label(
+                "A grown-up chooses: a plan from the psychologist, or one of the examples."
+                " Enter gives it. Esc goes back.",
+                id="hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#plans", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss((event.option.id or "plan:").removeprefix("plan:"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
