@@ -158,13 +158,13 @@ def test_a_plan_item_is_done_by_time_heard_not_by_reaching_the_end() -> None:
     belly = ("balloon-belly",)
     # Pressing → to the end: completed, 25 s heard of 420, so not done.
     skipped = record(0, scripts=belly, seconds=420, seconds_heard=25, seconds_needed=210)
-    today = today_for("Sam", None, library, STARTS, [skipped])
+    today = today_for("Sam", None, library, STARTS, [skipped], plan=sams_plan(library))
     assert not any(item.done for item in today.items)
     # Stopped after hearing more than half: done, as a completed one would be.
     half = record(
         0, status="stopped", scripts=belly, seconds=230, seconds_heard=230, seconds_needed=210
     )
-    today = today_for("Sam", None, library, STARTS, [half])
+    today = today_for("Sam", None, library, STARTS, [half], plan=sams_plan(library))
     assert [item.done for item in today.items] == [True, False, False]
 
 
@@ -175,7 +175,9 @@ def test_the_same_scripts_from_the_library_or_another_plan_do_the_item() -> None
     # someone else's plan: both are today's items for Sam.
     from_library = record(None, plan=None, scripts=("calm-place",), **heard)  # type: ignore[arg-type]
     together = record(0, plan="family-calm-8-weeks", scripts=("balloon-belly",), **heard)  # type: ignore[arg-type]
-    today = today_for("Sam", None, library, STARTS, [from_library, together])
+    today = today_for(
+        "Sam", None, library, STARTS, [from_library, together], plan=sams_plan(library)
+    )
     assert [(item.title, item.done) for item in today.items] == [
         ("After school", True),
         ("After school", False),

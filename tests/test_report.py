@@ -448,6 +448,7 @@ def test_skipping_to_the_end_is_completed_but_not_practice_in_every_format(
     journal: Journal, clock: Clock, library: Library, tmp_path: Path
 ) -> None:
     """Situation 1 of issue 11: → pressed to the end of Balloon Belly in 25 s."""
+    give_robin_the_plan(journal)
     p = Practice(journal, clock, library)
     p.session(day(0), 17, ("balloon-belly",), "completed", 477.5, 24, 24, heard=25, skipped=23)
     report = build_report(journal, library, "Robin", None, day(0), day(0))

@@ -1002,8 +1002,9 @@ class _PlanGiving:
         try:
             record = self.journal.profile(self.name)
             if record is None:
-                # A clinician may import before the child has opened calmkit.
-                self.journal.ensure_profile(self.name, plan.age)
+                # A clinician may import before the child has opened calmkit. Only an
+                # age someone gave is stored: the plan's age stays the plan's.
+                self.journal.ensure_profile(self.name)
                 record = self.journal.profile(self.name)
                 assert record is not None
                 age = f", age {plan.age} from the plan" if plan.age else ""

@@ -83,7 +83,7 @@ async def test_esc_on_the_first_screen_is_a_guest_session_shown_in_history(
         assert app.profile == "Guest" and app.age is None
         # No garden and no age: every script is listed, spoken for its youngest age.
         assert not app.screen.query("#garden")
-        assert app.screen.all_ages  # type: ignore[attr-defined]
+        assert app.screen.ages == []  # type: ignore[attr-defined]
         app.practise("tiny-test")
         # A guest is asked nothing: straight to the session, then the end.
         await wait_for_screen(pilot, EndScreen, timeout=20)

@@ -157,7 +157,7 @@ def test_together_with_a_six_year_old_in_a_real_terminal(
     env = terminal_environment(isolated_home)
     plan = tmp_path / "mia.yaml"
     plan.write_text(MIA_PLAN, encoding="utf-8")
-    calmkit(env, "import", str(plan))
+    calmkit(env, "import", str(plan), "--profile", "Mia")  # the plan is given to Mia
     pane = Pane(tmp_path / "tmux.sock")
     try:
         # Mia's profile says 8; her psychologist's plan says 6, and the plan chooses.
