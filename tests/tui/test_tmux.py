@@ -205,8 +205,8 @@ def test_a_family_in_a_real_terminal_plans_grown_ups_and_a_profile_in_use(
     tmp_path: Path, isolated_home: Path
 ) -> None:
     """A real Alex, 11, is not given the example plan written for an Alex; Dad joins as a
-    grown-up and is asked as one; while he practises, neither another calmkit nor the
-    palette can delete him."""
+    grown-up and is asked as one; while he practises, another calmkit cannot delete
+    him (this window's palette offers no profile commands mid-practice at all)."""
     environment = terminal_environment(isolated_home)
     python = shlex.quote(sys.executable)
     command = f"{python} -m calmkit --profile Alex --age 11; echo {EXITED}$?; sleep 60"
@@ -249,18 +249,6 @@ def test_a_family_in_a_real_terminal_plans_grown_ups_and_a_profile_in_use(
         assert forget.returncode == 1
         assert "Dad is practising right now" in forget.stderr
         assert "Traceback" not in forget.stderr and "FOREIGN KEY" not in forget.stderr
-        # Nor can this window's palette (Switch profile, then X on Dad).
-        pane.send("Space")  # pause, so the session is still there to look at
-        pane.wait_for("Paused")
-        pane.send("C-p")
-        pane.wait_for("Search for commands")
-        pane.send_and_settle(*"Switch profile")
-        pane.send_and_settle("Enter")
-        pane.wait_for("Who is practising?")
-        pane.send_and_settle("Down")  # Dad, after Alex
-        pane.send("x")
-        pane.wait_for("Dad is practising right now")
-        assert "Delete Dad" not in pane.text()
         pane.send("C-q")
         pane.wait_for(EXITED)
     finally:
