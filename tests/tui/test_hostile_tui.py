@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static
-from tui_helpers import DAY, SIZE, events, shown, wait_for_screen, wait_until
+from tui_helpers import DAY, SIZE, events, give_plan, shown, wait_for_screen, wait_until
 
 from calmkit import locations
 from calmkit.content.library import load_library
@@ -124,6 +124,7 @@ async def test_a_plan_for_mia_with_markup_in_its_note_and_name(
 ) -> None:
     write_corpus(locations.user_scripts_dir())
     assert "evil-plan" in load_library().plans
+    give_plan("Mia [/]", "evil-plan")  # a plan applies once given, never by its for: name
     app = app_factory(profile="Mia [/]", day=DAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, HomeScreen)
@@ -137,12 +138,16 @@ async def test_a_plan_for_mia_with_markup_in_its_note_and_name(
 
 
 async def open_new_profile_form(pilot: Pilot) -> Screen:  # type: ignore[type-arg]
-    """From home, P then 'Someone new…': the name field has the focus."""
-    await wait_for_screen(pilot, HomeScreen)
-    await pilot.press("p")
-    await wait_for_screen(pilot, ProfileDialog)
+    """From home, P then 'Someone new…' (or the first screen, whose form is open already):
+    the name field has the focus."""
+    await wait_until(
+        pilot, lambda: isinstance(pilot.app.screen, HomeScreen | ProfileDialog), "home"
+    )
+    if isinstance(pilot.app.screen, HomeScreen):
+        await pilot.press("p")
+        await wait_for_screen(pilot, ProfileDialog)
+        await pilot.press("end", "up", "enter")  # 'Someone new…', above the guest
     dialog = pilot.app.screen
-    await pilot.press("end", "enter")
     assert pilot.app.focused is dialog.query_one("#name", Input)
     return dialog
 
@@ -217,6 +222,8 @@ async def test_a_bad_caption_size_or_theme_in_settings_is_the_default(
     messages: list[Message] = []
     app = app_factory(profile=None, start_target="quick-calm", clock=clock)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await wait_for_screen(pilot, ProfileDialog)  # nobody named: who is practising?
+        await pilot.press("escape")  # a guest session
         await wait_for_screen(pilot, SessionScreen)
         await wait_until(pilot, lambda: events(messages, CueStarted), "the first cue")
         caption = app.screen.query_one("#caption", Static)
