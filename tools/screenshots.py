@@ -21,7 +21,10 @@ DAY = dt.date(2026, 11, 25)
 SIZE = (80, 24)
 
 
-async def session_screen(out: Path) -> None:
+BIG = (140, 45)
+
+
+async def session_screen(out: Path, size: tuple[int, int] = SIZE, name: str = "session") -> None:
     from calmkit.session.clock import SteppedClock
     from calmkit.tui.app import AppOptions, make_app
     from calmkit.tui.screens.session import SessionScreen
@@ -32,7 +35,7 @@ async def session_screen(out: Path) -> None:
             profile="Maya", want_sound=False, day=DAY, clock=clock, start_target="balloon-belly"
         )
     )
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         while not isinstance(app.screen, SessionScreen):
             await pilot.pause(0.05)
         screen = app.screen
@@ -46,7 +49,7 @@ async def session_screen(out: Path) -> None:
             moved += step
             await pilot.pause(0.02)
         await pilot.pause(0.5)
-        app.save_screenshot(str(out / "session.svg"))
+        app.save_screenshot(str(out / f"{name}.svg"))
 
 
 async def home_screen(out: Path) -> None:
@@ -61,6 +64,49 @@ async def home_screen(out: Path) -> None:
         app.save_screenshot(str(out / "home.svg"))
 
 
+async def paused_screen(out: Path) -> None:
+    """Leo (7) paused while squeezing, then → : the next step shown, ready to go on."""
+    from calmkit.session.clock import SteppedClock
+    from calmkit.tui.app import AppOptions, make_app
+    from calmkit.tui.screens.session import SessionScreen
+
+    clock = SteppedClock()
+    options = AppOptions(
+        profile="Leo", age=7, want_sound=False, day=DAY, clock=clock, start_target="lemon-squeeze"
+    )
+    app = make_app(options)
+    async with app.run_test(size=SIZE) as pilot:
+        while not isinstance(app.screen, SessionScreen):
+            await pilot.pause(0.05)
+        screen = app.screen
+        tense = next(cue for cue in screen.prepared.timeline.cues if cue.kind == "tense")
+        moved = 0.0
+        while moved < tense.start + 2:
+            step = min(0.5, tense.start + 2 - moved)
+            clock.advance(step)
+            moved += step
+            await pilot.pause(0.02)
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        await pilot.press("right")
+        await pilot.pause(0.5)
+        app.save_screenshot(str(out / "paused.svg"))
+
+
+async def plan_screen(out: Path) -> None:
+    from calmkit.tui.app import AppOptions, make_app
+    from calmkit.tui.screens.plan import PlanScreen
+
+    app = make_app(AppOptions(profile="Maya", want_sound=False, day=DAY))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("n")
+        while not isinstance(app.screen, PlanScreen):
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)
+        app.save_screenshot(str(out / "plan.svg"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "docs" / "images"))
@@ -73,7 +119,11 @@ def main() -> int:
         os.environ.pop("NO_COLOR", None)
         asyncio.run(home_screen(out))
         asyncio.run(session_screen(out))
-    print(f"wrote {out / 'home.svg'} and {out / 'session.svg'}")
+        asyncio.run(session_screen(out, BIG, "session-big"))
+        asyncio.run(paused_screen(out))
+        asyncio.run(plan_screen(out))
+    names = ("home", "session", "session-big", "paused", "plan")
+    print("wrote " + ", ".join(str(out / f"{name}.svg") for name in names))
     return 0
 
 

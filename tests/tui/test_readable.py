@@ -756,3 +756,17 @@ async def test_the_end_screen_speaks_to_each_tier_and_a_group(
             )
         else:
             assert not screen.query("#feelings")
+
+
+async def test_the_scale_keeps_most_upset_whole_at_60x20(app_factory: AppFactory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SMALLEST) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CheckinDialog)
+        numbers, words = on_screen(app.screen.query_one("#scale", Static)).strip("\n").splitlines()
+        assert numbers.split() == [str(n) for n in range(11)]
+        assert words.split()[0] == "calm" and words.strip().endswith("most upset")
+        # The words sit under the two ends of the scale.
+        assert words.index("calm") == numbers.index(" 0 ")
+        assert abs(len(words.rstrip()) - len(numbers.rstrip())) <= 1

@@ -32,6 +32,8 @@ SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
 HINT_NUMBERS = "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_FACES = "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_ONE = "1… press 0 for 10, or Enter for 1."
+# Below this width the scale's words go on a line of their own.
+NARROW = 80
 HINT_HOME = "H goes back home."
 
 
@@ -94,17 +96,20 @@ class CheckinDialog(ModalScreen[Answer | None]):
             )
             table.add_row(*(Text(face.words) for face in self.faces))
             return table
-        text = Text(justify="center")
-        low_words, high_words = checkins.scale_words(self.item, self.grown_up)
-        text.append(f"{low_words}  ")
+        numbers = Text()
         for value in range(self.scale.low, self.scale.high + 1):
             style = f"bold black on {SHADES[value]}"
             if value == self.highlighted:
                 style = f"bold reverse {SHADES[value]}"
-            text.append(f" {value} ", style=style)
-            text.append(" ")
-        text.append(f" {high_words}")
-        return text
+            if value > self.scale.low:
+                numbers.append(" ")
+            numbers.append(f" {value} ", style=style)
+        low, high = checkins.scale_words(self.item, self.grown_up)
+        if self.app.size.width >= NARROW:
+            return Text.assemble(f"{low}   ", numbers, f"   {high}", justify="center")
+        # Narrow: the words go under the ends of the scale, so "most upset" never wraps.
+        gap = max(1, numbers.cell_len - len(low) - len(high))
+        return Text.assemble(numbers, "\n", f"{low}{' ' * gap}{high}", justify="center")
 
     def _redraw(self, hint: str | None = None) -> None:
         self.query_one("#scale", Static).update(self._scale_picture())
