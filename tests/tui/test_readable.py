@@ -770,3 +770,10 @@ async def test_the_scale_keeps_most_upset_whole_at_60x20(app_factory: AppFactory
         # The words sit under the two ends of the scale.
         assert words.index("calm") == numbers.index(" 0 ")
         assert abs(len(words.rstrip()) - len(numbers.rstrip())) <= 1
+
+
+def test_a_line_from_a_file_never_reaches_the_terminal_raw() -> None:
+    line = "Breathe [b]in[/b]\x1b]0;owned\x07 \u202eslowly"
+    drawn = str(clamp(line, 80, 2))
+    assert drawn == "Breathe [b]in[/b]\\x1b]0;owned\\x07 \\u202eslowly"
+    assert str(clamp(line, 12, 1)).endswith("…")
