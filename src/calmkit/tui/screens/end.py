@@ -32,7 +32,7 @@ PRAISE: dict[str, tuple[str, str]] = {
     ),
     "teen": (
         "Good job taking this time for yourself.",
-        "Stopping is okay. Every bit of practice counts.",
+        "Stopping is fine. Every bit of practice counts.",
     ),
     "together": (
         "Lovely practising together, everyone!",
