@@ -1247,6 +1247,11 @@ def _same_person(connection: sqlite3.Connection, name: str) -> list[str]:
 def _canonical(connection: sqlite3.Connection, name: str) -> str:
     """The name to write under: the person's stored spelling, or the new name, cleaned."""
     cleaned = clean_name(name)
+    # The common case, a person already stored under this very spelling, is found by
+    # the primary key: reading every name of every row inside each write transaction
+    # held the write lock long enough to starve a second calmkit writing beside it.
+    if connection.execute("SELECT 1 FROM profiles WHERE name = ?", (cleaned,)).fetchone():
+        return cleaned
     same = _same_person(connection, cleaned)
     if not same:
         return cleaned
