@@ -210,7 +210,7 @@ def schedule(minutes: float, seed: int) -> list[tuple[float, int]]:
 def play_calmkit(config: dict) -> list[float]:
     from calmkit.audio.backend import Group, open_backend
     from calmkit.content.timeline import Cue, Timeline
-    from calmkit.session.player import Player
+    from calmkit.playback.player import Player
 
     plan, clips = config["plan"], config["clips"]
     cues = []

@@ -169,7 +169,7 @@ def write_hostile_journal(journal_path: Path, day: dt.date | None = None) -> Non
 
     Written with sqlite3 directly: today's calmkit refuses such names at the door,
     but a journal from before must still be shown harmlessly."""
-    from calmkit.session.journal import Journal
+    from calmkit.records.journal import Journal
 
     with Journal(journal_path) as journal:
         journal.ensure_profile("Plain")  # creates the schema

@@ -168,7 +168,7 @@ def child_main(config_path: str) -> None:
 
     from calmkit.audio.backend import open_backend
     from calmkit.content.timeline import Cue, Timeline
-    from calmkit.session.player import CueStarted, Player, PlayerEvent, Volumes
+    from calmkit.playback.player import CueStarted, Player, PlayerEvent, Volumes
 
     config = json.loads(Path(config_path).read_text())
     cues = tuple(Cue(**cue) for cue in config["cues"])

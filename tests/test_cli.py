@@ -643,7 +643,7 @@ def test_validate_a_folder_without_yaml_files(
 def test_report_writes_a_private_file_in_each_format(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from calmkit.session.journal import Journal
+    from calmkit.records.journal import Journal
 
     with Journal() as journal:
         session_id = journal.start_session("Sam", "balloon-belly", "Balloon Belly", "kid", 3)

@@ -20,7 +20,6 @@ import pytest
 
 from calmkit.audio import narration
 from calmkit.audio.clips import SessionClips
-from calmkit.audio.doctor import doctor_report
 from calmkit.audio.narration import GROWN_UP_TIER, VoiceFolder, clip_key
 from calmkit.audio.oggfile import write_ogg
 from calmkit.cli import main
@@ -29,7 +28,8 @@ from calmkit.content.library import load_library
 from calmkit.content.loader import load_text
 from calmkit.content.model import Breathe, Plan, PlanSettings, Script, Tier
 from calmkit.content.timeline import Clip, Timeline, compile_timeline
-from calmkit.session.targets import resolve
+from calmkit.doctor import doctor_report
+from calmkit.playback.targets import resolve
 
 SPOKEN_KINDS = {"say", "tense", "release"}
 YOUNG, KID, TEEN = (model.WORDS_PER_MINUTE[tier] for tier in model.TIERS)

@@ -8,16 +8,17 @@ import stat
 from collections.abc import Collection
 from pathlib import Path
 
+import narration
 import numpy as np
 import pytest
 
-from calmkit.audio import doctor, narration
-from calmkit.audio.doctor import doctor_lines, doctor_report
+import calmkit.doctor as doctor
 from calmkit.audio.engines import ENGINE_ORDER
 from calmkit.audio.narration import Line, VoiceFolder, clip_key, lines_for_script
 from calmkit.audio.oggfile import write_ogg
 from calmkit.content import model
 from calmkit.content.library import Library, load_files
+from calmkit.doctor import doctor_lines, doctor_report
 
 SCRIPT = """\
 calmkit: 1

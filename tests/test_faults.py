@@ -52,11 +52,11 @@ from calmkit.audio.backend import (
 from calmkit.audio.narration import MANIFEST_NAME, clip_key
 from calmkit.content.model import WORDS_PER_MINUTE
 from calmkit.content.timeline import Cue, Timeline
-from calmkit.session.clock import FakeClock
-from calmkit.session.journal import Journal
-from calmkit.session.plain import GUEST_NOTE
-from calmkit.session.player import CueStarted, Finished, Notice, Player, PlayerEvent
-from calmkit.session.settings import Settings, save_settings
+from calmkit.plain import GUEST_NOTE
+from calmkit.playback.clock import FakeClock
+from calmkit.playback.player import CueStarted, Finished, Notice, Player, PlayerEvent
+from calmkit.records.journal import Journal
+from calmkit.records.settings import Settings, save_settings
 from calmkit_child import calmkit_env, default_sigint, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
@@ -885,7 +885,7 @@ def test_a_corrupt_narration_clip_in_play_plain_warns_once(
 HAMMER = """
 import sys, time
 from pathlib import Path
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 stop = Path(sys.argv[1])
 journal = Journal().open()
 sessions = checkins = progress = 0

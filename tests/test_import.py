@@ -16,8 +16,8 @@ import soundfile
 
 from calmkit import locations
 from calmkit.content.library import load_library
-from calmkit.session import importer
-from calmkit.session.importer import ImportResult, format_result, import_path
+from calmkit.packs import importer
+from calmkit.packs.importer import ImportResult, format_result, import_path
 
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$")
 
@@ -690,7 +690,7 @@ def test_a_failed_rename_into_place_puts_back_what_was_there(
 ) -> None:
     """The stage is committed, three files are in place, the fourth cannot go: the
     three are taken back out, an older copy --replace overwrote is put back."""
-    from calmkit.session import staging
+    from calmkit.packs import staging
 
     pack = tmp_path / "pack"
     for name, data in pack_files().items():

@@ -60,7 +60,7 @@ def dying_import(pack: Path, home: Path, call: str, nth: int) -> subprocess.Comp
     code = textwrap.dedent(
         f"""
         import os, signal, sys
-        from calmkit.session import staging
+        from calmkit.packs import staging
         real = getattr(staging, {call!r})
         calls = []
         def dying(*args, **kwargs):
@@ -171,7 +171,7 @@ def test_two_imports_of_the_same_id_at_once_one_wins_the_other_says_so(tmp_path:
     # Both children load everything first, then start the import at the same moment.
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", "import calmkit.session.importer\n" + code, str(go), str(f)],
+            [sys.executable, "-c", "import calmkit.packs.importer\n" + code, str(go), str(f)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -204,7 +204,7 @@ def test_a_full_disk_while_staging_changes_nothing(
         write(pack / "scripts" / "big.yaml", script_text("big-breath", sounds))
         for index in range(6):  # about 1.3 MB of sound: more than the disk holds
             write(pack / "scripts" / f"big{index}.wav", clip_bytes(seconds=5, fmt="WAV"))
-        from calmkit.session.importer import import_path
+        from calmkit.packs.importer import import_path
         from test_import import messages
 
         monkeypatch.setenv("CALMKIT_HOME", str(home))
@@ -215,7 +215,7 @@ def test_a_full_disk_while_staging_changes_nothing(
 
 
 def test_an_import_leaves_no_stage_and_no_temporary_behind(tmp_path: Path) -> None:
-    from calmkit.session.importer import import_path
+    from calmkit.packs.importer import import_path
 
     assert import_path(a_pack(tmp_path)).ok
     home = locations.user_data_dir()

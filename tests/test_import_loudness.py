@@ -17,7 +17,7 @@ import soundfile
 
 from calmkit import locations
 from calmkit.audio.mastering import TARGET_LUFS, TRUE_PEAK_CEILING_DBTP, measure
-from calmkit.session.importer import format_result, import_path
+from calmkit.packs.importer import format_result, import_path
 from test_import import messages, script_text, voice_like, write
 
 

@@ -24,15 +24,15 @@ from calmkit import locations
 from calmkit.audio.backend import NullBackend
 from calmkit.cli import main
 from calmkit.content.timeline import Cue, Timeline
-from calmkit.session.clock import FakeClock
-from calmkit.session.journal import (
+from calmkit.playback.clock import FakeClock
+from calmkit.playback.player import Player
+from calmkit.playback.recorder import JournalRecorder
+from calmkit.records.journal import (
     SCHEMA_VERSION,
     Journal,
     JournalUnavailable,
     new_together_group,
 )
-from calmkit.session.player import Player
-from calmkit.session.recorder import JournalRecorder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 60
@@ -316,7 +316,7 @@ def test_a_row_with_our_pid_that_we_did_not_start_is_interrupted(journal: Journa
 
 KILLED_CHILD = """
 import time
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 journal = Journal().open()
 session_id = journal.start_session("Sam", "belly-breathing", "Belly breathing", "kid", 6)
 for step in (1, 2, 3):
@@ -510,7 +510,7 @@ def test_a_full_journal_gives_a_clear_message_and_stays_usable(journal: Journal)
 
 WRITER_CHILD = """
 import sys
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 name = sys.argv[1]
 journal = Journal().open()
 print("ready", flush=True)

@@ -56,8 +56,8 @@ def test_replacing_a_shared_file_makes_it_private(tmp_path: Path) -> None:
 def test_a_shared_calmkit_home_is_never_chmodded_calmkit_keeps_a_private_subfolder(
     isolated_home: Path, shared_mode: int
 ) -> None:
-    from calmkit.session.journal import Journal
-    from calmkit.session.settings import Settings, save_settings
+    from calmkit.records.journal import Journal
+    from calmkit.records.settings import Settings, save_settings
 
     os.chmod(isolated_home, shared_mode)
     (isolated_home / "someone-elses.txt").write_text("keep me")

@@ -18,7 +18,7 @@ import pytest
 from calmkit import locations
 from calmkit.cli import main
 from calmkit.content.safetext import AmbiguousName
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 
 ZOE_NFC = "Zo\u00eb"
 ZOE_NFD = "Zoe\u0308"

@@ -10,7 +10,7 @@ import pytest
 
 from calmkit import locations
 from calmkit.cli import main
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_out_into_calmkits_own_files_is_refused(
     command: str,
     what: str,
 ) -> None:
-    from calmkit.session.settings import Settings, save_settings
+    from calmkit.records.settings import Settings, save_settings
 
     save_settings(Settings(theme="night"))
     target = own_names(isolated_home)[what]

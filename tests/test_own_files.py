@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from calmkit import locations
-from calmkit.session.journal import Journal
-from calmkit.session.settings import Settings, load_settings, save_settings
+from calmkit.records.journal import Journal
+from calmkit.records.settings import Settings, load_settings, save_settings
 from calmkit_child import calmkit_env
 
 
@@ -177,7 +177,7 @@ def test_a_huge_settings_file_is_not_read(isolated_home: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "reader"),
     [
-        ("settings.json", "from calmkit.session.settings import load_settings as read"),
+        ("settings.json", "from calmkit.records.settings import load_settings as read"),
         ("cache/library.json", "from calmkit.content.library import load_library as read"),
     ],
 )

@@ -184,7 +184,7 @@ def test_a_pack_the_familys_import_would_refuse_is_not_written(
 def test_the_importer_refuses_narration_that_is_not_what_it_says(
     clinician: Path, tmp_path: Path
 ) -> None:
-    from calmkit.session.importer import format_result, import_path
+    from calmkit.packs.importer import format_result, import_path
 
     voice = "festival-cmu_us_slt_arctic_hts"
     folder = tmp_path / "pack"

@@ -17,7 +17,7 @@ import pytest
 
 from calmkit import locations
 from calmkit.content.library import load_library
-from calmkit.session.journal import (
+from calmkit.records.journal import (
     _MIGRATIONS,
     SCHEMA_VERSION,
     Journal,
@@ -25,7 +25,7 @@ from calmkit.session.journal import (
     ProfileInUse,
     _reason,
 )
-from calmkit.session.people import (
+from calmkit.records.people import (
     BadName,
     Person,
     adopt_imported_plans,

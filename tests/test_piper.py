@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 import soundfile
 
-from calmkit.audio.doctor import engine_status
 from calmkit.audio.engines import PiperEngine, get_engine, pick_engine
 from calmkit.audio.mastering import TARGET_LUFS, master_clip, measure, resample
 from calmkit.audio.narration import NARRATION_SAMPLE_RATE, VoiceFolder
 from calmkit.cli import main
 from calmkit.content import model
+from calmkit.doctor import engine_status
 from calmkit_child import calmkit_env
 from test_audio_real import find_clip, read_raw
 from test_narration import _narrate as narrate

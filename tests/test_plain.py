@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from calmkit.content.timeline import CHIME_SECONDS
-from calmkit.session.plain import GUEST_NOTE
+from calmkit.plain import GUEST_NOTE
 from calmkit_child import calmkit_env, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 

@@ -17,15 +17,15 @@ from calmkit import locations
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import Plan
-from calmkit.session.clock import FakeClock
-from calmkit.session.journal import Journal, SessionRecord
-from calmkit.session.plain import play_plain
-from calmkit.session.player import Player
-from calmkit.session.practice import PracticeLog
-from calmkit.session.rewards import grow_garden, practised_days
-from calmkit.session.setup import prepare_session
-from calmkit.session.targets import resolve
-from calmkit.session.today import today_for
+from calmkit.plain import play_plain
+from calmkit.playback.clock import FakeClock
+from calmkit.playback.player import Player
+from calmkit.playback.practice import PracticeLog
+from calmkit.playback.prepare import prepare_session
+from calmkit.playback.targets import resolve
+from calmkit.records.journal import Journal, SessionRecord
+from calmkit.records.practice_days import grow_garden, practised_days
+from calmkit.records.today import today_for
 from tiny_script import TINY
 
 STARTS = dt.date(2026, 11, 2)  # a Monday
@@ -250,7 +250,7 @@ def test_the_active_plans_settings_apply_to_a_script_from_the_library() -> None:
 def test_the_plans_voice_reaches_the_clip_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     library = install_plan(PLAN.replace("  rewards: false", "  rewards: false\n  voice: espeak-ng"))
     seen: list[str | None] = []
-    import calmkit.session.setup as setup
+    import calmkit.playback.prepare as setup
 
     class Spy(setup.SessionClips):  # type: ignore[name-defined,misc]
         def __init__(self, voice: str | None, **others: object) -> None:
@@ -387,7 +387,7 @@ def test_the_garden_grows_a_flower_per_day_and_never_shrinks() -> None:
 
 
 def test_a_version_1_journal_is_upgraded_without_losing_rows() -> None:
-    from calmkit.session.journal import _MIGRATIONS
+    from calmkit.records.journal import _MIGRATIONS
 
     path = locations.journal_path()
     locations.ensure_private_dir(path.parent)
@@ -492,8 +492,8 @@ def test_export_writes_one_private_file_with_everything(
 def test_a_plan_without_starts_begins_on_its_first_practice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from calmkit.session import journal as journal_module
-    from calmkit.session.practice import pinned_plan
+    from calmkit.playback.practice import pinned_plan
+    from calmkit.records import journal as journal_module
 
     library = install_plan(PLAN.replace(f"starts: {STARTS.isoformat()}\n", ""))
     plan = library.plans["sam-test-plan"]

@@ -21,8 +21,8 @@ from calmkit.content.timeline import (
     Timeline,
     compile_timeline,
 )
-from calmkit.session.clock import FakeClock
-from calmkit.session.player import (
+from calmkit.playback.clock import FakeClock
+from calmkit.playback.player import (
     AMBIENT_FADE_IN,
     AMBIENT_FADE_OUT,
     DUCK_DOWN_SECONDS,

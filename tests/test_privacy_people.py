@@ -19,9 +19,9 @@ import pytest
 from calmkit import locations
 from calmkit.cli import main
 from calmkit.content.library import load_library
-from calmkit.session.importer import import_path
-from calmkit.session.journal import Journal
-from calmkit.session.settings import Settings, save_settings
+from calmkit.packs.importer import import_path
+from calmkit.records.journal import Journal
+from calmkit.records.settings import Settings, save_settings
 from test_import import clip_bytes, script_text, write
 
 BOB_NOTE = "Bob: sleeps badly since the surgery, CONFIDENTIAL-BOB"

@@ -25,10 +25,10 @@ import pytest
 from calmkit import locations
 from calmkit.content.library import Library, load_library
 from calmkit.content.timeline import compile_timeline
-from calmkit.session import journal as journal_module
-from calmkit.session.counting import seconds_needed
-from calmkit.session.journal import Journal, new_together_group
-from calmkit.session.report import (
+from calmkit.records import journal as journal_module
+from calmkit.records.counting import seconds_needed
+from calmkit.records.journal import Journal, new_together_group
+from calmkit.report.figures import (
     CSV_COLUMNS,
     SCHEMA_VERSION,
     ProfileReport,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from calmkit.session.journal import Journal
+from calmkit.records.journal import Journal
 from calmkit_child import calmkit_env
 
 LIMIT = 1536 * 1024 * 1024
@@ -65,7 +65,7 @@ def test_an_ordinary_period_still_has_every_day(one_session: Path) -> None:
     import datetime as dt
 
     from calmkit.content.library import load_library
-    from calmkit.session.report import build_report
+    from calmkit.report.figures import build_report
 
     today = dt.date.today()
     with Journal() as journal:

@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from calmkit.session.settings import Settings, load_settings, save_settings
+from calmkit.records.settings import Settings, load_settings, save_settings
 
 
 def test_settings_round_trip_privately(isolated_home: Path) -> None:

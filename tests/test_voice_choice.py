@@ -13,9 +13,9 @@ import pytest
 
 from calmkit.cli import main
 from calmkit.content.library import load_library
-from calmkit.session.settings import Settings, load_settings, save_settings
-from calmkit.session.setup import prepare_session, session_clips
-from calmkit.session.targets import resolve
+from calmkit.playback.prepare import prepare_session, session_clips
+from calmkit.playback.targets import resolve
+from calmkit.records.settings import Settings, load_settings, save_settings
 
 FESTIVAL = "festival-cmu_us_slt_arctic_hts"
 ESPEAK = "espeak-ng-en-us"

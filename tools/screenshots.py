@@ -25,7 +25,7 @@ BIG = (140, 45)
 
 
 async def session_screen(out: Path, size: tuple[int, int] = SIZE, name: str = "session") -> None:
-    from calmkit.session.clock import SteppedClock
+    from calmkit.playback.clock import SteppedClock
     from calmkit.tui.app import AppOptions, make_app
     from calmkit.tui.screens.session import SessionScreen
 
@@ -66,7 +66,7 @@ async def home_screen(out: Path) -> None:
 
 async def paused_screen(out: Path) -> None:
     """Leo (7) paused while squeezing, then → : the next step shown, ready to go on."""
-    from calmkit.session.clock import SteppedClock
+    from calmkit.playback.clock import SteppedClock
     from calmkit.tui.app import AppOptions, make_app
     from calmkit.tui.screens.session import SessionScreen
 

@@ -32,13 +32,13 @@ from calmkit.content.safetext import (
     shown,
 )
 from calmkit.content.timeline import Timeline
-from calmkit.session.targets import TargetError
+from calmkit.playback.targets import TargetError
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line, NarrateReport
     from calmkit.content.model import Plan
-    from calmkit.session.journal import CheckinRecord, Journal, SessionRecord
-    from calmkit.session.people import Person
+    from calmkit.records.journal import CheckinRecord, Journal, SessionRecord
+    from calmkit.records.people import Person
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -126,7 +126,7 @@ def _looked_up_name(text: str) -> str:
 def _age(text: str) -> int:
     """A child's age (4 to 18), or a grown-up's (over 18: they practise as a grown-up)."""
     from calmkit.content.model import MAX_AGE, MIN_AGE
-    from calmkit.session.people import OLDEST_AGE
+    from calmkit.records.people import OLDEST_AGE
 
     try:
         age = int(text)
@@ -210,9 +210,9 @@ def _report_target_error(error: TargetError) -> int:
 
 
 def _timeline_for(args: argparse.Namespace) -> Timeline | int:
-    from calmkit.session.settings import load_settings
-    from calmkit.session.setup import session_clips
-    from calmkit.session.targets import resolve
+    from calmkit.playback.prepare import session_clips
+    from calmkit.playback.targets import resolve
+    from calmkit.records.settings import load_settings
 
     try:
         request = resolve(args.target, load_library(), age=args.age)
@@ -267,7 +267,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not files and not missing:
             _error(f"no .yaml files found in {', '.join(args.paths)}")
             return EXIT_PROBLEM
-        from calmkit.session.targets import sibling_scripts
+        from calmkit.playback.targets import sibling_scripts
 
         library = load_library()
         # Plans may use library scripts, and scripts handed over beside them (in the
@@ -386,7 +386,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_pack(args: argparse.Namespace) -> int:
-    from calmkit.session.pack import PackError, build_pack
+    from calmkit.packs.make import PackError, build_pack
 
     library = load_library()
     out = Path(args.out) if args.out else Path(f"{Path(args.plan).stem}-pack.zip")
@@ -447,10 +447,10 @@ def _run_tui(args: argparse.Namespace, start_target: str | None = None) -> int:
 def cmd_play(args: argparse.Namespace) -> int:
     if not args.plain:
         return _run_tui(args, start_target=args.target)
-    from calmkit.session.plain import play_plain
-    from calmkit.session.practice import open_log, pinned_plan, plans_of
-    from calmkit.session.settings import load_settings
-    from calmkit.session.setup import prepare_session
+    from calmkit.plain import play_plain
+    from calmkit.playback.practice import open_log, pinned_plan, plans_of
+    from calmkit.playback.prepare import prepare_session
+    from calmkit.records.settings import load_settings
 
     library = load_library(cached=True)  # as the app: no YAML parsing while nothing changed
     # Opened once: play_plain logs into it and shows its notice (a damaged journal
@@ -514,9 +514,10 @@ def _who_practises(args: argparse.Namespace, journal: Journal | None, library: L
     in the app, else a guest (and the header says so). A new name becomes a profile here
     (and only here: a profile deleted meanwhile is not brought back by the session)."""
     from calmkit.content.model import MAX_AGE
-    from calmkit.session.ages import group_age
-    from calmkit.session.journal import JournalUnavailable
-    from calmkit.session.people import (
+    from calmkit.playback.practice import ages_of, people_for
+    from calmkit.records.ages import group_age
+    from calmkit.records.journal import JournalUnavailable
+    from calmkit.records.people import (
         GUEST_NAME,
         Person,
         adopt_imported_plans,
@@ -525,8 +526,7 @@ def _who_practises(args: argparse.Namespace, journal: Journal | None, library: L
         kind_for,
         plan_of,
     )
-    from calmkit.session.practice import ages_of, people_for
-    from calmkit.session.settings import load_settings
+    from calmkit.records.settings import load_settings
 
     adopt_imported_plans(journal, library)
     # Nobody named: whoever the app last practised as (if still there), else a guest.
@@ -550,7 +550,7 @@ def _who_practises(args: argparse.Namespace, journal: Journal | None, library: L
     if person is None:
         person = guest() if not name else Person(name, args.age)
     people = people_for(person.name, with_names)
-    # Together, the session speaks to the youngest (session/ages.py: one rule).
+    # Together, the session speaks to the youngest (records/ages.py: one rule).
     ages = ages_of(journal, people, library, args.age)
     return _Who(person, with_names, group_age(ages), plan_of(person, library), ages)
 
@@ -697,7 +697,7 @@ def _heard_text(session: SessionRecord) -> str:
 
 
 def _steps_text(session: SessionRecord) -> str:
-    from calmkit.session.counting import steps_words
+    from calmkit.records.counting import steps_words
 
     return steps_words(session.steps_done, session.steps_total, session.steps_skipped)
 
@@ -705,7 +705,7 @@ def _steps_text(session: SessionRecord) -> str:
 def _checkins_text(checkins: Sequence[CheckinRecord]) -> str:
     """'stress 6 → 3' for a before/after pair, 'school yes' for anything else; a face
     answer as its face and words ('stress (ó_ò) upset → (^‿^) very calm')."""
-    from calmkit.session.answers import answer_words
+    from calmkit.records.answers import answer_words
 
     items: dict[str, dict[str, object]] = {}
     for checkin in checkins:
@@ -742,8 +742,8 @@ def _nothing_logged(profile: str | None, since: datetime.date | None) -> str:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from calmkit.session.journal import Journal, JournalUnavailable
-    from calmkit.session.people import who_label
+    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.people import who_label
 
     try:
         since = _date_option(args.since, "--since")
@@ -821,9 +821,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from calmkit.session.journal import Journal, JournalUnavailable
-    from calmkit.session.people import adopt_imported_plans
-    from calmkit.session.report import ReportError, build_report, render
+    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.people import adopt_imported_plans
+    from calmkit.report.figures import ReportError, build_report, render
 
     try:
         since = _date_option(args.since, "--since")
@@ -877,7 +877,7 @@ def _kept_note(wanted: Path, out: Path) -> str:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from calmkit.audio.doctor import doctor_lines, doctor_report
+    from calmkit.doctor import doctor_lines, doctor_report
 
     report = doctor_report()
     if args.json:
@@ -892,7 +892,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from calmkit.session.importer import format_result, import_path
+    from calmkit.packs.importer import format_result, import_path
 
     path = Path(args.file)
     giving = _PlanGiving(args.profile, args.replace, path) if args.profile else None
@@ -923,8 +923,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _settle_plans(plans: list[Plan]) -> str | None:
     """Before anything new is imported: plans imported by an older calmkit are given to
     the profile their `for:` names, once, so a new plan is never given by its name."""
-    from calmkit.session.people import adopt_imported_plans
-    from calmkit.session.practice import open_log
+    from calmkit.playback.practice import open_log
+    from calmkit.records.people import adopt_imported_plans
 
     if plans and locations.journal_path().exists():
         journal, _notice = open_log()
@@ -950,8 +950,8 @@ class _PlanGiving:
         self.plan: Plan | None = None
 
     def accept(self, plans: list[Plan]) -> str | None:
-        from calmkit.session.journal import Journal, JournalUnavailable
-        from calmkit.session.people import adopt_imported_plans
+        from calmkit.records.journal import Journal, JournalUnavailable
+        from calmkit.records.people import adopt_imported_plans
 
         if not plans:
             return f"there is no plan in it to give to {self.name} (--profile gives a plan)"
@@ -994,8 +994,8 @@ class _PlanGiving:
         return f"{name} keeps the plan '{current}': nothing was imported"
 
     def give(self) -> int:
-        from calmkit.session.journal import JournalUnavailable
-        from calmkit.session.people import give_plan
+        from calmkit.records.journal import JournalUnavailable
+        from calmkit.records.people import give_plan
 
         assert self.journal is not None and self.plan is not None
         plan = self.plan
@@ -1058,8 +1058,8 @@ def _confirmed(question: str, answer: str, assume_yes: bool, exact: bool = False
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from calmkit.session.journal import Journal, JournalUnavailable
-    from calmkit.session.privacy import default_export_name, export_archive
+    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.privacy import default_export_name, export_archive
 
     wanted = Path(args.out) if args.out else Path(default_export_name(args.profile))
     try:
@@ -1112,8 +1112,8 @@ def _forget_question(journal: Journal, who: str, spellings: list[str], besides: 
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from calmkit.session.journal import Journal, JournalUnavailable, ProfileInUse
-    from calmkit.session.privacy import belongings, forget_everything, forget_profile
+    from calmkit.records.journal import Journal, JournalUnavailable, ProfileInUse
+    from calmkit.records.privacy import belongings, forget_everything, forget_profile
 
     if args.profile:
         name = args.profile.strip()
@@ -1327,7 +1327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _finish_cut_short_imports() -> None:
     """An import killed halfway left its stage: finish it or remove it (staging.py)."""
-    from calmkit.session.staging import recover
+    from calmkit.packs.staging import recover
 
     for text in recover():
         print(f"note: {text}", file=sys.stderr)

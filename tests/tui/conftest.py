@@ -21,8 +21,8 @@ from textual.widgets import Input
 from tui_helpers import DAY, give_plan
 
 from calmkit import locations
-from calmkit.session.clock import SteppedClock
-from calmkit.session.settings import Settings, load_settings
+from calmkit.playback.clock import SteppedClock
+from calmkit.records.settings import Settings, load_settings
 from calmkit.tui.app import AppOptions, CalmkitApp, make_app
 
 

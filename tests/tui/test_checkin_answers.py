@@ -17,8 +17,8 @@ from textual.pilot import Pilot
 from textual.widgets import Label, Static
 from tui_helpers import DAY, SIZE, on_screen, shown, wait_for_screen, wait_until
 
-from calmkit.session import journal as journal_module
-from calmkit.session.answers import Answer
+from calmkit.records import journal as journal_module
+from calmkit.records.answers import Answer
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import HINT_ONE, SECOND_DIGIT_WAIT, CheckinDialog
 from calmkit.tui.screens.history import ZERO_MARK, HistoryScreen

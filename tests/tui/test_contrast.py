@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from tui_helpers import SIZE, first_cue, session, wait_for_screen, wait_until
 
-from calmkit.session.clock import SteppedClock
-from calmkit.session.settings import Settings
+from calmkit.playback.clock import SteppedClock
+from calmkit.records.settings import Settings
 from calmkit.tui.app import HIGH_CONTRAST_THEME, CalmkitApp
 from calmkit.tui.dialogs.checkin import CheckinDialog
 from calmkit.tui.screens.home import HomeScreen

@@ -17,8 +17,8 @@ from tui_helpers import DAY, SIZE, events, give_plan, shown, wait_for_screen, wa
 
 from calmkit import locations
 from calmkit.content.library import load_library
-from calmkit.session.journal import Journal
-from calmkit.session.player import CueStarted
+from calmkit.playback.player import CueStarted
+from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.profile import ProfileDialog
 from calmkit.tui.screens.history import HistoryScreen

@@ -11,8 +11,8 @@ from textual.widgets import Checkbox, Label, OptionList, Static
 from tui_helpers import SIZE, shown, wait_for_screen, wait_until
 
 from calmkit import locations
-from calmkit.session.clock import ScaledClock, SteppedClock
-from calmkit.session.journal import Journal
+from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

@@ -34,17 +34,17 @@ from tui_helpers import (
 
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import load_library
-from calmkit.session.clock import ScaledClock, SteppedClock
-from calmkit.session.journal import Journal, SessionRecord
-from calmkit.session.player import (
+from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.playback.player import (
     CueStarted,
     Finished,
     Paused,
     Resumed,
     StepChanged,
 )
-from calmkit.session.recorder import JournalRecorder
-from calmkit.session.settings import Settings
+from calmkit.playback.recorder import JournalRecorder
+from calmkit.records.journal import Journal, SessionRecord
+from calmkit.records.settings import Settings
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

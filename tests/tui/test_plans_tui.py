@@ -22,10 +22,10 @@ from tui_helpers import (
 )
 
 from calmkit import locations
-from calmkit.session import journal as journal_module
-from calmkit.session.clock import ScaledClock
-from calmkit.session.journal import Journal
-from calmkit.session.player import CueStarted
+from calmkit.playback.clock import ScaledClock
+from calmkit.playback.player import CueStarted
+from calmkit.records import journal as journal_module
+from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

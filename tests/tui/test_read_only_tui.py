@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from calmkit.session import journal as journal_module
-from calmkit.session.journal import Journal
+from calmkit.records import journal as journal_module
+from calmkit.records.journal import Journal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_faults import can_mount, read_only

@@ -26,11 +26,11 @@ from tui_helpers import (
     wait_until,
 )
 
-from calmkit.session.answers import STRESS_FACES, Answer
-from calmkit.session.clock import ScaledClock, SteppedClock
-from calmkit.session.journal import Journal
-from calmkit.session.player import CueStarted, Finished, Paused, Resumed, StepShown
-from calmkit.session.settings import Settings
+from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.playback.player import CueStarted, Finished, Paused, Resumed, StepShown
+from calmkit.records.answers import STRESS_FACES, Answer
+from calmkit.records.journal import Journal
+from calmkit.records.settings import Settings
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

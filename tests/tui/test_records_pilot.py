@@ -12,10 +12,10 @@ from textual.widgets import OptionList, Static
 from tui_helpers import DAY, SIZE, advance_to, events, shown, wait_for_screen, wait_until
 
 from calmkit.content.library import load_library
-from calmkit.session import journal as journal_module
-from calmkit.session.clock import SteppedClock
-from calmkit.session.journal import Journal
-from calmkit.session.player import CueStarted, Finished
+from calmkit.playback.clock import SteppedClock
+from calmkit.playback.player import CueStarted, Finished
+from calmkit.records import journal as journal_module
+from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

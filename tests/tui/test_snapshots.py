@@ -15,8 +15,8 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from tui_helpers import first_cue, session, shown, wait_for_screen, wait_until
 
-from calmkit.session.clock import SteppedClock
-from calmkit.session.settings import Settings
+from calmkit.playback.clock import SteppedClock
+from calmkit.records.settings import Settings
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog

@@ -24,7 +24,7 @@ import pytest
 from tui_helpers import timeline_of
 
 from calmkit.content.library import load_library
-from calmkit.session.today import today_for
+from calmkit.records.today import today_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXITED = "calmkit-exited-"

@@ -14,10 +14,10 @@ from textual.widget import Widget
 from calmkit.audio.clips import SessionClips
 from calmkit.content.library import load_library
 from calmkit.content.timeline import Cue, Timeline
-from calmkit.session.clock import SteppedClock
-from calmkit.session.journal import Journal
-from calmkit.session.player import CueStarted, PlayerEvent
-from calmkit.session.targets import resolve
+from calmkit.playback.clock import SteppedClock
+from calmkit.playback.player import CueStarted, PlayerEvent
+from calmkit.playback.targets import resolve
+from calmkit.records.journal import Journal
 from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.screens.session import SessionScreen
 

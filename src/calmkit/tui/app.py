@@ -20,17 +20,26 @@ from calmkit import locations
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import MAX_AGE
 from calmkit.content.safetext import same_name, shown
-from calmkit.session.ages import group_age, is_young
-from calmkit.session.answers import Answer
-from calmkit.session.checkins import answered_today, items_for_person
-from calmkit.session.clock import Clock
-from calmkit.session.journal import (
+from calmkit.playback.clock import Clock
+from calmkit.playback.practice import (
+    PracticeLog,
+    age_of,
+    open_log,
+    people_for,
+    pinned_plan,
+    plans_of,
+)
+from calmkit.playback.targets import TargetError
+from calmkit.records.ages import group_age, is_young
+from calmkit.records.answers import Answer
+from calmkit.records.checkins import answered_today, items_for_person
+from calmkit.records.journal import (
     JournalUnavailable,
     ProfileInUse,
     ProfileKind,
     SessionRecord,
 )
-from calmkit.session.people import (
+from calmkit.records.people import (
     GUEST_NAME,
     Person,
     adopt_imported_plans,
@@ -39,18 +48,9 @@ from calmkit.session.people import (
     plan_of,
     sole_person,
 )
-from calmkit.session.practice import (
-    PracticeLog,
-    age_of,
-    open_log,
-    people_for,
-    pinned_plan,
-    plans_of,
-)
-from calmkit.session.rewards import garden_since, grow_garden, practised_days
-from calmkit.session.settings import Settings, load_settings, save_settings
-from calmkit.session.targets import TargetError
-from calmkit.session.today import today_for
+from calmkit.records.practice_days import garden_since, grow_garden, practised_days
+from calmkit.records.settings import Settings, load_settings, save_settings
+from calmkit.records.today import today_for
 from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
 from calmkit.tui.widgets.caption import BIG_MIN_HEIGHT, BIG_MIN_WIDTH
 from calmkit.tui.widgets.too_small import (
@@ -63,7 +63,7 @@ from calmkit.tui.widgets.too_small import (
 
 if TYPE_CHECKING:
     from calmkit.content.model import CheckinSettings, Plan
-    from calmkit.session.player import Player
+    from calmkit.playback.player import Player
     from calmkit.tui.dialogs.profile import ProfileChoice
     from calmkit.tui.screens.session import SessionOutcome, SessionScreen
 
@@ -195,7 +195,7 @@ class CalmkitApp(App[None]):
     # --- who is practising -----------------------------------------------------------------
 
     def _age_of(self, profile: str | None) -> int | None:
-        """A person's practice age by the one rule (session/ages.py); --age is the
+        """A person's practice age by the one rule (records/ages.py); --age is the
         main profile's for this run."""
         given = self.options.age if profile == self._age_given_for else None
         return age_of(self.journal, profile, self.library, given)
@@ -329,7 +329,7 @@ class CalmkitApp(App[None]):
         return log is not None and any(same_name(name, person) for person in log.people)
 
     async def _ask_to_forget(self, name: str) -> None:
-        from calmkit.session.privacy import belongings, forget_profile
+        from calmkit.records.privacy import belongings, forget_profile
         from calmkit.tui.dialogs.confirm import ConfirmDialog
 
         if self._practising_here(name):
@@ -528,7 +528,7 @@ class CalmkitApp(App[None]):
         return day in practised_days(self._sessions_since(day))
 
     def action_open_history(self) -> None:
-        from calmkit.session.report import build_report
+        from calmkit.report.figures import build_report
         from calmkit.tui.screens.history import CALENDAR_WEEKS, HistoryScreen
 
         if not self.profile or self.journal is None:
@@ -618,7 +618,7 @@ class CalmkitApp(App[None]):
     async def practise(self, target: str, session_index: int = 0, ask_before: bool = True) -> None:
         # The session's modules (the player, sound, narration) load when first needed,
         # so the home screen comes up sooner.
-        from calmkit.session.setup import prepare_session
+        from calmkit.playback.prepare import prepare_session
         from calmkit.tui.screens.end import EndNews, EndScreen
         from calmkit.tui.screens.session import SessionScreen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from calmkit.session.player import PlayerEvent, Progress
+from calmkit.playback.player import PlayerEvent, Progress
 
 
 class PlayerEventMessage(Message):

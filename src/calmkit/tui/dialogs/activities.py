@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from calmkit.session.checkins import ACTIVITIES, ACTIVITY_NAMES, activities_value, question
+from calmkit.records.checkins import ACTIVITIES, ACTIVITY_NAMES, activities_value, question
 from calmkit.tui.literal import LiteralLabel
 from calmkit.tui.widgets.ticklist import TickList
 

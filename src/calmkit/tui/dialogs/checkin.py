@@ -4,7 +4,7 @@ The stress thermometer runs 0 (calm) to 10 (most upset). A key answers at
 once wherever no longer number can follow (0 and 2 to 9); after 1 the dialog
 waits a moment for a 0, so typing 1 then 0 is 10, and Enter or the pause
 makes it 1. Young children see five faces instead (and everyone sees faces
-for mood); a face is kept as the face it was (session/answers.py), never as
+for mood); a face is kept as the face it was (records/answers.py), never as
 a number on the thermometer.
 """
 
@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Label, Static
 
-from calmkit.session import checkins
-from calmkit.session.answers import FACES, SCALES, Answer, Face, uses_faces
+from calmkit.records import checkins
+from calmkit.records.answers import FACES, SCALES, Answer, Face, uses_faces
 from calmkit.tui.literal import LiteralLabel, LiteralStatic
 
 # How long a 1 waits for a 0 (making 10) before it counts as 1.

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import MAX_AGE, MIN_AGE, Plan
-from calmkit.session.people import BadName, age_problem, clean_name, same_name
+from calmkit.records.people import BadName, age_problem, clean_name, same_name
 from calmkit.tui.literal import LiteralLabel, literal
 from calmkit.tui.widgets.ticklist import TickList
 

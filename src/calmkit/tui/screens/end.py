@@ -14,8 +14,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer
 
-from calmkit.session.answers import Answer, answer_words
-from calmkit.session.counting import practised_sentence
+from calmkit.records.answers import Answer, answer_words
+from calmkit.records.counting import practised_sentence
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome

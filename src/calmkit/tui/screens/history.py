@@ -1,7 +1,7 @@
 """History: practice days, minutes against the plan's goal, stress before and after,
 activities per week, and pain only if the plan collected it.
 
-The figures come from the same report the psychologist reads (session/report.py),
+The figures come from the same report the psychologist reads (report/figures.py),
 so the family and the clinician never see two different counts.
 """
 
@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual_plotext import PlotextPlot
 
-from calmkit.session.answers import SCALES, face_of
-from calmkit.session.checkins import ACTIVITIES
-from calmkit.session.report import CheckinFigure, ProfileReport
+from calmkit.records.answers import SCALES, face_of
+from calmkit.records.checkins import ACTIVITIES
+from calmkit.report.figures import CheckinFigure, ProfileReport
 from calmkit.tui.literal import LiteralStatic
 
 CALENDAR_WEEKS = 4

@@ -16,9 +16,9 @@ from textual.widgets.option_list import Option
 from calmkit.content.library import Library
 from calmkit.content.model import Script
 from calmkit.content.safetext import shown
-from calmkit.session.ages import group_age, practice_tier, suits_everyone
-from calmkit.session.rewards import Garden
-from calmkit.session.today import Today
+from calmkit.records.ages import group_age, practice_tier, suits_everyone
+from calmkit.records.practice_days import Garden
+from calmkit.records.today import Today
 from calmkit.tui.literal import LiteralStatic, literal
 
 KIND_NAMES = {
@@ -77,7 +77,7 @@ class HomeScreen(Screen[None]):
         self.greeting = greeting
         self.today = today
         self.library = library
-        # Everyone practising's known ages (session/ages.py): the library offers what
+        # Everyone practising's known ages (records/ages.py): the library offers what
         # suits them all, timed at the youngest one's tier.
         self.ages = ages
         # None when the plan turns rewards off.

@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
 
+from calmkit.audio.volumes import Volumes
 from calmkit.content.timeline import Cue
-from calmkit.session.clock import Clock
-from calmkit.session.player import (
+from calmkit.playback.clock import Clock
+from calmkit.playback.player import (
     CueStarted,
     Finished,
     FinishStatus,
@@ -33,9 +34,8 @@ from calmkit.session.player import (
     StepChanged,
     StepShown,
 )
-from calmkit.session.settings import Settings
-from calmkit.session.setup import PreparedSession
-from calmkit.session.volumes import Volumes
+from calmkit.playback.prepare import PreparedSession
+from calmkit.records.settings import Settings
 from calmkit.tui.dialogs.confirm import ConfirmDialog
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.messages import PlayerEventMessage

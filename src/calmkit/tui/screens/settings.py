@@ -17,7 +17,7 @@ from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
-from calmkit.session.settings import CAPTION_SIZES, THEMES, Settings
+from calmkit.records.settings import CAPTION_SIZES, THEMES, Settings
 from calmkit.tui.literal import LiteralStatic
 
 AMBIENT_CHOICES: tuple[str | None, ...] = (None, *AMBIENT_BEDS, NO_AMBIENT)

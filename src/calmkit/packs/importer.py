@@ -102,10 +102,10 @@ from calmkit.content.model import Plan, Release, Say, Script, Sound, Tense
 from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.safetext import shown
 from calmkit.content.yamldoc import MAX_FILE_BYTES, Document, parse_bytes
-from calmkit.session import staging
-from calmkit.session.pack_narration import check_narration, merged_manifest, narration_parts
-from calmkit.session.staging import ImportBusy, Stage, import_lock
-from calmkit.session.targets import sibling_scripts
+from calmkit.packs import staging
+from calmkit.packs.narration import check_narration, merged_manifest, narration_parts
+from calmkit.packs.staging import ImportBusy, Stage, import_lock
+from calmkit.playback.targets import sibling_scripts
 
 MAX_YAML_BYTES = MAX_FILE_BYTES  # 256 KiB, the loader's own limit
 MAX_AUDIO_BYTES = 20 * 1024 * 1024  # one clip; a 10-minute OGG is about 5 MiB

@@ -17,8 +17,8 @@ from calmkit.content.model import MAX_AGE, MIN_AGE, Plan
 from calmkit.content.safetext import NameProblem
 from calmkit.content.safetext import clean_name as safe_clean_name
 from calmkit.content.safetext import same_name as safe_same_name
-from calmkit.session.ages import GROWN_UP_AGE, group_age
-from calmkit.session.journal import (
+from calmkit.records.ages import GROWN_UP_AGE, group_age
+from calmkit.records.journal import (
     ADOPT_IMPORTED_PLANS,
     DEFAULT_PROFILE,
     Journal,

@@ -22,9 +22,9 @@ from calmkit.audio.backend import (
     Group,
     NullBackend,
 )
+from calmkit.audio.volumes import Volumes
 from calmkit.content.timeline import Cue, Timeline
-from calmkit.session.clock import Clock, MonotonicClock
-from calmkit.session.volumes import Volumes
+from calmkit.playback.clock import Clock, MonotonicClock
 
 FinishStatus = Literal["completed", "stopped"]
 

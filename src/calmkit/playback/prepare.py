@@ -11,7 +11,7 @@ from calmkit.audio.narration import available_voices
 from calmkit.content.library import Library
 from calmkit.content.model import Plan
 from calmkit.content.timeline import Timeline
-from calmkit.session.targets import SessionRequest, resolve
+from calmkit.playback.targets import SessionRequest, resolve
 
 
 @dataclass

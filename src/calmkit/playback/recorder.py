@@ -15,8 +15,8 @@ import sqlite3
 import threading
 from collections.abc import Callable
 
-from calmkit.session.journal import Journal, JournalUnavailable, ProfileGone
-from calmkit.session.player import Finished, Player, PlayerEvent, StepChanged
+from calmkit.playback.player import Finished, Player, PlayerEvent, StepChanged
+from calmkit.records.journal import Journal, JournalUnavailable, ProfileGone
 
 
 class JournalRecorder:

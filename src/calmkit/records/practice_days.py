@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from calmkit.content.model import Plan
-from calmkit.session.journal import SessionRecord
+from calmkit.records.journal import SessionRecord
 
 # Without a plan, the garden shows the last four weeks.
 DEFAULT_PERIOD = dt.timedelta(weeks=4)

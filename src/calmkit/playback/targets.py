@@ -11,7 +11,7 @@ from calmkit.content.model import Plan, PlanSettings, Script, Tier
 from calmkit.content.problems import Problem
 from calmkit.content.schedule import plan_day
 from calmkit.content.timeline import ClipLookup, Timeline, compile_session
-from calmkit.session.ages import practice_tier
+from calmkit.records.ages import practice_tier
 
 
 class TargetError(Exception):
@@ -57,7 +57,7 @@ def looks_like_path(target: str) -> bool:
 
 
 def choose_tier(scripts: tuple[Script, ...], age: int | None, plan: Plan | None) -> Tier:
-    """``age`` is the practice age the caller worked out (session/ages.py); without
+    """``age`` is the practice age the caller worked out (records/ages.py); without
     one, the plan's, else the youngest the scripts are written for."""
     return practice_tier(age if age is not None else (plan.age if plan else None), scripts)
 

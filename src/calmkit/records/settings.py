@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from calmkit import locations
+from calmkit.audio.volumes import Volumes
 from calmkit.content.safetext import NameProblem, clean_name
-from calmkit.session.volumes import Volumes
 
 THEMES = ("calm", "high-contrast")
 CAPTION_SIZES = ("large", "normal")

@@ -18,7 +18,7 @@ from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Breathe, Chime, Release, Say, Silence, Sound, Tense
 
 if TYPE_CHECKING:  # report.py builds the follow-up from its own rows
-    from calmkit.session.report import DayFigure, SessionRow
+    from calmkit.report.figures import DayFigure, SessionRow
 
 STOPPED = "stopped"  # the child (or family) chose to stop; "interrupted" is the machine
 MOST_STOPPED = 3  # sessions listed; a follow-up has time for a few

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from calmkit.content.model import CheckinSettings
-from calmkit.session.answers import FACES, SCALES, Answer, uses_faces
-from calmkit.session.journal import Journal, JournalUnavailable
+from calmkit.records.answers import FACES, SCALES, Answer, uses_faces
+from calmkit.records.journal import Journal, JournalUnavailable
 
 ACTIVITIES: tuple[str, ...] = ("school", "exercise", "friends", "chores", "hobby")
 NO_ACTIVITY = "none"

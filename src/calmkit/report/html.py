@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from calmkit import __version__
-from calmkit.session.counting import steps_words
-from calmkit.session.followup import FollowUp, WeekWindow
-from calmkit.session.report import (
+from calmkit.records.counting import steps_words
+from calmkit.report.figures import (
     ACTIVITIES,
     MONTHS,
     PRACTICE_SHARE,
@@ -29,6 +28,7 @@ from calmkit.session.report import (
     short_date,
     short_range,
 )
+from calmkit.report.followup import FollowUp, WeekWindow
 
 # More days than this and the minutes chart shows weeks instead of days.
 MAX_DAY_BARS = 62

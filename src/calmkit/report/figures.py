@@ -43,8 +43,8 @@ from calmkit.content.model import TIERS, Plan, Tier
 from calmkit.content.safetext import AmbiguousName, json_text, matching_names
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
-from calmkit.session.ages import practice_age, practice_tier
-from calmkit.session.answers import (
+from calmkit.records.ages import practice_age, practice_tier
+from calmkit.records.answers import (
     FACES,
     SCALES,
     answer_json,
@@ -52,12 +52,12 @@ from calmkit.session.answers import (
     face_of,
     is_number,
 )
-from calmkit.session.checkins import ACTIVITIES, parse_activities
-from calmkit.session.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
-from calmkit.session.followup import FollowUp, WeekWindow, follow_up
-from calmkit.session.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
-from calmkit.session.people import who_label
-from calmkit.session.today import fulfilled_counts
+from calmkit.records.checkins import ACTIVITIES, parse_activities
+from calmkit.records.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
+from calmkit.records.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
+from calmkit.records.people import who_label
+from calmkit.records.today import fulfilled_counts
+from calmkit.report.followup import FollowUp, WeekWindow, follow_up
 
 SCHEMA_VERSION = 1
 FORMATS: tuple[str, ...] = ("csv", "json", "html")
@@ -633,7 +633,7 @@ def _profile_report(
 
 
 def _tier(plan: Plan | None, person: ProfileRecord, library: Library) -> Tier:
-    """The player's rule (session/ages.py): the plan's age, else the profile's, else
+    """The player's rule (records/ages.py): the plan's age, else the profile's, else
     the youngest the plan's scripts are written for."""
     scripts = []
     if plan is not None:
@@ -1376,7 +1376,7 @@ def render_json(report: Report) -> str:
 
 def render_html(report: Report) -> str:
     """One self-contained, print-friendly page (see report_html)."""
-    from calmkit.session.report_html import render_html as render
+    from calmkit.report.html import render_html as render
 
     return render(report)
 

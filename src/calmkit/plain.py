@@ -13,23 +13,23 @@ from typing import TextIO
 
 from calmkit.content.model import CheckinSettings, Plan
 from calmkit.content.safetext import shown
-from calmkit.session.ages import is_young
-from calmkit.session.answers import Answer
-from calmkit.session.checkins import answered_today, ask_plain, items_for_person
-from calmkit.session.clock import Clock
-from calmkit.session.counting import practised_sentence
-from calmkit.session.journal import Journal
-from calmkit.session.people import Person, find_person
-from calmkit.session.player import (
+from calmkit.playback.clock import Clock
+from calmkit.playback.player import (
     CueStarted,
     FinishStatus,
     Notice,
     Player,
     PlayerEvent,
 )
-from calmkit.session.practice import PracticeLog, open_log, people_for
-from calmkit.session.settings import load_settings
-from calmkit.session.setup import PreparedSession
+from calmkit.playback.practice import PracticeLog, open_log, people_for
+from calmkit.playback.prepare import PreparedSession
+from calmkit.records.ages import is_young
+from calmkit.records.answers import Answer
+from calmkit.records.checkins import answered_today, ask_plain, items_for_person
+from calmkit.records.counting import practised_sentence
+from calmkit.records.journal import Journal
+from calmkit.records.people import Person, find_person
+from calmkit.records.settings import load_settings
 
 GUEST_NOTE = (
     "note: a guest session, kept in the log as 'Guest'"

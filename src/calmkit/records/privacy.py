@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from calmkit import __version__, locations
 from calmkit.content.safetext import same_name, shown
-from calmkit.session.journal import Journal, now
-from calmkit.session.settings import load_settings, save_settings
+from calmkit.records.journal import Journal, now
+from calmkit.records.settings import load_settings, save_settings
 
 if TYPE_CHECKING:
     from calmkit.content.library import Library
@@ -112,7 +112,7 @@ class Belongings:
 
 def _plans_given(name: str) -> tuple[set[str], set[str]]:
     """The ids of the plans given to this person, and of those given to anyone else."""
-    from calmkit.session.journal import JournalUnavailable
+    from calmkit.records.journal import JournalUnavailable
 
     if not locations.journal_path().exists():
         return set(), set()

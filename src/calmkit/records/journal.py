@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 from calmkit import locations
 from calmkit.content.safetext import clean_name, matching_names, same_name
-from calmkit.session.answers import SCALE_KINDS, answer_json
-from calmkit.session.counting import counts_as_practice
+from calmkit.records.answers import SCALE_KINDS, answer_json
+from calmkit.records.counting import counts_as_practice
 
 SessionStatus = Literal["running", "completed", "stopped", "interrupted"]
 Moment = Literal["before", "after", "daily"]

@@ -13,10 +13,10 @@ from calmkit.content.library import Library
 from calmkit.content.model import Plan
 from calmkit.content.safetext import same_name
 from calmkit.content.timeline import Timeline
-from calmkit.session.ages import practice_age
-from calmkit.session.answers import Answer
-from calmkit.session.counting import seconds_needed
-from calmkit.session.journal import (
+from calmkit.records.ages import practice_age
+from calmkit.records.answers import Answer
+from calmkit.records.counting import seconds_needed
+from calmkit.records.journal import (
     DEFAULT_PROFILE,
     Journal,
     JournalUnavailable,
@@ -25,13 +25,13 @@ from calmkit.session.journal import (
     new_together_group,
     open_journal,
 )
-from calmkit.session.people import assigned_plan
+from calmkit.records.people import assigned_plan
 
 if TYPE_CHECKING:
     # The player and its recorder load with the first session, not at start-up.
-    from calmkit.session.player import Player
-    from calmkit.session.recorder import JournalRecorder
-    from calmkit.session.targets import SessionRequest
+    from calmkit.playback.player import Player
+    from calmkit.playback.recorder import JournalRecorder
+    from calmkit.playback.targets import SessionRequest
 
 NOT_SAVED = "this practice will not be saved"
 
@@ -63,7 +63,7 @@ class PracticeLog:
         """A 'running' row for each person, updated at every step from now on."""
         if self.journal is None:
             return
-        from calmkit.session.recorder import JournalRecorder
+        from calmkit.playback.recorder import JournalRecorder
 
         group = new_together_group() if len(self.people) > 1 else None
         try:
@@ -159,7 +159,7 @@ def stored_profile(journal: Journal | None, profile: str | None) -> ProfileRecor
 def age_of(
     journal: Journal | None, profile: str | None, library: Library, given: int | None = None
 ) -> int | None:
-    """A person's practice age, by the one rule (session/ages.py): ``given`` for this
+    """A person's practice age, by the one rule (records/ages.py): ``given`` for this
     run, else a grown-up's, else the age of the plan given to them, else their profile's."""
     record = stored_profile(journal, profile)
     plan = library.plans.get(record.plan) if record is not None and record.plan else None

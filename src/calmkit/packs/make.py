@@ -47,7 +47,7 @@ from calmkit.audio.narration import (
 from calmkit.content.library import Library
 from calmkit.content.loader import safety_line_warnings
 from calmkit.content.model import Plan, Script, Sound
-from calmkit.session.pack_narration import NARRATION_FOLDER
+from calmkit.packs.narration import NARRATION_FOLDER
 
 Render = Callable[[set[Line]], NarrateReport]
 
@@ -81,7 +81,7 @@ def _is_builtin(script: Script) -> bool:
 
 
 def _find_plan(target: str, library: Library) -> tuple[Plan, dict[str, Script]]:
-    from calmkit.session.targets import TargetError, _load_target_file, looks_like_path
+    from calmkit.playback.targets import TargetError, _load_target_file, looks_like_path
 
     if looks_like_path(target):
         try:
@@ -250,7 +250,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 def build_pack(target: str, out: Path, library: Library, render: Render | None) -> PackReport:
     """Make the pack, check it as the family's import will, and write it to ``out``."""
-    from calmkit.session.importer import format_result, import_path
+    from calmkit.packs.importer import format_result, import_path
 
     out = Path(out)
     if out.exists() or out.is_symlink():

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 from calmkit.content import model
 from calmkit.content.model import Plan, Script, Tier, tier_for_age
-from calmkit.session.journal import ProfileRecord
+from calmkit.records.journal import ProfileRecord
 
 # A grown-up practises at the oldest age scripts are written for.
 GROWN_UP_AGE = model.MAX_AGE

@@ -11,8 +11,8 @@ from typing import Protocol
 from calmkit.content.library import Library
 from calmkit.content.model import Plan, PlannedSession, Script
 from calmkit.content.schedule import PlanDay, plan_day
-from calmkit.session.ages import group_age, practice_tier, suits_everyone
-from calmkit.session.journal import SessionRecord
+from calmkit.records.ages import group_age, practice_tier, suits_everyone
+from calmkit.records.journal import SessionRecord
 
 # Suggestions rotate through these kinds, one a day, starting with breathing.
 SUGGESTED_KINDS = ("breathing", "grounding", "muscle-relaxation", "imagery", "coping", "body-scan")
@@ -137,7 +137,7 @@ def today_for(
     """Today's practice; ``journal_sessions`` (today's rows) mark what is done already.
     ``plan`` is the plan given to the person (people.assigned_plan, its start pinned),
     never guessed from a plan's `for:` name.
-    ``age`` is the person's practice age (session/ages.py), ``together_ages`` those of
+    ``age`` is the person's practice age (records/ages.py), ``together_ages`` those of
     the others practising with them: the suggestion suits everyone, and minutes are
     timed at the youngest one's tier."""
     day = day or dt.date.today()

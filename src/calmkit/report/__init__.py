@@ -1,0 +1,1 @@
+"""The psychologist's report: figures built from the records, and their formats."""
