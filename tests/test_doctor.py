@@ -8,11 +8,11 @@ import stat
 from collections.abc import Collection
 from pathlib import Path
 
-import narration
 import numpy as np
 import pytest
 
-import calmkit.doctor as doctor
+from calmkit import doctor
+from calmkit.audio import narration
 from calmkit.audio.engines import ENGINE_ORDER
 from calmkit.audio.narration import Line, VoiceFolder, clip_key, lines_for_script
 from calmkit.audio.oggfile import write_ogg
