@@ -191,18 +191,21 @@ class Breathe(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Tense(Step):
+class BodyStep(Step):
+    """What tense and release steps share: the area and its optional line."""
+
     area: str
     text: Text | None = None
     speak: Text | None = None  # only beside a `text`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tense(BodyStep):
     hold: float = DEFAULT_TENSE_HOLD
 
 
 @dataclass(frozen=True, kw_only=True)
-class Release(Step):
-    area: str
-    text: Text | None = None
-    speak: Text | None = None  # only beside a `text`
+class Release(BodyStep):
     rest: float = DEFAULT_RELEASE_REST
 
 
@@ -316,3 +319,14 @@ class Plan:
     @property
     def weeks(self) -> int:
         return max(block.last_week for block in self.schedule)
+
+    def script_ids(self) -> tuple[str, ...]:
+        """Every script the plan names, once each, in the order it first names them."""
+        return tuple(
+            dict.fromkeys(
+                script_id
+                for block in self.schedule
+                for session in block.sessions
+                for script_id in session.scripts
+            )
+        )
