@@ -151,13 +151,8 @@ def load_files(
             continue
         library.results.append(result)
         script = result.script
-        if script is None:
-            continue
-        if script.id in first_file:
-            _mark_duplicate(result, "script", first_file[script.id])
-            continue
-        first_file[script.id] = result.path
-        library.scripts[script.id] = script
+        if script is not None and _is_first(result, "script", script.id, first_file):
+            library.scripts[script.id] = script
     known: dict[str, Script | None] = (
         dict(known_scripts) if isinstance(known_scripts, Mapping) else dict.fromkeys(known_scripts)
     )
@@ -167,13 +162,8 @@ def load_files(
         result = load_document(document, str(path), path.parent, known)
         library.results.append(result)
         plan = result.plan
-        if plan is None:
-            continue
-        if plan.id in first_plan_file:
-            _mark_duplicate(result, "plan", first_plan_file[plan.id])
-            continue
-        first_plan_file[plan.id] = result.path
-        library.plans[plan.id] = plan
+        if plan is not None and _is_first(result, "plan", plan.id, first_plan_file):
+            library.plans[plan.id] = plan
     return library
 
 
@@ -185,6 +175,16 @@ def _link_result(path: Path) -> LoadResult:
         "through a link; put the file itself there (calmkit import FILE)"
     )
     return LoadResult(str(path), problems=[Problem(str(path), 1, 1, message)])
+
+
+def _is_first(result: LoadResult, what: str, item_id: str, first_file: dict[str, str]) -> bool:
+    """Whether no file read before has this id; a later one is marked a duplicate, so the
+    first file read wins."""
+    if item_id in first_file:
+        _mark_duplicate(result, what, first_file[item_id])
+        return False
+    first_file[item_id] = result.path
+    return True
 
 
 def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:

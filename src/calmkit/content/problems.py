@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,14 +42,8 @@ class Problem:
         return self.severity == "error"
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "col": self.col,
-            "message": self.message,
-            "severity": self.severity,
-            "detail": self.detail,
-        }
+        # Every field, in the order declared: path, line, col, message, severity, detail.
+        return dataclasses.asdict(self)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
