@@ -178,9 +178,7 @@ def pack_contents(
     plan, available = _find_plan(target, library)
     report = PackReport(out=out, plan=plan.id)
     files: dict[str, bytes] = {f"{plan.id}.yaml": _read(Path(plan.path))}
-    used = list(
-        dict.fromkeys(i for block in plan.schedule for s in block.sessions for i in s.scripts)
-    )
+    used = list(plan.script_ids())
     own: list[Script] = []
     for script_id in used:
         script = available.get(script_id)

@@ -637,15 +637,14 @@ def _tier(plan: Plan | None, person: ProfileRecord, library: Library) -> Tier:
     the youngest the plan's scripts are written for."""
     scripts = []
     if plan is not None:
-        ids = {i for block in plan.schedule for session in block.sessions for i in session.scripts}
+        ids = set(plan.script_ids())
         scripts = [library.scripts[i] for i in sorted(ids) if i in library.scripts]
     return practice_tier(practice_age(person, plan), scripts)
 
 
 def _plan_info(plan: Plan, starts: dt.date | None, tier: Tier, library: Library) -> PlanInfo:
     assert starts is not None
-    named = [i for block in plan.schedule for session in block.sessions for i in session.scripts]
-    missing = tuple(dict.fromkeys(i for i in named if i not in library.scripts))
+    missing = tuple(i for i in plan.script_ids() if i not in library.scripts)
     return PlanInfo(
         id=plan.id,
         starts=starts,
