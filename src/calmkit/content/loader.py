@@ -12,7 +12,9 @@ import math
 import re
 from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -62,13 +64,68 @@ MAX_PER_DAY = 10
 EARLIEST_START = dt.date.fromisoformat("2000-01-01")
 LATEST_START = dt.date.fromisoformat("2199-12-31")
 
+
+@dataclass(frozen=True)
+class Field:
+    """One optional value of a mapping, declared once: the key in the file, the model's
+    attribute it fills, what it may be, and the words of its message. An absent field
+    keeps the model's default."""
+
+    key: str
+    attribute: str
+    type: Literal["number", "whole", "choice", "boolean"]
+    low: float = 0
+    high: float = 0
+    unit: str = "seconds"  # "must be a number of seconds from 1 to 15"
+    choices: tuple[str, ...] = ()
+    what: str = ""  # a choice's word in "unknown breathing guide 'x'"
+
+
+# The breathing limits, for a breathe step and a plan's `settings: breathe` alike.
+BREATHE_PACE_FIELDS = (
+    Field("in", "inhale", "number", 1, 15),
+    Field("out", "exhale", "number", 1, 15),
+    Field("hold", "hold", "number", 0, 10),
+    Field("rest", "rest", "number", 0, 10),
+)
+BREATHE_FIELDS = (
+    *BREATHE_PACE_FIELDS,
+    Field("count", "count", "whole", 1, 60, unit="breaths"),
+    Field("guide", "guide", "choice", choices=model.GUIDES, what="breathing guide"),
+)
+STEP_FIELDS = (Field("pause", "pause", "number", 0, 60),)
+SILENCE_FIELD = Field("silence", "seconds", "number", 0, 600)
+CHIME_FIELD = Field("chime", "name", "choice", choices=model.CHIMES, what="chime")
+TENSE_FIELDS = (Field("hold", "hold", "number", 1, 15),)
+RELEASE_FIELDS = (Field("rest", "rest", "number", 0, 60),)
+SOUND_FIELDS = (Field("volume", "volume", "number", 0, 1, unit=""),)
+KIND_FIELD = Field("kind", "kind", "choice", choices=model.KINDS, what="kind")
+PLAN_FIELDS = (Field("age", "age", "whole", model.MIN_AGE, model.MAX_AGE, unit="years"),)
+SESSION_FIELDS = (Field("per_day", "per_day", "whole", 1, MAX_PER_DAY, unit=""),)
+# A plan's practice_minutes: from half a minute to the longest script there may be.
+SETTINGS_FIELDS = (
+    Field("rewards", "rewards", "boolean"),
+    Field("practice_minutes", "practice_minutes", "number", 0.5, 60, unit="minutes"),
+)
+FIELD_TABLES: tuple[tuple[Field, ...], ...] = (
+    BREATHE_FIELDS,
+    STEP_FIELDS,
+    (SILENCE_FIELD, CHIME_FIELD, KIND_FIELD),
+    TENSE_FIELDS,
+    RELEASE_FIELDS,
+    SOUND_FIELDS,
+    PLAN_FIELDS,
+    SESSION_FIELDS,
+    SETTINGS_FIELDS,
+)
+
 SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "steps")
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
 ACTIONS = ("say", "breathe", "tense", "release", "silence", "chime", "sound")
 # `speak` (what the narrator says instead of the caption) is only for a `say` step;
 # tense and release steps carry theirs beside their own `say`.
 STEP_EXTRAS = ("id", "pause", "speak")
-BREATHE_KEYS = ("in", "out", "hold", "rest", "count", "guide")
+BREATHE_KEYS = tuple(field.key for field in BREATHE_FIELDS)
 TENSE_KEYS = ("area", "say", "speak", "hold")
 RELEASE_KEYS = ("area", "say", "speak", "rest")
 SOUND_KEYS = ("file", "volume")
@@ -84,9 +141,7 @@ SETTINGS_KEYS = (
     "rewards",
     "practice_minutes",
 )
-# A plan's practice_minutes: from half a minute to the longest script there may be.
-PRACTICE_MINUTES = (0.5, 60.0)
-PLAN_BREATHE_KEYS = ("in", "out", "hold", "rest")
+PLAN_BREATHE_KEYS = tuple(field.key for field in BREATHE_PACE_FIELDS)
 CHECKIN_KEYS = ("before", "after", "daily")
 
 Entries = dict[str, tuple[ScalarNode, Node]]
@@ -242,9 +297,28 @@ class _Checker:
         assert isinstance(value, int | float)
         return float(value)
 
-    def whole(self, node: Node, name: str, low: int, high: int, unit: str = "") -> int | None:
-        value = self.number(node, name, low, high, unit=unit, whole=True)
-        return None if value is None else int(value)
+    def fields(self, entries: Entries, table: Iterable[Field]) -> tuple[dict[str, object], bool]:
+        """The values of the table's fields present in ``entries``, by the model's names,
+        and whether every one of them was right."""
+        values: dict[str, object] = {}
+        ok = True
+        for field in table:
+            if field.key in entries:
+                value = self.field(entries[field.key][1], field)
+                if value is None:
+                    ok = False
+                else:
+                    values[field.attribute] = value
+        return values, ok
+
+    def field(self, node: Node, field: Field) -> object | None:
+        if field.type == "choice":
+            return self.choice(node, field.key, field.choices, field.what)
+        if field.type == "boolean":
+            return self.boolean(node, field.key)
+        whole = field.type == "whole"
+        value = self.number(node, field.key, field.low, field.high, field.unit, whole)
+        return int(value) if whole and value is not None else value
 
     def choice(self, node: Node, name: str, choices: Collection[str], what: str) -> str | None:
         text = self.string(node, name)
@@ -430,7 +504,7 @@ class _ScriptReader(_Checker):
         for key, read in (
             ("id", lambda n: self.identifier(n, "id")),
             ("title", lambda n: self.string(n, "title")),
-            ("kind", lambda n: self.choice(n, "kind", model.KINDS, "kind")),
+            ("kind", lambda n: self.field(n, KIND_FIELD)),
             ("ages", lambda n: self.age_range(n, "ages")),
             ("steps", self.steps),
         ):
@@ -526,12 +600,9 @@ class _ScriptReader(_Checker):
             else:
                 ids[step_id] = id_node.start_mark.line + 1
                 common["step_id"] = step_id
-        if "pause" in entries:
-            pause = self.number(entries["pause"][1], "pause", 0, 60)
-            if pause is None:
-                ok = False
-            else:
-                common["pause"] = pause
+        pause, pause_ok = self.fields(entries, STEP_FIELDS)
+        common.update(pause)
+        ok = ok and pause_ok
         if "speak" in entries and action != "say":
             ok = False
             if action in ("tense", "release"):
@@ -619,10 +690,10 @@ class _ScriptReader(_Checker):
 
     def action(self, action: str, node: Node, common: dict[str, object]) -> AnyStep | None:
         if action == "silence":
-            seconds = self.number(node, "silence", 0, 600)
+            seconds = self.field(node, SILENCE_FIELD)
             return None if seconds is None else Silence(seconds=seconds, **common)  # type: ignore[arg-type]
         if action == "chime":
-            name = self.choice(node, "chime", model.CHIMES, "chime")
+            name = self.field(node, CHIME_FIELD)
             return None if name is None else Chime(name=name, **common)  # type: ignore[arg-type]
         if action == "breathe":
             return self.breathe(node, common)
@@ -636,24 +707,9 @@ class _ScriptReader(_Checker):
         entries = self.mapping(node, "breathe step")
         if entries is None:
             return None
-        ok = not self.unknown_keys(entries, BREATHE_KEYS, "breathe step")
-        values: dict[str, object] = {}
-        limits = {"in": ("inhale", 1, 15), "out": ("exhale", 1, 15), "hold": ("hold", 0, 10),
-                  "rest": ("rest", 0, 10)}  # fmt: skip
-        for key, (attribute, low, high) in limits.items():
-            if key in entries:
-                value = self.number(entries[key][1], key, low, high)
-                ok = ok and value is not None
-                values[attribute] = value
-        if "count" in entries:
-            count = self.whole(entries["count"][1], "count", 1, 60, unit="breaths")
-            ok = ok and count is not None
-            values["count"] = count
-        if "guide" in entries:
-            guide = self.choice(entries["guide"][1], "guide", model.GUIDES, "breathing guide")
-            ok = ok and guide is not None
-            values["guide"] = guide
-        return Breathe(**values, **common) if ok else None  # type: ignore[arg-type]
+        keys_ok = not self.unknown_keys(entries, BREATHE_KEYS, "breathe step")
+        values, values_ok = self.fields(entries, BREATHE_FIELDS)
+        return Breathe(**values, **common) if keys_ok and values_ok else None  # type: ignore[arg-type]
 
     def body_step(
         self, action: str, node: Node, common: dict[str, object]
@@ -690,23 +746,13 @@ class _ScriptReader(_Checker):
             else:
                 speak_ok, speak = self.speak(entries["speak"][1], text)
                 ok = ok and speak_ok
-        if action == "tense":
-            hold = model.DEFAULT_TENSE_HOLD
-            if "hold" in entries:
-                value = self.number(entries["hold"][1], "hold", 1, 15)
-                ok = ok and value is not None
-                hold = value or hold
-            if not ok or area is None:
-                return None
-            return Tense(area=area, text=text, speak=speak, hold=hold, **common)  # type: ignore[arg-type]
-        rest = model.DEFAULT_RELEASE_REST
-        if "rest" in entries:
-            value = self.number(entries["rest"][1], "rest", 0, 60)
-            ok = ok and value is not None
-            rest = rest if value is None else value
-        if not ok or area is None:
+        step_class, table = (
+            (Tense, TENSE_FIELDS) if action == "tense" else (Release, RELEASE_FIELDS)
+        )
+        values, values_ok = self.fields(entries, table)
+        if not ok or not values_ok or area is None:
             return None
-        return Release(area=area, text=text, speak=speak, rest=rest, **common)  # type: ignore[arg-type]
+        return step_class(area=area, text=text, speak=speak, **values, **common)  # type: ignore[arg-type]
 
     def sound(self, node: Node, common: dict[str, object]) -> Sound | None:
         if isinstance(node, ScalarNode):
@@ -720,17 +766,13 @@ class _ScriptReader(_Checker):
             entries = maybe_entries
             ok = not self.unknown_keys(entries, SOUND_KEYS, "sound step")
             file_node = self.required(entries, "file", node, "sound step")
-        volume = 1.0
-        if "volume" in entries:
-            value = self.number(entries["volume"][1], "volume", 0, 1, unit="")
-            ok = ok and value is not None
-            volume = 1.0 if value is None else value
+        values, values_ok = self.fields(entries, SOUND_FIELDS)
         if file_node is None:
             return None
         file_name = self.sound_file(file_node)
-        if file_name is None or not ok:
+        if file_name is None or not ok or not values_ok:
             return None
-        return Sound(file=file_name, volume=volume, **common)  # type: ignore[arg-type]
+        return Sound(file=file_name, **values, **common)  # type: ignore[arg-type]
 
     def sound_file(self, node: Node) -> str | None:
         name = self.string(node, "file")
@@ -777,12 +819,12 @@ class _PlanReader(_Checker):
         plan_id = None if plan_id_node is None else self.identifier(plan_id_node, "plan")
         schedule_node = self.required(entries, "schedule", root, "plan")
         schedule = None if schedule_node is None else self.schedule(schedule_node)
-        for_profile = age = starts = None
+        for_profile = starts = None
         note = ""
         if "for" in entries:
             for_profile = self.name(entries["for"][1], "for")
-        if "age" in entries:
-            age = self.whole(entries["age"][1], "age", model.MIN_AGE, model.MAX_AGE, unit="years")
+        given_age = self.fields(entries, PLAN_FIELDS)[0].get("age")
+        age = given_age if isinstance(given_age, int) else None
         if "starts" in entries:
             starts = self.date(entries["starts"][1], "starts", EARLIEST_START, LATEST_START)
         if "note" in entries:
@@ -896,16 +938,12 @@ class _PlanReader(_Checker):
         name = ""
         if "name" in entries:
             name = self.string(entries["name"][1], "name", allow_empty=True) or ""
-        per_day = 1
-        if "per_day" in entries:
-            value = self.whole(entries["per_day"][1], "per_day", 1, MAX_PER_DAY, unit="")
-            ok = ok and value is not None
-            per_day = value or per_day
+        values, values_ok = self.fields(entries, SESSION_FIELDS)
         scripts_node = self.required(entries, "scripts", node, "session")
         scripts = None if scripts_node is None else self.script_ids(scripts_node)
-        if not ok or scripts is None:
+        if not ok or not values_ok or scripts is None:
             return None
-        return PlannedSession(scripts=scripts, name=name, per_day=per_day)
+        return PlannedSession(scripts=scripts, name=name, **values)  # type: ignore[arg-type]
 
     def script_ids(self, node: Node) -> tuple[str, ...] | None:
         items = self.sequence(node, "scripts")
@@ -952,13 +990,7 @@ class _PlanReader(_Checker):
             values["voice"] = self.string(entries["voice"][1], "voice")
         if "checkin" in entries:
             values["checkin"] = self.checkin(entries["checkin"][1])
-        if "rewards" in entries:
-            values["rewards"] = self.boolean(entries["rewards"][1], "rewards")
-        if "practice_minutes" in entries:
-            low, high = PRACTICE_MINUTES
-            values["practice_minutes"] = self.number(
-                entries["practice_minutes"][1], "practice_minutes", low, high, unit="minutes"
-            )
+        values.update(self.fields(entries, SETTINGS_FIELDS)[0])
         return PlanSettings(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]
 
     def pace(self, node: Node) -> BreathePace | None:
@@ -966,13 +998,7 @@ class _PlanReader(_Checker):
         if entries is None:
             return None
         self.unknown_keys(entries, PLAN_BREATHE_KEYS, "settings: breathe")
-        limits = {"in": ("inhale", 1, 15), "out": ("exhale", 1, 15), "hold": ("hold", 0, 10),
-                  "rest": ("rest", 0, 10)}  # fmt: skip
-        values = {}
-        for key, (attribute, low, high) in limits.items():
-            if key in entries:
-                values[attribute] = self.number(entries[key][1], key, low, high)
-        return BreathePace(**values)
+        return BreathePace(**self.fields(entries, BREATHE_PACE_FIELDS)[0])  # type: ignore[arg-type]
 
     def checkin(self, node: Node) -> CheckinSettings | None:
         entries = self.mapping(node, "checkin")
