@@ -2,23 +2,14 @@
 no row of the table is a message nothing gives, and its example script and plan load
 without a single problem.
 
-How the messages are found, without running anything: every problem is a
-``Problem(...)`` built in content/yamldoc.py, content/loader.py or
-content/library.py. Its message argument is read from the source with ``ast``
-and turned into a template: text the code writes literally stays text, and
-what it fills in (a key, a value, a suggestion) becomes a hole. Where the
-message comes from a parameter (``report(node, message)``, ``mapping(node,
-what)``, ``choice(..., what)``), each place that calls the function is
-followed and the parameter is filled with what that call passes, if it is
-written out there: so ``choice``'s ``unknown {what} '{text}'{hint}`` becomes
-``unknown body area '…'…``, ``unknown kind '…'…`` and so on, one message per
-call. Also filled in: local variables, module constants (``MAX_NESTING``,
-``model.MIN_AGE``) and calmkit's helpers called on them (``one_of(...)``),
-wording chosen by a parameter (``"a whole number" if whole else "a number"``)
-and the variables of a loop over a list written in the code (``for key, (name,
-low, high) in limits.items()``, item by item). So a changed limit or a changed
-word shows up here too. What stays a hole is what only the file being read
-decides.
+The messages come from their catalogue, ``loader.message_catalogue()``: every
+``Says`` of content/messages.py (and the few beside their limits in yamldoc.py
+and loader.py), each spelled out with the words the code may fill in, and the
+message of each field of the loader's field tables (``'count' must be a whole
+number of breaths from 1 to 60, got {value}``). A hole ``{name}`` is what only
+the file being read decides. So a changed limit or a changed word shows up here
+too; and a message written past the catalogue is caught by
+``test_every_message_goes_through_the_catalogue``.
 
 The doc's table writes a message in backticks with CAPITALISED placeholders
 (``KEY``, ``VALUE``). A row documents a template when the row, as written, is
@@ -31,12 +22,9 @@ the code writes out, such as 'FIELD' for 'title'). Severity must agree too.
 from __future__ import annotations
 
 import ast
-import collections
 import functools
-import importlib
-import itertools
 import re
-from collections.abc import Iterator
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,47 +39,8 @@ CONTENT = REPO_ROOT / "src" / "calmkit" / "content"
 SOURCES = ("yamldoc", "loader", "library")
 TABLE_HEADING = "## Every message"
 
-# A hole in a template: something the code fills in when it reports.
+# A hole in a template: something the file being read fills in.
 HOLE = None
-MISSING = object()
-Template = tuple["Piece", ...]
-
-
-@dataclass(frozen=True)
-class Param:
-    """A piece of a template still waiting for what a caller passes.
-
-    ``through`` names a module function the value goes through on its way
-    into the text (``_number_text(low)``), applied once the value is known.
-    """
-
-    name: str
-    through: str | None = None
-
-
-@dataclass(frozen=True)
-class Pick:
-    """``then if name else otherwise``, decided once the parameter ``name`` is known."""
-
-    name: str
-    then: Template
-    otherwise: Template
-
-
-@dataclass(frozen=True)
-class LoopVar:
-    """A variable of a ``for`` loop over a list written in the code: one message per item.
-
-    ``path`` is where the variable sits in the loop's target (``for key, (name, low, high)
-    in ...``: ``low`` is (1, 1)), so the variables of one item stay together.
-    """
-
-    loop: ast.For
-    path: tuple[int, ...]
-    through: str | None = None
-
-
-Piece = str | Param | Pick | LoopVar | None
 Text = tuple[str | None, ...]
 
 
@@ -100,396 +49,17 @@ class Message:
     """A message the code can give: its text with holes, and its severity."""
 
     text: Text
-    severity: Text
-    where: str  # module:function, for the failure message
+    level: str
 
     def shown(self) -> str:
-        return _shown(self.text)
-
-    @property
-    def level(self) -> str:
-        return _shown(self.severity)
+        return "".join("…" if piece is HOLE else piece for piece in self.text)
 
 
-def _shown(text: Text) -> str:
-    return "".join("…" if piece is HOLE else piece for piece in text)
-
-
-def _as_text(value: object) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-# --- reading the sources ------------------------------------------------------------------
-
-
-class Module:
-    """One source file: its syntax tree, its live module (for constants) and who is in what."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.tree = ast.parse((CONTENT / f"{name}.py").read_text(encoding="utf-8"))
-        self.runtime = importlib.import_module(f"calmkit.content.{name}")
-        self.functions = [n for n in ast.walk(self.tree) if isinstance(n, ast.FunctionDef)]
-        self.parent: dict[ast.AST, ast.FunctionDef] = {}
-        for function in self.functions:  # outer functions first: the innermost one wins
-            for node in ast.walk(function):
-                self.parent[node] = function
-        self.calls = [node for node in ast.walk(self.tree) if isinstance(node, ast.Call)]
-        self.loops = {
-            function: [node for node in ast.walk(function) if isinstance(node, ast.For)]
-            for function in self.functions
-        }
-        # Per function: how often each name is set, and the values of its `name = ...` lines.
-        self.stores: dict[ast.FunctionDef, collections.Counter[str]] = {}
-        self.assigns: dict[ast.FunctionDef, dict[str, list[ast.expr]]] = {}
-        for function in self.functions:
-            stores: collections.Counter[str] = collections.Counter(_params(function))
-            assigns: dict[str, list[ast.expr]] = {}
-            # A comprehension's variables are its own, not the function's.
-            own = {
-                id(name)
-                for node in ast.walk(function)
-                if isinstance(node, ast.comprehension)
-                for name in ast.walk(node.target)
-            }
-            for node in ast.walk(function):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    stores[node.id] += id(node) not in own
-                if isinstance(node, ast.Assign):
-                    for target in node.targets:
-                        if isinstance(target, ast.Name):
-                            assigns.setdefault(target.id, []).append(node.value)
-            self.stores[function] = stores
-            self.assigns[function] = assigns
-
-
-def _params(function: ast.FunctionDef) -> list[str]:
-    args = function.args
-    return [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-
-
-def _target_path(target: ast.expr, name: str) -> tuple[int, ...] | None:
-    if isinstance(target, ast.Name):
-        return () if target.id == name else None
-    if isinstance(target, ast.Tuple | ast.List):
-        for index, element in enumerate(target.elts):
-            path = _target_path(element, name)
-            if path is not None:
-                return (index, *path)
-    return None
-
-
-def _defaults(function: ast.FunctionDef) -> dict[str, ast.expr]:
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    found = {
-        arg.arg: default
-        for arg, default in zip(
-            positional[len(positional) - len(args.defaults) :], args.defaults, strict=True
-        )
-    }
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-        if default is not None:
-            found[arg.arg] = default
-    return found
-
-
-class Resolver:
-    """What an expression can be, as templates, inside one function of one module."""
-
-    def __init__(self, module: Module) -> None:
-        self.module = module
-
-    def is_local(self, function: ast.FunctionDef | None, name: str) -> bool:
-        return function is not None and name in self.module.stores[function]
-
-    def assigned(self, function: ast.FunctionDef, name: str) -> list[ast.expr] | None:
-        """The values of ``name = ...`` lines, or None if it is also set some other way."""
-        values = self.module.assigns[function].get(name, [])
-        stores = self.module.stores[function][name]
-        return values if values and stores == len(values) else None
-
-    def value_of(self, node: ast.expr | None, function: ast.FunctionDef | None) -> object:
-        """A value known without running the code at fault: constants, module constants
-        (``MAX_NESTING``, ``model.MIN_AGE``) and calmkit's helpers called on them."""
-        if node is None:
-            return MISSING
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if self.is_local(function, node.id):
-                return MISSING
-            return getattr(self.module.runtime, node.id, MISSING)
-        if isinstance(node, ast.Attribute):
-            owner = self.value_of(node.value, function)
-            return MISSING if owner is MISSING else getattr(owner, node.attr, MISSING)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.FloorDiv | ast.Mult):
-            left, right = self.value_of(node.left, function), self.value_of(node.right, function)
-            if isinstance(left, int) and isinstance(right, int):
-                return left // right if isinstance(node.op, ast.FloorDiv) else left * right
-        if isinstance(node, ast.Call) and not node.keywords:
-            helper = self.value_of(node.func, function)
-            arguments = [self.value_of(argument, function) for argument in node.args]
-            pure = getattr(helper, "__module__", "") or ""
-            bound_to_text = isinstance(getattr(helper, "__self__", None), str)
-            if MISSING in arguments or not (pure.startswith("calmkit.content") or bound_to_text):
-                return MISSING
-            try:
-                return helper(*arguments)  # type: ignore[operator]
-            except Exception:  # not a helper for constants after all
-                return MISSING
-        return MISSING
-
-    def templates(self, node: ast.expr | None, function: ast.FunctionDef | None) -> list[Template]:
-        if node is None:
-            return [(HOLE,)]
-        if isinstance(node, ast.JoinedStr):
-            parts = [self.templates(value, function) for value in node.values]
-            return [tuple(itertools.chain(*choice)) for choice in itertools.product(*parts)]
-        if isinstance(node, ast.FormattedValue):
-            if node.format_spec is not None or node.conversion != -1:
-                return [(HOLE,)]
-            return self.templates(node.value, function)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left, right = self.templates(node.left, function), self.templates(node.right, function)
-            return [a + b for a, b in itertools.product(left, right)]
-        params = _params(function) if function is not None else []
-        if (
-            isinstance(node, ast.IfExp)
-            and isinstance(node.test, ast.Name)
-            and node.test.id in params
-        ):
-            # ``"a whole number" if whole else "a number"``: decided by each caller.
-            return [
-                (Pick(node.test.id, then, otherwise),)
-                for then in self.templates(node.body, function)
-                for otherwise in self.templates(node.orelse, function)
-            ]
-        if isinstance(node, ast.Name) and function is not None:
-            if node.id in params:
-                return [(Param(node.id),)]
-            values = self.assigned(function, node.id)
-            if values is not None:
-                return [t for value in values for t in self.templates(value, function)]
-            loop_var = self.loop_var(function, node.id)
-            if loop_var is not None:
-                return [(loop_var,)]
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id in params
-        ):
-            return [(Param(node.args[0].id, through=node.func.id),)]
-        text = _as_text(self.value_of(node, function))
-        return [(text if text is not None else HOLE,)]
-
-    def loop_var(
-        self, function: ast.FunctionDef, name: str, through: str | None = None
-    ) -> LoopVar | None:
-        """``name`` as the variable of the one ``for`` loop that sets it, if its items are known."""
-        for loop in self.module.loops[function]:
-            path = _target_path(loop.target, name)
-            if path is not None:
-                if self.module.stores[function][name] != 1 or self.items(loop, function) is None:
-                    return None
-                return LoopVar(loop, path, through)
-        return None
-
-    def items(self, loop: ast.For, function: ast.FunctionDef) -> list[object] | None:
-        """What a loop goes over, if the code writes it out: expressions, pairs of a dict's
-        ``.items()`` or plain values of a module constant."""
-        source = loop.iter
-        pairs = False
-        if (
-            isinstance(source, ast.Call)
-            and isinstance(source.func, ast.Attribute)
-            and source.func.attr == "items"
-            and not source.args
-        ):
-            source, pairs = source.func.value, True
-        if isinstance(source, ast.Name) and (values := self.assigned(function, source.id)):
-            source = values[0] if len(values) == 1 else source
-        if pairs:
-            if not isinstance(source, ast.Dict) or None in source.keys:
-                return None
-            return [ast.Tuple(elts=[k, v]) for k, v in zip(source.keys, source.values, strict=True)]
-        if isinstance(source, ast.Tuple | ast.List):
-            return list(source.elts)
-        value = self.value_of(source, function)
-        return list(value) if isinstance(value, tuple | list) else None
-
-    def loop_items(self, loop_var: LoopVar, function: ast.FunctionDef) -> list[list[Template]]:
-        """For each item of the loop, what the variable is."""
-        found = []
-        for item in self.items(loop_var.loop, function) or ():
-            for index in loop_var.path:
-                if isinstance(item, ast.Tuple | ast.List):
-                    item = item.elts[index]
-                elif isinstance(item, tuple | list):
-                    item = item[index]
-                else:
-                    item = MISSING
-            if isinstance(item, ast.expr):
-                if loop_var.through is None:
-                    found.append(self.templates(item, function))
-                    continue
-                item = self.value_of(item, function)
-            if item is not MISSING and loop_var.through is not None:
-                item = getattr(self.module.runtime, loop_var.through)(item)
-            text = _as_text(item)
-            found.append([(text if text is not None else HOLE,)])
-        return found
-
-    def calls_of(self, function: ast.FunctionDef) -> list[tuple[ast.Call, bool]]:
-        """Each call of ``function`` in its module (not from inside itself), and whether it is
-        a method call (``self.name(...)``: the first parameter is not passed)."""
-        found = []
-        for node in self.module.calls:
-            if self.module.parent.get(node) is function:
-                continue
-            if isinstance(node.func, ast.Name) and node.func.id == function.name:
-                found.append((node, False))
-            elif isinstance(node.func, ast.Attribute) and node.func.attr == function.name:
-                found.append((node, True))
-        return found
-
-    def fill(
-        self, param: Param, argument: ast.expr | None, context: ast.FunctionDef | None
-    ) -> list[Template]:
-        """What a caller's argument makes of a parameter's piece."""
-        if param.through is None:
-            return self.templates(argument, context)
-        value = self.value_of(argument, context)
-        if value is not MISSING:
-            text = _as_text(getattr(self.module.runtime, param.through)(value))
-            return [(text if text is not None else HOLE,)]
-        if isinstance(argument, ast.Name) and context and argument.id in _params(context):
-            return [(Param(argument.id, param.through),)]
-        if isinstance(argument, ast.Name) and context:
-            loop_var = self.loop_var(context, argument.id, param.through)
-            if loop_var is not None:
-                return [(loop_var,)]
-        return [(HOLE,)]
-
-    def unroll(
-        self, fields: dict[str, Template], function: ast.FunctionDef | None
-    ) -> Iterator[dict[str, Template]]:
-        """One set of templates per item of each loop they use, the item's variables together."""
-        loop_vars = {p for t in fields.values() for p in t if isinstance(p, LoopVar)}
-        if not loop_vars or function is None:
-            yield fields
-            return
-        loop = next(iter(loop_vars)).loop
-        mine = sorted((p for p in loop_vars if p.loop is loop), key=lambda p: p.path)
-        per_var = [self.loop_items(p, function) for p in mine]
-        for item in zip(*per_var, strict=True):
-            for choice in itertools.product(*item):
-                values = dict(zip(mine, choice, strict=True))
-                unrolled = {
-                    field: tuple(
-                        itertools.chain.from_iterable(values.get(p, (p,)) for p in template)
-                    )
-                    for field, template in fields.items()
-                }
-                yield from self.unroll(unrolled, function)
-
-
-def _wanted(template: Template) -> set[Param]:
-    """The parameters a template still waits for, also inside its picks."""
-    found: set[Param] = set()
-    for piece in template:
-        if isinstance(piece, Param):
-            found.add(piece)
-        elif isinstance(piece, Pick):
-            found |= {Param(piece.name)} | _wanted(piece.then) | _wanted(piece.otherwise)
-    return found
-
-
-def _substitute(
-    template: Template, values: dict[Param, Template], decided: dict[str, bool | None]
-) -> Template:
-    pieces: list[Piece] = []
-    for piece in template:
-        if isinstance(piece, Param):
-            pieces.extend(values.get(piece, (HOLE,)))
-        elif isinstance(piece, Pick):
-            decision = decided.get(piece.name)
-            if decision is not None:
-                chosen = piece.then if decision else piece.otherwise
-                pieces.extend(_substitute(chosen, values, decided))
-                continue
-            passed = values.get(Param(piece.name), (HOLE,))
-            if len(passed) == 1 and isinstance(passed[0], Param) and passed[0].through is None:
-                # Passed on unchanged by a caller's own parameter: its callers decide.
-                then = _substitute(piece.then, values, decided)
-                otherwise = _substitute(piece.otherwise, values, decided)
-                pieces.append(Pick(passed[0].name, then, otherwise))
-            else:
-                pieces.append(HOLE)
-        else:
-            pieces.append(piece)
-    return tuple(pieces)
-
-
-def _expand(
-    resolver: Resolver,
-    fields: dict[str, Template],
-    function: ast.FunctionDef | None,
-    depth: int = 0,
-) -> Iterator[tuple[dict[str, Template], str]]:
-    """Follow the parameters in ``fields`` out to every caller, until none is left."""
-    for unrolled in resolver.unroll(fields, function):
-        yield from _expand_params(resolver, unrolled, function, depth)
-
-
-def _expand_params(
-    resolver: Resolver,
-    fields: dict[str, Template],
-    function: ast.FunctionDef | None,
-    depth: int,
-) -> Iterator[tuple[dict[str, Template], str]]:
-    wanted = sorted(
-        set().union(*(_wanted(template) for template in fields.values())),
-        key=lambda p: (p.name, p.through or ""),
-    )
-    where = f"{resolver.module.name}:{function.name if function else '<module>'}"
-    calls = resolver.calls_of(function) if wanted and function is not None else []
-    if not wanted or not calls or depth > 10:
-        yield {field: _substitute(t, {}, {}) for field, t in fields.items()}, where
-        return
-    assert function is not None
-    names = _params(function)
-    defaults = _defaults(function)
-    for call, method in calls:
-        caller = resolver.module.parent.get(call)
-        passed = names[1:] if method and names[:1] == ["self"] else names
-        bound: dict[str, tuple[ast.expr | None, ast.FunctionDef | None]] = {
-            name: (default, None) for name, default in defaults.items()
-        }
-        bound.update({name: (arg, caller) for name, arg in zip(passed, call.args, strict=False)})
-        bound.update({kw.arg: (kw.value, caller) for kw in call.keywords if kw.arg})
-        decided: dict[str, bool | None] = {}
-        for name, (argument, context) in bound.items():
-            value = resolver.value_of(argument, context)
-            decided[name] = None if value is MISSING else bool(value)
-        options = [resolver.fill(p, *bound.get(p.name, (None, None))) for p in wanted]
-        for choice in itertools.product(*options):
-            values = dict(zip(wanted, choice, strict=True))
-            filled = {field: _substitute(t, values, decided) for field, t in fields.items()}
-            yield from _expand(resolver, filled, caller, depth + 1)
-
-
-def _merge(template: Template) -> Text:
+def _merge(pieces: list[str | None]) -> Text:
     """Adjacent text joined, adjacent holes made one."""
     merged: list[str | None] = []
-    for piece in template:
-        if piece is HOLE or isinstance(piece, Param | Pick | LoopVar):
+    for piece in pieces:
+        if piece is HOLE:
             if not merged or merged[-1] is not HOLE:
                 merged.append(HOLE)
         elif merged and merged[-1] is not HOLE:
@@ -499,31 +69,34 @@ def _merge(template: Template) -> Text:
     return tuple(merged)
 
 
+def _template_text(template: str) -> Text:
+    """A ``str.format`` template as text and holes (``{{`` is a brace of the text)."""
+    pieces: list[str | None] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        pieces.append(literal)
+        if name is not None:
+            pieces.append(HOLE)
+    return _merge(pieces)
+
+
 @functools.cache
 def code_messages() -> tuple[Message, ...]:
-    """Every message a Problem can carry, one per template, in source order."""
-    found: dict[tuple[Text, Text], Message] = {}
-    for name in SOURCES:
-        module = Module(name)
-        resolver = Resolver(module)
-        for node in module.calls:
-            if not isinstance(node.func, ast.Name) or node.func.id != "Problem":
-                continue
-            # Problem(path, line, col, message, severity="error")
-            arguments = dict(
-                zip(("path", "line", "col", "message", "severity"), node.args, strict=False)
-            )
-            arguments.update({kw.arg: kw.value for kw in node.keywords if kw.arg})
-            function = module.parent.get(node)
-            texts = resolver.templates(arguments["message"], function)
-            severity = arguments.get("severity")
-            levels = resolver.templates(severity, function) if severity else [("error",)]
-            for text, level in itertools.product(texts, levels):
-                fields = {"text": text, "severity": level}
-                for done, where in _expand(resolver, fields, function):
-                    message = Message(_merge(done["text"]), _merge(done["severity"]), where)
-                    found.setdefault((message.text, message.severity), message)
-    return tuple(found.values())
+    """Every message a Problem can carry, one per template, from the catalogue."""
+    found = {
+        Message(_template_text(template), severity): None
+        for template, severity in loader.message_catalogue()
+    }
+    return tuple(found)
+
+
+def _message_arguments(call: ast.Call) -> list[ast.expr]:
+    """The arguments of a call that carry a message: Problem's fourth, report's second."""
+    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+    position = {"Problem": 3, "_problem_at": 2, "report": 1}.get(name)
+    if position is None:
+        return []
+    found = call.args[position : position + 1]
+    return found + [kw.value for kw in call.keywords if kw.arg == "message"]
 
 
 # --- reading the doc ----------------------------------------------------------------------
@@ -625,6 +198,21 @@ def test_the_extraction_finds_the_messages_it_should() -> None:
     assert any(text.startswith("unknown ambient") for text in warnings)
 
 
+def test_every_message_goes_through_the_catalogue() -> None:
+    """No problem is worded past the catalogue: a message written as text where a problem
+    is made would be missing from it, and so from the doc's check."""
+    written_out = []
+    for name in SOURCES:
+        path = CONTENT / f"{name}.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            for argument in _message_arguments(node):
+                if isinstance(argument, ast.JoinedStr | ast.Constant | ast.BinOp):
+                    written_out.append(f"{path.name}:{argument.lineno}")
+    assert not written_out, "messages not in content/messages.py: " + ", ".join(written_out)
+
+
 def test_every_message_is_in_the_doc() -> None:
     rows = doc_rows()
     assert len(rows) > 30, f"no message table under {TABLE_HEADING!r} in {DOC}"
@@ -634,7 +222,7 @@ def test_every_message_is_in_the_doc() -> None:
         matches = [row for row in rows if says(row, message.text)]
         if not any(row.severity == severity for row in matches):
             found = f" (rows {[r.line for r in matches]} say another severity)" if matches else ""
-            missing.append(f"{severity}: {message.shown()}  [{message.where}]{found}")
+            missing.append(f"{severity}: {message.shown()}{found}")
     assert not missing, "docs/script-format.md does not list:\n" + "\n".join(sorted(missing))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calmkit import locations
-from calmkit.content import model
+from calmkit.content import messages, model
 from calmkit.content.model import Plan, Script
 from calmkit.content.problems import Problem, did_you_mean
 
@@ -170,10 +170,7 @@ def load_files(
 def _link_result(path: Path) -> LoadResult:
     from calmkit.content.results import LoadResult
 
-    message = (
-        "is a symbolic link: calmkit reads only the files in its own folders, never "
-        "through a link; put the file itself there (calmkit import FILE)"
-    )
+    message = messages.LINK()
     return LoadResult(str(path), problems=[Problem(str(path), 1, 1, message)])
 
 
@@ -193,7 +190,7 @@ def _mark_duplicate(result: LoadResult, what: str, first_path: str) -> None:
             result.path,
             result.id_line,
             result.id_col,
-            f"duplicate {what} id '{result.document_id}': {first_path} already uses it",
+            messages.DUPLICATE_ID(what=what, id=result.document_id, first_path=first_path),
         )
     )
     result.script = None

@@ -18,7 +18,8 @@ from typing import Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from calmkit.content import model
+from calmkit.content import messages, model
+from calmkit.content.messages import Says
 from calmkit.content.model import (
     AnyStep,
     Breathe,
@@ -144,11 +145,62 @@ SETTINGS_KEYS = (
 PLAN_BREATHE_KEYS = tuple(field.key for field in BREATHE_PACE_FIELDS)
 CHECKIN_KEYS = ("before", "after", "daily")
 
+# Messages that state this module's limits, beside them (the rest are in messages.py).
+BAD_ID = Says(
+    f"'{{name}}' must be lowercase letters, digits and single hyphens (at most {MAX_ID_LENGTH}),"
+    " like 'lemon-squeeze', got '{value}'",
+    words={"name": ("id", "plan", "scripts")},
+)
+DATE_OUT_OF_RANGE = Says(
+    f"'{{name}}' must be a date from {EARLIEST_START.isoformat()} to "
+    f"{LATEST_START.isoformat()}, got {{value}}"
+)
+WEEKS_OUT_OF_RANGE = Says(f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got '{{value}}'")
+NO_ACTION = Says(f"step {{number}} has no action: give it one of {one_of(ACTIONS)}")
+
 Entries = dict[str, tuple[ScalarNode, Node]]
 
 
 def _number_text(value: float) -> str:
     return f"{value:g}"
+
+
+def _number_words(name: str, low: float, high: float, unit: str, whole: bool) -> dict[str, str]:
+    """The holes of messages.NOT_A_NUMBER but the value: "'count' must be a whole number of
+    breaths from 1 to 60"."""
+    return {
+        "name": name,
+        "kind": "a whole number" if whole else "a number",
+        "of_unit": f" of {unit}" if unit else "",
+        "low": _number_text(low),
+        "high": _number_text(high),
+    }
+
+
+def message_catalogue() -> list[tuple[str, Severity]]:
+    """Every message a script or plan file can be given, as ``str.format`` templates with
+    the holes the file decides, and its severity: the messages of messages.py, of the
+    YAML reader and this module, and each field of the field tables spelled out."""
+    from calmkit.content import yamldoc  # this module's own import, named for the catalogue
+
+    found: dict[tuple[str, Severity], None] = {}
+    for namespace in (vars(messages), vars(yamldoc), globals()):
+        for says in messages.all_says(namespace):
+            found.update(dict.fromkeys((text, says.severity) for text in says.spelled_out()))
+    for table in FIELD_TABLES:
+        for field in table:
+            found[_field_message(field), "error"] = None
+    return list(found)
+
+
+def _field_message(field: Field) -> str:
+    """What a wrong value of the field is told (a choice's word is in UNKNOWN_CHOICE)."""
+    if field.type == "choice":
+        return messages.UNKNOWN_CHOICE.partly(what=field.what)
+    if field.type == "boolean":
+        return messages.NOT_TRUE_OR_FALSE.partly(name=field.key)
+    words = _number_words(field.key, field.low, field.high, field.unit, field.type == "whole")
+    return messages.NOT_A_NUMBER.partly(**words)
 
 
 def _show(node: Node) -> str:
@@ -194,20 +246,23 @@ class _Checker:
 
     # --- reporting ---------------------------------------------------------
 
-    def report(self, node: Node, message: str, severity: Severity = "error") -> None:
+    def report(self, node: Node, says: Says, **holes: object) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.label, mark.line + 1, mark.column + 1, message, severity))
+        message = says(**holes)
+        self.problems.append(
+            Problem(self.label, mark.line + 1, mark.column + 1, message, says.severity)
+        )
 
     # --- generic shapes ------------------------------------------------------
 
     def mapping(self, node: Node, what: str) -> Entries | None:
         if not isinstance(node, MappingNode):
-            self.report(node, f"{what} must be a mapping of 'key: value' lines, got {_show(node)}")
+            self.report(node, messages.NOT_A_MAPPING, what=what, value=_show(node))
             return None
         entries: Entries = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.report(key_node, f"a key in {what} must be a plain word")
+                self.report(key_node, messages.KEY_NOT_A_WORD, what=what)
                 continue
             # Duplicates were reported already; the first one counts.
             entries.setdefault(str(key_node.value), (key_node, value_node))
@@ -219,25 +274,24 @@ class _Checker:
         for key, (key_node, _) in entries.items():
             if key not in allowed:
                 found = True
-                self.report(key_node, f"unknown key '{key}' in {where}{did_you_mean(key, allowed)}")
+                hint = did_you_mean(key, allowed)
+                self.report(key_node, messages.UNKNOWN_KEY, key=key, where=where, hint=hint)
         return found
 
     def required(self, entries: Entries, key: str, owner: Node, where: str) -> Node | None:
         if key in entries:
             return entries[key][1]
-        self.report(owner, f"missing required key '{key}' in {where}")
+        self.report(owner, messages.MISSING_KEY, key=key, where=where)
         return None
 
     def sequence(self, node: Node, name: str, allow_empty: bool = False) -> list[Node] | None:
         if isinstance(node, ScalarNode) and node.tag.endswith(":null") and allow_empty:
             return []
         if not isinstance(node, SequenceNode):
-            self.report(
-                node, f"'{name}' must be a list ('- item' lines or [a, b]), got {_show(node)}"
-            )
+            self.report(node, messages.NOT_A_LIST, name=name, value=_show(node))
             return None
         if not node.value and not allow_empty:
-            self.report(node, f"'{name}' must list at least one item")
+            self.report(node, messages.EMPTY_LIST, name=name)
             return None
         return list(node.value)
 
@@ -249,14 +303,11 @@ class _Checker:
     def string(self, node: Node, name: str, allow_empty: bool = False) -> str | None:
         """Any scalar as the text the author typed ('yes' stays 'yes')."""
         if not isinstance(node, ScalarNode) or (self.is_null(node) and not allow_empty):
-            self.report(
-                node,
-                f"'{name}' must be text, got {_show(node)}",
-            )
+            self.report(node, messages.NOT_TEXT, name=name, value=_show(node))
             return None
         text = "" if self.is_null(node) else str(node.value).strip()
         if not text and not allow_empty:
-            self.report(node, f"'{name}' must not be empty")
+            self.report(node, messages.EMPTY_TEXT, name=name)
             return None
         return text
 
@@ -286,12 +337,11 @@ class _Checker:
             and (not whole or float(value).is_integer())
         )
         if not valid:
-            kind = "a whole number" if whole else "a number"
-            of_unit = f" of {unit}" if unit else ""
             self.report(
                 node,
-                f"'{name}' must be {kind}{of_unit} from {_number_text(low)} to "
-                f"{_number_text(high)}, got {_show(node)}",
+                messages.NOT_A_NUMBER,
+                **_number_words(name, low, high, unit, whole),
+                value=_show(node),
             )
             return None
         assert isinstance(value, int | float)
@@ -326,7 +376,7 @@ class _Checker:
             return None
         if text not in choices:
             hint = did_you_mean(text, choices) or f" (one of {one_of(choices)})"
-            self.report(node, f"unknown {what} '{_short(text)}'{hint}")
+            self.report(node, messages.UNKNOWN_CHOICE, what=what, value=_short(text), hint=hint)
             return None
         return text
 
@@ -335,18 +385,14 @@ class _Checker:
         if text is None:
             return None
         if len(text) > MAX_ID_LENGTH or not ID_PATTERN.match(text):
-            self.report(
-                node,
-                f"'{name}' must be lowercase letters, digits and single hyphens "
-                f"(at most {MAX_ID_LENGTH}), like 'lemon-squeeze', got '{text[:40]}'",
-            )
+            self.report(node, BAD_ID, name=name, value=text[:40])
             return None
         return text
 
     def boolean(self, node: Node, name: str) -> bool | None:
         value = self.scalars.value(node) if isinstance(node, ScalarNode) else None
         if not isinstance(value, bool):
-            self.report(node, f"'{name}' must be true or false, got {_show(node)}")
+            self.report(node, messages.NOT_TRUE_OR_FALSE, name=name, value=_show(node))
             return None
         return value
 
@@ -361,15 +407,11 @@ class _Checker:
             with suppress(ValueError):
                 day = dt.date.fromisoformat(value.strip())
         if day is None:
-            self.report(node, f"'{name}' must be a date like 2026-11-24, got {_show(node)}")
+            self.report(node, messages.NOT_A_DATE, name=name, value=_show(node))
             return None
         if not earliest <= day <= latest:
             # Weeks are counted from it: a date near the end of the calendar overflows.
-            self.report(
-                node,
-                f"'{name}' must be a date from {earliest.isoformat()} to {latest.isoformat()},"
-                f" got {_show(node)}",
-            )
+            self.report(node, DATE_OUT_OF_RANGE, name=name, value=_show(node))
             return None
         return day
 
@@ -381,7 +423,7 @@ class _Checker:
         try:
             return clean_name(text)
         except NameProblem as problem:
-            self.report(node, f"'{key}' is a person's name: {problem}")
+            self.report(node, messages.BAD_NAME, key=key, reason=problem)
             return None
 
     def age_range(self, node: Node, name: str) -> tuple[int, int] | None:
@@ -390,22 +432,14 @@ class _Checker:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(
-                node, f"'{name}' must be an age range like '5-10' or one age, got '{_short(text)}'"
-            )
+            self.report(node, messages.NOT_AN_AGE_RANGE, name=name, value=_short(text))
             return None
         low, high = _range_ends(match)
         if low > high:
-            self.report(
-                node,
-                f"'{name}' {text} is backwards: write the younger age first, like '{high}-{low}'",
-            )
+            self.report(node, messages.AGES_BACKWARDS, name=name, value=text, high=high, low=low)
             return None
         if low < model.MIN_AGE or high > model.MAX_AGE:
-            self.report(
-                node,
-                f"'{name}' must be between {model.MIN_AGE} and {model.MAX_AGE}, got '{_short(text)}'",
-            )
+            self.report(node, messages.AGES_OUT_OF_RANGE, name=name, value=_short(text))
             return None
         return low, high
 
@@ -415,19 +449,14 @@ class _Checker:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(node, f"'weeks' must be a week or a range like '1-2', got '{_short(text)}'")
+            self.report(node, messages.NOT_A_WEEK_RANGE, value=_short(text))
             return None
         first, last = _range_ends(match)
         if first > last:
-            self.report(
-                node,
-                f"'weeks' {text} is backwards: write the earlier week first, like '{last}-{first}'",
-            )
+            self.report(node, messages.WEEKS_BACKWARDS, value=text, last=last, first=first)
             return None
         if first < 1 or last > MAX_PLAN_WEEKS:
-            self.report(
-                node, f"'weeks' must count from 1 to {MAX_PLAN_WEEKS}, got '{_short(text)}'"
-            )
+            self.report(node, WEEKS_OUT_OF_RANGE, value=_short(text))
             return None
         return first, last
 
@@ -440,18 +469,15 @@ class _Checker:
             variants: dict[str, str] = {}
             for key, (key_node, value_node) in entries.items():
                 if key not in model.VARIANTS:
-                    self.report(
-                        key_node,
-                        f"unknown tier '{key}' in '{name}'{did_you_mean(key, model.VARIANTS)}"
-                        f" (tiers are {one_of(model.VARIANTS)})",
-                    )
+                    hint = did_you_mean(key, model.VARIANTS)
+                    self.report(key_node, messages.UNKNOWN_TIER, key=key, name=name, hint=hint)
                     continue
                 line = self.string(value_node, f"{name}: {key}")
                 if line is not None:
                     variants[key] = line
                     self.check_words(value_node, line, name)
             if not entries:
-                self.report(node, f"'{name}' needs at least one line")
+                self.report(node, messages.NO_LINES, name=name)
                 return None
             return Text(variants=variants) if variants and len(variants) == len(entries) else None
         line = self.string(node, name)
@@ -464,12 +490,7 @@ class _Checker:
             return  # a respelling is as long as the line it respells
         words = len(line.split())
         if words > model.MAX_WORDS_PER_LINE:
-            self.report(
-                node,
-                f"this line has {words} words; a child follows at most "
-                f"{model.MAX_WORDS_PER_LINE} a line best: split it into two 'say' steps",
-                severity="warning",
-            )
+            self.report(node, messages.LONG_LINE, words=words)
 
     def areas(self, node: Node, name: str) -> frozenset[str] | None:
         items = self.sequence(node, name, allow_empty=True)
@@ -488,12 +509,8 @@ class _Checker:
             return None
         if name != model.NO_AMBIENT and name not in model.AMBIENT_BEDS:
             # Not an error: the session simply stays quiet, and the author is told.
-            self.report(
-                node,
-                f"unknown ambient '{name}'{did_you_mean(name, model.AMBIENT_BEDS)}: it will "
-                f"play no ambient sound (beds are {one_of(model.AMBIENT_BEDS)}, or 'none')",
-                severity="warning",
-            )
+            hint = did_you_mean(name, model.AMBIENT_BEDS)
+            self.report(node, messages.UNKNOWN_AMBIENT, name=name, hint=hint)
         return name
 
 
@@ -538,11 +555,7 @@ class _ScriptReader(_Checker):
 
         longest = max(compile_timeline(script, tier).duration for tier in model.TIERS)
         if longest > model.MAX_SCRIPT_SECONDS:
-            self.report(
-                steps_key,
-                f"this script would take about {math.ceil(longest / 60)} minutes; a script can "
-                f"be at most {model.MAX_SCRIPT_SECONDS // 60} minutes (split it into two)",
-            )
+            self.report(steps_key, messages.TOO_LONG, minutes=math.ceil(longest / 60))
 
     def steps(self, node: Node) -> tuple[AnyStep, ...] | None:
         items = self.sequence(node, "steps")
@@ -562,10 +575,7 @@ class _ScriptReader(_Checker):
     def step(self, node: Node, number: int, ids: dict[str, int]) -> AnyStep | None:
         where = f"step {number}"
         if not isinstance(node, MappingNode):
-            self.report(
-                node,
-                f"{where} must be a mapping like '- say: Hello', got {_show(node)}",
-            )
+            self.report(node, messages.STEP_NOT_A_MAPPING, number=number, value=_show(node))
             return None
         entries = self.mapping(node, where)
         if entries is None:
@@ -574,14 +584,12 @@ class _ScriptReader(_Checker):
         actions = [key for key in entries if key in ACTIONS]
         if not actions:
             if not unknown:
-                self.report(node, f"{where} has no action: give it one of {one_of(ACTIONS)}")
+                self.report(node, NO_ACTION, number=number)
             return None
         if len(actions) > 1:
             second_key = entries[actions[1]][0]
             self.report(
-                second_key,
-                f"{where} has two actions, '{actions[0]}' and '{actions[1]}': "
-                "give each its own '- ' line",
+                second_key, messages.TWO_ACTIONS, number=number, first=actions[0], second=actions[1]
             )
             return None
         action = actions[0]
@@ -593,9 +601,7 @@ class _ScriptReader(_Checker):
             if step_id is None:
                 ok = False
             elif step_id in ids:
-                self.report(
-                    id_node, f"step id '{step_id}' is used twice (first on line {ids[step_id]})"
-                )
+                self.report(id_node, messages.STEP_ID_TWICE, id=step_id, first_line=ids[step_id])
                 ok = False
             else:
                 ids[step_id] = id_node.start_mark.line + 1
@@ -606,17 +612,9 @@ class _ScriptReader(_Checker):
         if "speak" in entries and action != "say":
             ok = False
             if action in ("tense", "release"):
-                self.report(
-                    entries["speak"][0],
-                    f"'speak' goes inside the {action} step, beside its 'say', like "
-                    f"'{action}: {{area: hands, say: ..., speak: ...}}'",
-                )
+                self.report(entries["speak"][0], messages.SPEAK_INSIDE, action=action)
             else:
-                self.report(
-                    entries["speak"][0],
-                    f"'speak' goes with a narrated line (a say step, or 'say' in a tense or "
-                    f"release step); a {action} step has none",
-                )
+                self.report(entries["speak"][0], messages.SPEAK_WITHOUT_LINE, action=action)
         if action == "say":
             text = self.text(entries["say"][1], "say")
             speak = None
@@ -643,42 +641,32 @@ class _ScriptReader(_Checker):
         ok = True
         for line, line_node in self._speak_lines(node, speak):
             if not any(char.isalnum() for char in line):
-                self.report(line_node, "'speak' must give words for the narrator to say")
+                self.report(line_node, messages.SPEAK_NO_WORDS)
                 ok = False
         if say is None:
             return ok, speak if ok else None  # `say` itself is wrong and says so
         if say.plain is not None and speak.plain is None:
-            self.report(
-                node,
-                "'say' is one line, so 'speak' must be one line too: the words the "
-                "narrator should say instead",
-            )
+            self.report(node, messages.SPEAK_ONE_LINE)
             return False, None
         if say.plain is None and speak.plain is not None:
             self.report(
                 node,
-                f"'say' has a line for {_all_of(say.variants)}, so 'speak' must be a mapping "
-                f"too, giving only the lines that need respelling (like "
-                f"'{next(iter(say.variants))}: ...')",
+                messages.SPEAK_A_MAPPING,
+                tiers=_all_of(say.variants),
+                tier=next(iter(say.variants)),
             )
             return False, None
         for key_node, value_node in node.value if isinstance(node, MappingNode) else ():
             key = str(key_node.value)
             if key not in say.variants:
                 self.report(
-                    key_node,
-                    f"'speak' has a '{key}' line but 'say' has none: a respelling goes with "
-                    f"a line of 'say' (it has {_all_of(say.variants)})",
+                    key_node, messages.SPEAK_TIER_NOT_IN_SAY, tier=key, tiers=_all_of(say.variants)
                 )
                 ok = False
             elif say.variants[key] == speak.variants[key]:
-                self.report(
-                    value_node,
-                    f"'speak: {key}' is the same as 'say: {key}': leave it out",
-                    severity="warning",
-                )
+                self.report(value_node, messages.SPEAK_TIER_SAME, tier=key)
         if say.plain is not None and say.plain == speak.plain:
-            self.report(node, "'speak' is the same as 'say': leave it out", severity="warning")
+            self.report(node, messages.SPEAK_SAME)
         return ok, speak if ok else None
 
     @staticmethod
@@ -736,12 +724,7 @@ class _ScriptReader(_Checker):
             ok = ok and text is not None
         if "speak" in entries:
             if "say" not in entries:
-                self.report(
-                    entries["speak"][0],
-                    f"'speak' needs a 'say' beside it: it is how the narrator should say that "
-                    f"line (without 'say', calmkit's own words for the {action} step are said "
-                    f"as written)",
-                )
+                self.report(entries["speak"][0], messages.SPEAK_WITHOUT_SAY, action=action)
                 ok = False
             else:
                 speak_ok, speak = self.speak(entries["speak"][1], text)
@@ -780,29 +763,19 @@ class _ScriptReader(_Checker):
             return None
         relative = Path(name)
         if relative.is_absolute() or "\\" in name or ".." in relative.parts:
-            self.report(
-                node,
-                f"sound file '{name}' is outside the script's folder: keep recorded clips "
-                "beside the script and name them without folders above it",
-            )
+            self.report(node, messages.SOUND_OUTSIDE, name=name)
             return None
         if relative.suffix.lower() not in model.SOUND_EXTENSIONS:
-            self.report(
-                node,
-                f"sound file '{name}' must be one of {', '.join(model.SOUND_EXTENSIONS)}",
-            )
+            self.report(node, messages.SOUND_TYPE, name=name)
             return None
         if self.folder is not None:
             folder = self.folder.resolve()
             target = (folder / relative).resolve()
             if not target.is_relative_to(folder):
-                self.report(
-                    node,
-                    f"sound file '{name}' leads outside the script's folder (through a link)",
-                )
+                self.report(node, messages.SOUND_THROUGH_LINK, name=name)
                 return None
             if not target.is_file():
-                self.report(node, f"sound file '{name}' was not found beside the script")
+                self.report(node, messages.SOUND_NOT_FOUND, name=name)
                 return None
         return name
 
@@ -859,10 +832,11 @@ class _PlanReader(_Checker):
             if not low <= age <= high:
                 self.report(
                     node,
-                    f"script '{script_id}' is written for ages {script.ages_label}, and this "
-                    f"plan is for age {age}: it still plays (at the {model.tier_for_age(age)} "
-                    "tier's lines), but check it suits the child",
-                    severity="warning",
+                    messages.SCRIPT_FOR_OTHER_AGES,
+                    id=script_id,
+                    ages=script.ages_label,
+                    age=age,
+                    tier=model.tier_for_age(age),
                 )
 
     def schedule(self, node: Node) -> tuple[ScheduleBlock, ...] | None:
@@ -882,8 +856,11 @@ class _PlanReader(_Checker):
                 if block.first_week <= earlier.last_week and earlier.first_week <= block.last_week:
                     self.report(
                         item,
-                        f"weeks {block.first_week}-{block.last_week} overlap weeks "
-                        f"{earlier.first_week}-{earlier.last_week}: give each week one entry",
+                        messages.WEEKS_OVERLAP,
+                        first=block.first_week,
+                        last=block.last_week,
+                        earlier_first=earlier.first_week,
+                        earlier_last=earlier.last_week,
                     )
                     complete = False
             blocks.append(block)
@@ -900,12 +877,7 @@ class _PlanReader(_Checker):
                 weeks = (
                     f"week {expected} has" if last == expected else f"weeks {expected}-{last} have"
                 )
-                self.report(
-                    item,
-                    f"{weeks} no sessions: the plan gives nothing to practise then (widen a "
-                    "range, or add an entry for them)",
-                    severity="warning",
-                )
+                self.report(item, messages.WEEKS_WITHOUT_SESSIONS, weeks=weeks)
             expected = max(expected, block.last_week + 1)
 
     def block(self, node: Node) -> ScheduleBlock | None:
@@ -958,10 +930,8 @@ class _PlanReader(_Checker):
                 continue
             self.script_nodes.setdefault(script_id, item)
             if self.known_scripts is not None and script_id not in self.known_scripts:
-                self.report(
-                    item,
-                    f"unknown script '{script_id}'{did_you_mean(script_id, self.known_scripts)}",
-                )
+                hint = did_you_mean(script_id, self.known_scripts)
+                self.report(item, messages.UNKNOWN_SCRIPT, id=script_id, hint=hint)
                 ok = False
                 continue
             ids.append(script_id)
@@ -980,10 +950,7 @@ class _PlanReader(_Checker):
                 values[key] = self.areas(entries[key][1], key)
         both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[arg-type]
         if both:
-            self.report(
-                entries["skip"][1],
-                f"{one_of(sorted(both))} cannot be both gentle and skipped: choose one",
-            )
+            self.report(entries["skip"][1], messages.GENTLE_AND_SKIPPED, areas=one_of(sorted(both)))
         if "ambient" in entries:
             values["ambient"] = self.ambient(entries["ambient"][1])
         if "voice" in entries:
@@ -1030,16 +997,12 @@ def _version_ok(checker: _Checker, entries: Entries, root: Node) -> bool:
     """False only for another format version, whose keys would make noise, not problems."""
     if "calmkit" not in entries:
         # Most likely forgotten: say so, and check the rest as version 1.
-        checker.report(root, "missing 'calmkit: 1' (the format version) at the top of the file")
+        checker.report(root, messages.NO_VERSION)
         return True
     node = entries["calmkit"][1]
     value = checker.scalars.value(node) if isinstance(node, ScalarNode) else None
     if isinstance(value, bool) or str(value).strip() != str(model.FORMAT_VERSION):
-        checker.report(
-            node,
-            f"unknown format version {_show(node)}: this calmkit reads 'calmkit: "
-            f"{model.FORMAT_VERSION}'",
-        )
+        checker.report(node, messages.OTHER_VERSION, value=_show(node))
         return False
     return True
 
@@ -1062,10 +1025,7 @@ def load_document(
         return result
     kind = _classify(entries)
     if kind is None:
-        probe.report(
-            root,
-            "not a calmkit script or plan: a script starts with 'id:', a plan with 'plan:'",
-        )
+        probe.report(root, messages.NOT_CALMKIT)
         result.problems += probe.problems
         return result
     result.kind = kind
@@ -1126,12 +1086,10 @@ def safety_line_warnings(script: Script) -> list[Problem]:
     texts = [text for step in script.steps if (text := getattr(step, "text", None)) is not None]
     first_line = script.steps[0].line if script.steps else 1
     problems: list[Problem] = []
-    for pattern, what, example in (
-        (EYES_OPEN_PATTERN, "they may keep their eyes open",
-         "You can close your eyes, or keep them open."),
-        (STOP_ANY_TIME_PATTERN, "they can stop any time",
-         "You can stop any time, and that's okay."),
-    ):  # fmt: skip
+    for pattern, says in (
+        (EYES_OPEN_PATTERN, messages.NO_EYES_OPEN_LINE),
+        (STOP_ANY_TIME_PATTERN, messages.NO_STOP_LINE),
+    ):
         missing = [
             tier for tier in tiers if not any(pattern.search(text.resolve(tier)) for text in texts)
         ]
@@ -1143,9 +1101,8 @@ def safety_line_warnings(script: Script) -> list[Problem]:
                 script.path,
                 first_line,
                 1,
-                f"no line tells the child {what}{heard_by}: clinical guidance asks every "
-                f"script to say so, like '{example}'",
-                severity="warning",
+                says(heard_by=heard_by),
+                severity=says.severity,
             )
         )
     return problems

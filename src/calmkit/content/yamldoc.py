@@ -19,10 +19,18 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from calmkit.content import messages
+from calmkit.content.messages import Says
 from calmkit.content.problems import Problem
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_NESTING = 24  # a script needs 5; deeper is a mistake or an attack
+# Messages that state this module's limits, beside them.
+NESTED = Says(f"nested more than {MAX_NESTING} levels deep")
+TOO_LARGE = Says(
+    f"file is too large ({{size}} KiB): scripts and plans can be at most "
+    f"{MAX_FILE_BYTES // 1024} KiB"
+)
 
 # libyaml is much faster; PyYAML's pure-Python parser is the fallback.
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -52,7 +60,7 @@ def _decode(label: str, data: bytes) -> tuple[str | None, Problem | None]:
         line_start = data.rfind(b"\n", 0, start) + 1
         col = len(data[line_start:start].decode("utf-8-sig")) + 1
         byte = data[start]
-        message = f"not UTF-8 text (byte 0x{byte:02x} cannot be read): save the file as UTF-8"
+        message = messages.NOT_UTF8(byte=f"{byte:02x}")
         return None, Problem(label, line, col, message)
 
 
@@ -65,14 +73,14 @@ def _scan_events(label: str, text: str) -> Problem | None:
             return _problem_at(
                 label,
                 event.start_mark,
-                f"YAML aliases ('*{event.anchor}') are not allowed: write the value out in full",
+                messages.ALIAS(anchor=event.anchor),
             )
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             return _problem_at(
                 label,
                 event.start_mark,
-                f"YAML anchors ('&{anchor}') are not allowed: write each value out in full",
+                messages.ANCHOR(anchor=anchor),
             )
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -80,14 +88,12 @@ def _scan_events(label: str, text: str) -> Problem | None:
                 return _problem_at(
                     label,
                     event.start_mark,
-                    "a file holds one script or plan, but a second YAML document starts here",
+                    messages.SECOND_DOCUMENT(),
                 )
         elif isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_NESTING:
-                return _problem_at(
-                    label, event.start_mark, f"nested more than {MAX_NESTING} levels deep"
-                )
+                return _problem_at(label, event.start_mark, NESTED())
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None
@@ -121,16 +127,16 @@ def _indent_problem(
                     label,
                     number,
                     col,
-                    f"line {number} is indented with a tab: use spaces",
+                    messages.TAB_INDENT(line=number),
                 )
             if char in _ODD_SPACES:
                 return Problem(
                     label,
                     number,
                     col,
-                    f"line {number} has {_ODD_SPACES[char]} (U+{ord(char):04X}) at column "
-                    f"{col}, often pasted from a word processor: replace it with an "
-                    "ordinary space",
+                    messages.ODD_SPACE(
+                        line=number, space=_ODD_SPACES[char], code=f"{ord(char):04X}", col=col
+                    ),
                 )
     return None
 
@@ -179,8 +185,7 @@ def _plain_cause(
             label,
             start.line + 1,
             start.column + 1,
-            f"the quote mark {quote} that starts here is never closed: end the text with "
-            f"another {quote} on the same line",
+            messages.QUOTE_NOT_CLOSED(quote=quote),
         )
     if not lines or mark.line >= len(lines):
         return None
@@ -199,9 +204,9 @@ def _plain_cause(
                 label,
                 line_no,
                 curly_col,
-                f"the text starts with a curly quote {line[curly]} (column {curly_col}), "
-                f"which YAML does not read as a quote: type straight quotes instead, like "
-                f"{_quoted(key, inner)}",
+                messages.CURLY_QUOTE_STARTS(
+                    quote=line[curly], col=curly_col, example=_quoted(key, inner)
+                ),
             )
         before = line[: mark.column]
         if mark.line > 0 and re.fullmatch(r"\s*(?:-\s+)?[A-Za-z0-9_-]+\s*", before):
@@ -209,8 +214,7 @@ def _plain_cause(
                 label,
                 mark.line + 1,
                 len(before) - len(before.lstrip()) + 1,
-                f"line {line_no} is indented further than the line above it, so YAML "
-                "reads it as more of that line's text: line its key up with the key above",
+                messages.INDENTED_FURTHER(line=line_no),
             )
         if key is not None and mark.column > text_col:
             text = re.sub(r"\s+#.*$", "", text).rstrip()
@@ -218,15 +222,13 @@ def _plain_cause(
                 label,
                 mark.line + 1,
                 mark.column + 1,
-                f"this line has ': ' inside the text: put the text in quotes, like "
-                f"{_quoted(key, text)}",
+                messages.COLON_IN_TEXT(example=_quoted(key, text)),
             )
         return Problem(
             label,
             mark.line + 1,
             mark.column + 1,
-            "this line has ': ' inside the text: put the text in quotes, like "
-            'say: "Breathe: slowly"',
+            messages.COLON_IN_TEXT(example='say: "Breathe: slowly"'),
         )
     flow = _flow_colon(line, mark.column) if "expected ','" in detail else None
     if flow is not None:
@@ -235,8 +237,7 @@ def _plain_cause(
             label,
             line_no,
             flow_col,
-            f"this line has ': ' inside the text: put the text in quotes, like "
-            f"{_quoted(flow_key, flow_text)}",
+            messages.COLON_IN_TEXT(example=_quoted(flow_key, flow_text)),
         )
     if text[:1] in "\"'" and (
         "expected key" in detail or "expected <block end>" in detail or "indicator" in detail
@@ -248,16 +249,14 @@ def _plain_cause(
                 label,
                 mark.line + 1,
                 text_col + 1,
-                f"the text starts with a quote mark, so YAML reads only the quoted part "
-                f"as the text: put the whole text in quotes, like {_quoted(key, whole)}",
+                messages.QUOTED_PART_ONLY(example=_quoted(key, whole)),
             )
     if curly is not None:
         return Problem(
             label,
             line_no,
             curly_col,
-            f"line {line_no} has a curly quote {line[curly]} at column {curly_col}, "
-            "which YAML does not read as a quote: type straight quotes (\" or ') instead",
+            messages.CURLY_QUOTE(line=line_no, quote=line[curly], col=curly_col),
         )
     return None
 
@@ -271,11 +270,11 @@ def _yaml_problem(label: str, error: yaml.YAMLError, text: str) -> Problem:
         plain = _plain_cause(label, error, text.splitlines(), detail)
         if plain is not None:
             return replace(plain, detail=detail)
-        return _problem_at(label, mark, f"not valid YAML: {detail}")
+        return _problem_at(label, mark, messages.NOT_YAML(detail=detail))
     if isinstance(error, yaml.reader.ReaderError):
-        message = f"not valid YAML: character 0x{error.character:x} is not allowed"
+        message = messages.BAD_CHARACTER(code=f"0x{error.character:x}")
         if isinstance(error.character, str):
-            message = f"not valid YAML: character {ord(error.character):#x} is not allowed"
+            message = messages.BAD_CHARACTER(code=f"{ord(error.character):#x}")
         # PyYAML counts characters from the start; libyaml counts bytes of the UTF-8 text.
         before = text[: max(error.position, 0)]
         if _Loader is not yaml.SafeLoader:
@@ -283,7 +282,7 @@ def _yaml_problem(label: str, error: yaml.YAMLError, text: str) -> Problem:
         line = before.count("\n") + 1
         col = len(before) - (before.rfind("\n") + 1) + 1
         return Problem(label, line, col, message)
-    return Problem(label, 1, 1, f"not valid YAML: {error}")
+    return Problem(label, 1, 1, messages.NOT_YAML(detail=error))
 
 
 def duplicate_key_problems(label: str, node: Node) -> list[Problem]:
@@ -302,8 +301,7 @@ def duplicate_key_problems(label: str, node: Node) -> list[Problem]:
                             _problem_at(
                                 label,
                                 key_node.start_mark,
-                                f"duplicate key '{key_node.value}' (first given on line "
-                                f"{first_line})",
+                                messages.DUPLICATE_KEY(key=key_node.value, first_line=first_line),
                             )
                         )
                     else:
@@ -324,8 +322,7 @@ def parse_bytes(label: str, data: bytes) -> Document:
                     label,
                     1,
                     1,
-                    f"file is too large ({len(data) // 1024} KiB): scripts and plans can be "
-                    f"at most {MAX_FILE_BYTES // 1024} KiB",
+                    TOO_LARGE(size=len(data) // 1024),
                 )
             ],
         )
@@ -340,7 +337,7 @@ def parse_bytes(label: str, data: bytes) -> Document:
     except yaml.YAMLError as error:
         return Document(None, [_yaml_problem(label, error, text)])
     except RecursionError:
-        return Document(None, [Problem(label, 1, 1, "nested too deeply to read")])
+        return Document(None, [Problem(label, 1, 1, messages.TOO_DEEP())])
     lines = text.splitlines()
     pasted = _indent_problem(label, lines, len(lines) - 1, tabs=False)
     if pasted is not None:
@@ -348,7 +345,7 @@ def parse_bytes(label: str, data: bytes) -> Document:
         # is then not what its author sees, so nothing of it is used.
         return Document(None, [pasted])
     if root is None:
-        return Document(None, [Problem(label, 1, 1, "the file is empty")])
+        return Document(None, [Problem(label, 1, 1, messages.EMPTY())])
     return Document(root, duplicate_key_problems(label, root))
 
 
@@ -361,9 +358,7 @@ def read_file(path: Path, label: str | None = None) -> Document:
         with os.fdopen(descriptor, "rb") as handle:
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
-                return Document(
-                    None, [Problem(label, 1, 1, "is not a plain file (a device or a pipe?)")]
-                )
+                return Document(None, [Problem(label, 1, 1, messages.NOT_A_FILE())])
             data = b"" if info.st_size > MAX_FILE_BYTES else handle.read(MAX_FILE_BYTES + 1)
             if info.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
                 size = max(info.st_size, len(data))
@@ -374,13 +369,12 @@ def read_file(path: Path, label: str | None = None) -> Document:
                             label,
                             1,
                             1,
-                            f"file is too large ({size // 1024} KiB): scripts and plans "
-                            f"can be at most {MAX_FILE_BYTES // 1024} KiB",
+                            TOO_LARGE(size=size // 1024),
                         )
                     ],
                 )
     except OSError as error:
-        return Document(None, [Problem(label, 1, 1, f"cannot be read: {error.strerror}")])
+        return Document(None, [Problem(label, 1, 1, messages.CANNOT_READ(reason=error.strerror))])
     return parse_bytes(label, data)
 
 
