@@ -25,13 +25,16 @@ from calmkit.cli.options import (
     ENGINE_CHOICES,
     age_option,
     ages_option,
+    date_option,
     looked_up_name,
     new_name,
+    refusal,
 )
-from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error, shown_output
+from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, print_error, shown_output
 from calmkit.cli.packs import cmd_import, cmd_pack
 from calmkit.cli.play import cmd_play, run_tui
 from calmkit.cli.records import cmd_export, cmd_forget, cmd_locate, cmd_log, cmd_report
+from calmkit.report.figures import FORMATS
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -108,15 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     log = command("log", cmd_log, "the practice journal")
     log.add_argument("--profile", type=looked_up_name)
-    log.add_argument("--since")
-    log.add_argument("--until")
+    log.add_argument("--since", type=date_option("--since"))
+    log.add_argument("--until", type=date_option("--until"))
     log.add_argument("--json", action="store_true")
 
     report = command("report", cmd_report, "a report for the psychologist")
     report.add_argument("--profile", type=looked_up_name)
-    report.add_argument("--since")
-    report.add_argument("--until")
-    report.add_argument("--format", choices=["csv", "json", "html"], default="html")
+    report.add_argument("--since", type=date_option("--since"))
+    report.add_argument("--until", type=date_option("--until"))
+    report.add_argument("--format", choices=FORMATS, default="html")
     report.add_argument("--out", help="the file to write (default: print it)")
     report.add_argument(
         "--replace", action="store_true", help="overwrite --out if it exists (default: a new name)"
@@ -177,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if handler is None:
             return run_tui(args)  # Textual writes to the real terminal, literal text only
         with shown_output():
+            refused = refusal(args)
+            if refused is not None:
+                print_error(refused.message)
+                return EXIT_USAGE
             return handler(args)
     except KeyboardInterrupt:
         return 130

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from calmkit.audio.engines import ENGINE_ORDER
+from calmkit.content.model import MAX_AGE, MIN_AGE
 from calmkit.content.safetext import (
     NameProblem,
     clean_name,
 )
 
-ENGINE_CHOICES = ["auto", "festival", "flite", "espeak-ng", "piper"]
+# The choices come from where each fact lives, so a new engine or format is offered here too.
+ENGINE_CHOICES = ["auto", *ENGINE_ORDER]
 
 
 def new_name(text: str) -> str:
@@ -30,7 +35,6 @@ def looked_up_name(text: str) -> str:
 
 def age_option(text: str) -> int:
     """A child's age (4 to 18), or a grown-up's (over 18: they practise as a grown-up)."""
-    from calmkit.content.model import MAX_AGE, MIN_AGE
     from calmkit.records.people import OLDEST_AGE
 
     try:
@@ -46,21 +50,45 @@ def age_option(text: str) -> int:
 
 
 def ages_option(text: str) -> tuple[int, int]:
+    """A script's ages, like 9-14, inside the ages calmkit is made for."""
     from calmkit.content.loader import AGE_RANGE_PATTERN
 
     match = AGE_RANGE_PATTERN.match(text)
     low = int(match.group(1)) if match else 0
     high = int(match.group(2) or low) if match else 0
-    if not match or not 4 <= low <= high <= 18:
-        raise argparse.ArgumentTypeError(f"ages are a range like 9-14 from 4 to 18, got '{text}'")
+    if not match or not MIN_AGE <= low <= high <= MAX_AGE:
+        raise argparse.ArgumentTypeError(
+            f"ages are a range like 9-14 from {MIN_AGE} to {MAX_AGE}, got '{text}'"
+        )
     return low, high
 
 
-def date_option(text: str | None, option: str) -> datetime.date | None:
-    """A --since/--until date, or None; a bad one raises ValueError with the message."""
-    if not text:
-        return None
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{option} wants a date like 2026-03-01, got '{text}'") from None
+@dataclass(frozen=True)
+class Refused:
+    """A value an option's type turned down in calmkit's own words.
+
+    argparse would answer a refused type with its usage text; a bad date has always
+    been one line, `calmkit: --since wants a date like …`, exit 2, so the type returns
+    this and main() says it (after argparse's own checks, as before).
+    """
+
+    message: str
+
+
+def date_option(option: str) -> Callable[[str], datetime.date | Refused | None]:
+    """The type of --since or --until: a date, None for an empty one (no filter), or Refused."""
+
+    def parsed(text: str) -> datetime.date | Refused | None:
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return Refused(f"{option} wants a date like 2026-03-01, got '{text}'")
+
+    return parsed
+
+
+def refusal(args: argparse.Namespace) -> Refused | None:
+    """The first option value refused, in the order the options were added."""
+    return next((value for value in vars(args).values() if isinstance(value, Refused)), None)

@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calmkit import locations
-from calmkit.cli.options import (
-    date_option,
-)
 from calmkit.cli.output import (
     EXIT_OK,
     EXIT_PROBLEM,
-    EXIT_USAGE,
     kept_note,
     print_error,
     print_json,
@@ -126,12 +122,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     from calmkit.records.journal import Journal, JournalUnavailable
     from calmkit.records.people import who_label
 
-    try:
-        since = date_option(args.since, "--since")
-        until = date_option(args.until, "--until")
-    except ValueError as error:
-        print_error(str(error))
-        return EXIT_USAGE
+    since, until = args.since, args.until
     sessions: list[SessionRecord] = []
     daily: list[CheckinRecord] = []
     kinds: dict[str, str] = {}
@@ -203,12 +194,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from calmkit.records.people import adopt_imported_plans
     from calmkit.report.figures import ReportError, build_report, render
 
-    try:
-        since = date_option(args.since, "--since")
-        until = date_option(args.until, "--until")
-    except ValueError as error:
-        print_error(str(error))
-        return EXIT_USAGE
+    since, until = args.since, args.until
     if not locations.journal_path().exists():
         print_error("nothing has been practised yet: there is no practice journal to report on")
         return EXIT_PROBLEM
