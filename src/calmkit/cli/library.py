@@ -13,7 +13,6 @@ from calmkit.cli.output import (
     EXIT_OK,
     EXIT_PROBLEM,
     EXIT_USAGE,
-    clock,
     print_error,
     print_json,
     report_target_error,
@@ -25,6 +24,7 @@ from calmkit.content.safetext import (
 )
 from calmkit.content.timeline import Timeline
 from calmkit.playback.targets import TargetError
+from calmkit.words import clock, plural
 
 
 def _script_minutes(library: Library) -> dict[str, float]:
@@ -173,11 +173,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failing = problems if args.strict else errors
     files_failing = len({problem.path for problem in failing})
     count = len(checked.results)
-    noun = "file" if count == 1 else "files"
+    checked_files = plural(count, "file")
     if failing:
         print(
-            f"{count} {noun} checked: {len(failing)} problem{'s' if len(failing) != 1 else ''} "
-            f"in {files_failing} file{'s' if files_failing != 1 else ''}",
+            f"{checked_files} checked: {plural(len(failing), 'problem')} "
+            f"in {plural(files_failing, 'file')}",
             file=sys.stderr,
         )
         return EXIT_PROBLEM
@@ -185,12 +185,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if warnings:
         print(
-            f"{count} {noun} checked: no errors, {warnings} warning{'s' if warnings != 1 else ''}"
+            f"{checked_files} checked: no errors, {plural(warnings, 'warning')}"
             " (the files work; --strict counts warnings as problems)",
             file=sys.stderr,
         )
         return EXIT_OK
-    print(f"{count} {noun} checked: all good", file=sys.stderr)
+    print(f"{checked_files} checked: all good", file=sys.stderr)
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from calmkit.cli.output import (
 )
 from calmkit.content.library import load_files, load_library
 from calmkit.content.model import Script
+from calmkit.words import plural
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line, NarrateReport
@@ -61,9 +62,9 @@ def cmd_narrate(args: argparse.Namespace) -> int:
     for text, message in report.failed:
         print_error(f"could not narrate '{text[:60]}': {message}")
     print(
-        f"{report.voice}: {report.rendered} new clip{'s' if report.rendered != 1 else ''}, "
+        f"{report.voice}: {plural(report.rendered, 'new clip')}, "
         f"{report.already} already there, {len(report.failed)} failed "
-        f"({len(scripts)} script{'s' if len(scripts) != 1 else ''})"
+        f"({plural(len(scripts), 'script')})"
     )
     return EXIT_PROBLEM if report.failed else EXIT_OK
 

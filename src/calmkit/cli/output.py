@@ -70,11 +70,6 @@ def shown_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
-def clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
 def print_error(message: str) -> None:
     print(f"calmkit: {shown(message)}", file=sys.stderr)
 

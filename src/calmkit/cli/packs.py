@@ -16,6 +16,7 @@ from calmkit.cli.output import (
     print_error,
 )
 from calmkit.content.library import load_library
+from calmkit.words import plural
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line, NarrateReport
@@ -55,9 +56,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
     if report.builtin:
         print(f"  built-in scripts it uses (every calmkit has them): {', '.join(report.builtin)}")
     print(
-        f"  {report.sounds} sound file{'s' if report.sounds != 1 else ''}, "
-        f"{report.recordings} recording{'s' if report.recordings != 1 else ''}, "
-        f"{report.narration} narration clip{'s' if report.narration != 1 else ''}"
+        f"  {plural(report.sounds, 'sound file')}, "
+        f"{plural(report.recordings, 'recording')}, "
+        f"{plural(report.narration, 'narration clip')}"
         + (f" ({report.voice}, {report.rendered} made now)" if report.voice else "")
     )
     print(f"  checked as the family's 'calmkit import {report.out.name}' will: it imports cleanly")

@@ -25,6 +25,7 @@ from calmkit.content.safetext import (
     AmbiguousName,
     same_name,
 )
+from calmkit.words import plural, status_word, steps_words
 
 if TYPE_CHECKING:
     from calmkit.records.journal import CheckinRecord, Journal, SessionRecord
@@ -55,13 +56,6 @@ def cmd_locate(args: argparse.Namespace) -> int:
 
 # --- log ---------------------------------------------------------------------------------
 
-_STATUS_WORDS = {
-    "completed": "finished",
-    "stopped": "stopped early",
-    "interrupted": "interrupted",
-    "running": "playing now",
-}
-
 
 def _day(moment: datetime.datetime, today: datetime.date) -> str:
     text = f"{moment:%a} {moment.day} {moment:%b}"
@@ -83,8 +77,6 @@ def _heard_text(session: SessionRecord) -> str:
 
 
 def _steps_text(session: SessionRecord) -> str:
-    from calmkit.records.counting import steps_words
-
     return steps_words(session.steps_done, session.steps_total, session.steps_skipped)
 
 
@@ -160,7 +152,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                     who_label(session.profile, session.profile_kind),
                     session.title or session.target,
                     _heard_text(session),
-                    _STATUS_WORDS.get(session.status, session.status),
+                    status_word(session.status),
                     _steps_text(session),
                     _checkins_text(session.checkins),
                 ]
@@ -168,12 +160,12 @@ def cmd_log(args: argparse.Namespace) -> int:
         print_table(rows)
         total = round(sum(session.heard for session in sessions) / 60)
         count = len(sessions)
-        amount = f"about {total} minute{'s' if total != 1 else ''}" if total else "under a minute"
-        print(f"\n{count} session{'s' if count != 1 else ''}, {amount} of practice heard.")
+        amount = f"about {plural(total, 'minute')}" if total else "under a minute"
+        print(f"\n{plural(count, 'session')}, {amount} of practice heard.")
         short = sum(1 for session in sessions if session.finished and not session.practice)
         if short:
             print(
-                f"* {short} session{'s' if short != 1 else ''} heard too little to count as "
+                f"* {plural(short, 'session')} heard too little to count as "
                 "practice (less than half, or less than the plan asks)."
             )
     if daily:
@@ -275,9 +267,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print_error(f"could not write {out}: {error.strerror or error}")
         return EXIT_PROBLEM
     print(
-        f"Wrote {summary.path}: {summary.sessions} session{'s' if summary.sessions != 1 else ''}"
-        f" of {summary.profiles} profile{'s' if summary.profiles != 1 else ''}"
-        f" and {summary.files} added file{'s' if summary.files != 1 else ''}."
+        f"Wrote {summary.path}: {plural(summary.sessions, 'session')}"
+        f" of {plural(summary.profiles, 'profile')}"
+        f" and {plural(summary.files, 'added file')}."
         " It holds health information: share it only with people you choose."
         + kept_note(wanted, out)
     )
@@ -287,10 +279,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _forget_question(journal: Journal, who: str, spellings: list[str], besides: str) -> str:
     """Exactly what forgetting ``who`` deletes, and who stays, before anyone is asked."""
     sessions, checkins = journal.holdings(spellings)
-    held = (
-        f"{sessions} session{'s' if sessions != 1 else ''} and"
-        f" {checkins} check-in{'s' if checkins != 1 else ''}"
-    )
+    held = f"{plural(sessions, 'session')} and {plural(checkins, 'check-in')}"
     twins = (
         f" (the name is stored in {len(spellings)} Unicode spellings that look the same:"
         " all of them go)"
@@ -326,15 +315,15 @@ def cmd_forget(args: argparse.Namespace) -> int:
         except (JournalUnavailable, AmbiguousName, ProfileInUse) as error:
             print_error(str(error))
             return EXIT_PROBLEM
-        also = f" and {len(files)} file{'s' if len(files) != 1 else ''}" if files else ""
-        print(f"{who} is forgotten: {gone} session{'s' if gone != 1 else ''}{also} deleted.")
+        also = f" and {plural(len(files), 'file')}" if files else ""
+        print(f"{who} is forgotten: {plural(gone, 'session')}{also} deleted.")
         journal_file = locations.journal_path()
         damaged = sorted(journal_file.parent.glob(f"{journal_file.name}.broken-*"))
         if damaged:
             # calmkit cannot read them to take one person out: say so rather than pretend.
             print(
-                f"calmkit also keeps {len(damaged)} damaged journal "
-                f"cop{'ies' if len(damaged) != 1 else 'y'} ({damaged[0].name}"
+                f"calmkit also keeps {plural(len(damaged), 'damaged journal copy', 'damaged journal copies')}"
+                f" ({damaged[0].name}"
                 f"{', …' if len(damaged) > 1 else ''}) from before, which may hold {who}'s "
                 "practice too: delete them yourself if nobody needs them."
             )
@@ -352,5 +341,5 @@ def cmd_forget(args: argparse.Namespace) -> int:
     except OSError as error:
         print_error(f"could not delete everything in {folder}: {error.strerror or error}")
         return EXIT_PROBLEM
-    print(f"Done: {len(deleted)} item{'s' if len(deleted) != 1 else ''} deleted from {folder}.")
+    print(f"Done: {plural(len(deleted), 'item')} deleted from {folder}.")
     return EXIT_OK
