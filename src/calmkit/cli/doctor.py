@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from calmkit.cli.output import (
-    EXIT_OK,
-    print_json,
-)
+from calmkit.cli.output import EXIT_OK, print_json
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

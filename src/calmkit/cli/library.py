@@ -19,9 +19,7 @@ from calmkit.cli.output import (
 )
 from calmkit.content.library import Library, load_files, load_library, yaml_files
 from calmkit.content.problems import Problem
-from calmkit.content.safetext import (
-    shown,
-)
+from calmkit.content.safetext import shown
 from calmkit.content.timeline import Timeline
 from calmkit.playback.targets import TargetError
 from calmkit.words import clock, plural

@@ -7,12 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from calmkit.cli.output import (
-    EXIT_OK,
-    EXIT_PROBLEM,
-    print_error,
-    terminal,
-)
+from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error, terminal
 from calmkit.content.library import load_files, load_library
 from calmkit.content.model import Script
 from calmkit.words import plural

@@ -8,10 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from calmkit.content.safetext import (
-    json_text,
-    shown,
-)
+from calmkit.content.safetext import json_text, shown
 from calmkit.playback.targets import TargetError
 
 EXIT_OK = 0

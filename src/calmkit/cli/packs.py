@@ -10,11 +10,7 @@ from typing import TYPE_CHECKING
 
 from calmkit import locations
 from calmkit.cli.narration import render_with_progress
-from calmkit.cli.output import (
-    EXIT_OK,
-    EXIT_PROBLEM,
-    print_error,
-)
+from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error
 from calmkit.content.library import load_library
 from calmkit.words import plural
 

@@ -7,17 +7,9 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from calmkit.cli.output import (
-    EXIT_OK,
-    EXIT_PROBLEM,
-    print_error,
-    report_target_error,
-    terminal,
-)
+from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error, report_target_error, terminal
 from calmkit.content.library import Library, load_library
-from calmkit.content.safetext import (
-    AmbiguousName,
-)
+from calmkit.content.safetext import AmbiguousName
 from calmkit.playback.targets import TargetError
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ import datetime
 import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,14 +22,26 @@ from calmkit.cli.output import (
     print_table,
 )
 from calmkit.content.library import load_library
-from calmkit.content.safetext import (
-    AmbiguousName,
-    same_name,
-)
+from calmkit.content.safetext import AmbiguousName, same_name
 from calmkit.words import plural, status_word, steps_words
 
 if TYPE_CHECKING:
     from calmkit.records.journal import CheckinRecord, Journal, SessionRecord
+
+
+@contextmanager
+def _journal_to_read(recover: bool = True) -> Iterator[Journal]:
+    """The journal opened for reading, its notice said (a damaged file moved aside); with
+    ``recover``, sessions a killed calmkit left running are marked interrupted first."""
+    from calmkit.records.journal import Journal
+
+    with Journal(reading=True) as journal:
+        if journal.notice:
+            print_error(journal.notice)
+        if recover:
+            journal.recover_interrupted()
+        yield journal
+
 
 # --- locate ------------------------------------------------------------------------
 
@@ -68,12 +81,9 @@ def _minutes(seconds: float) -> str:
 
 def _heard_text(session: SessionRecord) -> str:
     """'3 of 7': minutes heard of the session's length; '*' when it did not count."""
-    text = _minutes(session.heard)
-    if session.script_seconds is not None:
-        text += f" of {_minutes(session.script_seconds)}"
-    if session.finished and not session.practice:
-        text += " *"
-    return text
+    length = "" if session.script_seconds is None else f" of {_minutes(session.script_seconds)}"
+    short = " *" if session.finished and not session.practice else ""
+    return f"{_minutes(session.heard)}{length}{short}"
 
 
 def _steps_text(session: SessionRecord) -> str:
@@ -111,7 +121,7 @@ def _nothing_logged(profile: str | None, since: datetime.date | None) -> str:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.journal import JournalUnavailable
     from calmkit.records.people import who_label
 
     since, until = args.since, args.until
@@ -121,10 +131,7 @@ def cmd_log(args: argparse.Namespace) -> int:
     # Looking must not create: no journal yet simply means nothing was logged.
     if locations.journal_path().exists():
         try:
-            with Journal(reading=True) as journal:
-                if journal.notice:
-                    print_error(journal.notice)
-                journal.recover_interrupted()
+            with _journal_to_read() as journal:
                 sessions = journal.sessions(profile=args.profile, since=since, until=until)
                 daily = [
                     checkin
@@ -182,7 +189,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.journal import JournalUnavailable
     from calmkit.records.people import adopt_imported_plans
     from calmkit.report.figures import ReportError, build_report, render
 
@@ -191,10 +198,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print_error("nothing has been practised yet: there is no practice journal to report on")
         return EXIT_PROBLEM
     try:
-        with Journal(reading=True) as journal:
-            if journal.notice:
-                print_error(journal.notice)
-            journal.recover_interrupted()
+        with _journal_to_read() as journal:
             library = load_library()
             # A journal upgraded just now: the plans an older calmkit applied by name.
             adopt_imported_plans(journal, library)
@@ -243,7 +247,7 @@ def _confirmed(question: str, answer: str, assume_yes: bool, exact: bool = False
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from calmkit.records.journal import Journal, JournalUnavailable
+    from calmkit.records.journal import JournalUnavailable
     from calmkit.records.privacy import default_export_name, export_archive
 
     wanted = Path(args.out) if args.out else Path(default_export_name(args.profile))
@@ -253,9 +257,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print_error(f"nothing was written: {refused}")
         return EXIT_PROBLEM
     try:
-        with Journal(reading=True) as journal:
-            if journal.notice:
-                print_error(journal.notice)
+        with _journal_to_read(recover=False) as journal:
             if args.profile and not journal.spellings(args.profile):
                 print_error(f"there is no profile called '{args.profile}'")
                 return EXIT_PROBLEM
