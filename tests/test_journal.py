@@ -691,7 +691,7 @@ def test_log_text(capsys: pytest.CaptureFixture[str]) -> None:
     finished, stopped, killed = lines[1:4]
     assert finished.startswith("Fri 5 Jan 2024  16:05  Sam ")
     assert "Belly breathing" in finished and " 9 " in finished
-    assert "finished" in finished and "12/12" in finished and finished.endswith("stress 6 → 3")
+    assert "completed" in finished and "12/12" in finished and finished.endswith("stress 6 → 3")
     assert "Alex" in stopped and "stopped early" in stopped and "5/16" in stopped
     assert "interrupted" in killed and "2/7" in killed and " 2 " in killed
     assert "3 sessions, about 14 minutes of practice heard." in lines
@@ -700,7 +700,7 @@ def test_log_text(capsys: pytest.CaptureFixture[str]) -> None:
     # Columns line up: every status starts where the header's does.
     column = lines[0].index("Status")
     assert [line[column:].split("  ")[0] for line in lines[1:4]] == [
-        "finished",
+        "completed",
         "stopped early",
         "interrupted",
     ]

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from calmkit import locations
+from calmkit.words import plural
 
 if TYPE_CHECKING:
     from calmkit.audio.narration import Line
@@ -182,10 +183,6 @@ def doctor_report(library: Library | None = None, want_sound: bool = True) -> di
     }
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def doctor_lines(report: dict[str, Any]) -> list[str]:
     """The report for people: one line per topic, and what to do where something is off."""
     lines: list[str] = []
@@ -218,7 +215,7 @@ def doctor_lines(report: dict[str, Any]) -> list[str]:
     if total == 0:
         lines.append("Narration: the library has no lines to narrate")
     elif missing == 0:
-        lines.append(f"Narration: all {_plural(total, 'line')} have clips ({voice})")
+        lines.append(f"Narration: all {plural(total, 'line')} have clips ({voice})")
         slower = narration.get("other_rate", 0)
         if slower:
             lines.append(
@@ -227,7 +224,7 @@ def doctor_lines(report: dict[str, Any]) -> list[str]:
             )
     else:
         lines.append(
-            f"Narration: {missing} of {_plural(total, 'line')} have no clip ({voice}); "
+            f"Narration: {missing} of {plural(total, 'line')} have no clip ({voice}); "
             "those are shown as captions only"
         )
         gaps = [

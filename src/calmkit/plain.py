@@ -30,17 +30,13 @@ from calmkit.records.counting import practised_sentence
 from calmkit.records.journal import Journal
 from calmkit.records.people import Person, find_person
 from calmkit.records.settings import load_settings
+from calmkit.words import clock as clock_text  # `clock` is play_plain's Clock
 
 GUEST_NOTE = (
     "note: a guest session, kept in the log as 'Guest'"
     " (--profile NAME keeps practice under someone's name)"
 )
 CAPTION_KINDS = frozenset({"say", "tense", "release", "breathe-in", "hold", "breathe-out", "rest"})
-
-
-def clock_text(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 def header_lines(prepared: PreparedSession) -> list[str]:

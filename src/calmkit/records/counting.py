@@ -15,6 +15,9 @@ rule of their day: completed, or stopped after at least a minute.
 
 from __future__ import annotations
 
+from calmkit.words import plural
+from calmkit.words import steps_words as steps_words  # report/html.py imports it from here
+
 # Half of a session heard makes it practice: pressing → to the end does not.
 PRACTICE_SHARE = 0.5
 # The rule for journal rows from before time heard was measured (schema 2 and older).
@@ -49,10 +52,4 @@ def practised_sentence(seconds_heard: float) -> str:
     if seconds_heard < 60:
         return "You took a few moments to practise."
     minutes = round(seconds_heard / 60)
-    return f"You practised for {minutes} minute{'s' if minutes != 1 else ''}."
-
-
-def steps_words(done: int, total: int, skipped: int | None) -> str:
-    """'24/24, 23 skipped': for the psychologist (`log` and the report), never the child."""
-    text = f"{done}/{total}"
-    return f"{text}, {skipped} skipped" if skipped else text
+    return f"You practised for {plural(minutes, 'minute')}."

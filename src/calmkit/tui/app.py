@@ -51,7 +51,7 @@ from calmkit.records.people import (
 from calmkit.records.practice_days import garden_since, grow_garden, practised_days
 from calmkit.records.settings import Settings, load_settings, save_settings
 from calmkit.records.today import today_for
-from calmkit.tui.screens.home import HomeScreen, StartPractice, joined_names
+from calmkit.tui.screens.home import HomeScreen, StartPractice
 from calmkit.tui.widgets.caption import BIG_MIN_HEIGHT, BIG_MIN_WIDTH
 from calmkit.tui.widgets.too_small import (
     MIN_HEIGHT,
@@ -60,6 +60,7 @@ from calmkit.tui.widgets.too_small import (
     TOO_SHORT_CLASS,
     guard,
 )
+from calmkit.words import joined_names
 
 if TYPE_CHECKING:
     from calmkit.content.model import CheckinSettings, Plan

@@ -17,8 +17,8 @@ from textual.widgets import Button, Footer
 from calmkit.records.answers import Answer, answer_words
 from calmkit.records.counting import practised_sentence
 from calmkit.tui.literal import LiteralStatic
-from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
+from calmkit.words import joined_names
 
 # Words by tier, as the scripts are: (played to the end, stopped early).
 PRAISE: dict[str, tuple[str, str]] = {

@@ -22,6 +22,7 @@ from calmkit.records.answers import SCALES, face_of
 from calmkit.records.checkins import ACTIVITIES
 from calmkit.report.figures import CheckinFigure, ProfileReport
 from calmkit.tui.literal import LiteralStatic
+from calmkit.words import plural
 
 CALENDAR_WEEKS = 4
 CHART_DAYS = 14
@@ -53,7 +54,7 @@ def calendar_strip(section: ProfileReport, today: dt.date) -> Text:
         text.append("\n")
     count = len([day for day in practised if first <= day <= today])
     text.append(
-        f"You practised on {count} day{'s' if count != 1 else ''} in these four weeks."
+        f"You practised on {plural(count, 'day')} in these four weeks."
         if count
         else "Your practice days will show here.",
         style="italic",

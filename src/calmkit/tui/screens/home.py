@@ -20,6 +20,7 @@ from calmkit.records.ages import group_age, practice_tier, suits_everyone
 from calmkit.records.practice_days import Garden
 from calmkit.records.today import Today
 from calmkit.tui.literal import LiteralStatic, literal
+from calmkit.words import joined_names
 
 KIND_NAMES = {
     "breathing": "Breathing",
@@ -33,13 +34,6 @@ KIND_NAMES = {
 }
 BROKEN_PREFIX = "broken:"
 PLAN_POINTER = "N: the plan, for grown-ups"
-
-
-def joined_names(names: list[str]) -> str:
-    """'Maya', 'Maya and Dad', 'Maya, Dad and Sam'."""
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class StartPractice(Message):

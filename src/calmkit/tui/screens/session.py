@@ -42,6 +42,7 @@ from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.widgets.body import BodyFigure
 from calmkit.tui.widgets.caption import Caption, ClampedLine
 from calmkit.tui.widgets.pacer import BreathPacer
+from calmkit.words import clock as clock_text  # the name the session screen and its tests use
 
 BREATH_KINDS = frozenset({"breathe-in", "hold", "breathe-out", "rest"})
 BODY_KINDS = frozenset({"tense", "release"})
@@ -80,11 +81,6 @@ def session_title(prepared: PreparedSession) -> str:
     if not names or names == [title]:
         return title
     return f"{title} · {' + '.join(names)}"
-
-
-def clock_text(seconds: float) -> str:
-    whole = max(0, int(seconds))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 @dataclass(frozen=True)

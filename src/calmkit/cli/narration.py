@@ -1,0 +1,103 @@
+"""`narrate`: narration clips made with a text-to-speech engine, with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error, terminal
+from calmkit.content.library import load_files, load_library
+from calmkit.content.model import Script
+from calmkit.words import plural
+
+if TYPE_CHECKING:
+    from calmkit.audio.narration import Line, NarrateReport
+
+
+def cmd_narrate(args: argparse.Namespace) -> int:
+    from calmkit.audio.engines import EngineError
+    from calmkit.audio.narration import lines_for_script, warm_up
+
+    warm_up()
+    library = load_library(cached=True)  # an edited file is a cache miss: its stats are the key
+    # Any plan may give any script to anyone: its settings change what is said.
+    plans = list(library.plans.values())
+    if args.targets:
+        scripts = []
+        for target in args.targets:
+            found = library.find(target)
+            if found is None and Path(target).is_file():
+                loaded = load_files([Path(target)], known_scripts=library.scripts)
+                result = loaded.results[0]
+                for problem in result.problems:
+                    print(problem.explained(), file=sys.stderr)
+                found = result.script or result.plan
+            if found is None:
+                print_error(
+                    f"there is no script or plan called '{target}'{library.suggestion(target)}"
+                )
+                return EXIT_PROBLEM
+            if isinstance(found, Script):
+                scripts.append(found)
+            else:
+                plans.append(found)
+                ids = {i for block in found.schedule for s in block.sessions for i in s.scripts}
+                scripts += [library.scripts[i] for i in sorted(ids) if i in library.scripts]
+    else:
+        scripts = list(library.scripts.values())
+    lines = set().union(*(lines_for_script(script, plans) for script in scripts))
+    out_root = Path(args.into) if args.into else None
+    try:
+        report = render_with_progress(lines, args, out_root)
+    except EngineError as error:
+        print_error(str(error))
+        return EXIT_PROBLEM
+    for text, message in report.failed:
+        print_error(f"could not narrate '{text[:60]}': {message}")
+    print(
+        f"{report.voice}: {plural(report.rendered, 'new clip')}, "
+        f"{report.already} already there, {len(report.failed)} failed "
+        f"({plural(len(scripts), 'script')})"
+    )
+    return EXIT_PROBLEM if report.failed else EXIT_OK
+
+
+def render_with_progress(
+    lines: set[Line], args: argparse.Namespace, out_root: Path | None
+) -> NarrateReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from calmkit.audio.narration import render_lines
+
+    with Progress(
+        TextColumn("narrating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=Console(file=terminal(sys.stderr)),
+        disable=not sys.stderr.isatty(),
+    ) as progress:
+        task = progress.add_task("narrate", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return render_lines(
+            lines,
+            engine_name=args.engine,
+            voice=args.voice,
+            force=args.force,
+            out_root=out_root,
+            jobs=args.jobs,
+            progress=update,
+        )
