@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 Group = Literal["voice", "ambient", "cues"]
 GROUPS: tuple[Group, ...] = ("voice", "ambient", "cues")
@@ -269,6 +269,7 @@ def import_pygame() -> ModuleType:
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     block = "pygame" not in sys.modules and "pkg_resources" not in sys.modules
     if block:
+        # None there makes the import raise ImportError (documented); typeshed wants a module
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]
     try:
         import pygame
@@ -325,7 +326,8 @@ class PygameBackend(AudioBackend):
             index += count
         driver = os.environ.get("SDL_AUDIODRIVER") or "default"
         self._device = f"{driver} {SAMPLE_RATE} Hz, buffer {BUFFER_FRAMES}"
-        self._watch = SdlDeviceWatch(os.path.dirname(pygame.__file__))
+        # pygame is a regular package on disk, so its __file__ is never None
+        self._watch = SdlDeviceWatch(os.path.dirname(cast(str, pygame.__file__)))
         self._watch.opened()
         self._gone = False
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calmkit import locations
 from calmkit.audio.narration import (
@@ -24,8 +25,12 @@ from calmkit.content import model
 from calmkit.content.model import Script
 from calmkit.content.timeline import BREATH_WORDS, Clip, NoClips
 
+if TYPE_CHECKING:
+    # only the name: synth brings numpy, which plain lookups here never need
+    from calmkit.audio.synth import BreathPhase
+
 RECORDING_EXTENSIONS = (".ogg", ".wav", ".flac")
-TONE_KINDS = {"breathe-in": "in", "breathe-out": "out"}
+TONE_KINDS: dict[str, BreathPhase] = {"breathe-in": "in", "breathe-out": "out"}
 
 
 def sound_file_seconds(path: Path) -> float | None:

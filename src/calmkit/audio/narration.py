@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from calmkit import locations
 from calmkit.content import model
@@ -158,7 +159,8 @@ class VoiceFolder:
         entry = self.clips.get(key)
         if entry is None:
             return None
-        return Clip(str(self.path / f"{key}.ogg"), float(entry["seconds"]))  # type: ignore[arg-type]
+        # a number: read() keeps only entries whose seconds is one, and narrate writes one
+        return Clip(str(self.path / f"{key}.ogg"), float(cast(float, entry["seconds"])))
 
     def rates_of(self, text: str) -> dict[int, str]:
         """The rates these words were rendered at here, each with its clip's key."""

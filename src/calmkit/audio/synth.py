@@ -257,7 +257,8 @@ def _shaped_noise(
 
     ``width`` mixes an independent part into each channel: 0 is mono, 1 is very wide.
     """
-    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate)
+    # (float64 already: numpy's stubs say only "some float"; copy=False makes no copy)
+    freqs = np.fft.rfftfreq(n, 1.0 / sample_rate).astype(np.float64, copy=False)
     shape = gain(freqs)
     shape[0] = 0.0  # no DC offset
     bins = freqs.size

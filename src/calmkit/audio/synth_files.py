@@ -19,8 +19,8 @@ def write_private_ogg(samples: np.ndarray, path: Path) -> None:
     write_ogg(samples, path, synth.SAMPLE_RATE)
 
 
-def write_breath_tone(phase: str, seconds: float, path: Path) -> None:
-    write_private_ogg(synth.breath_tone(phase, seconds), path)  # type: ignore[arg-type]
+def write_breath_tone(phase: synth.BreathPhase, seconds: float, path: Path) -> None:
+    write_private_ogg(synth.breath_tone(phase, seconds), path)
 
 
 def write_spaced_clips(

@@ -85,7 +85,7 @@ def _object(value: dict[str, Any]) -> Any:
             raise ValueError(f"not the fields of a {name}")
         # Every field is written, so filled in as pickle does, without __init__: a third
         # of the time of calling it, for the thousands of steps read at each start.
-        made = object.__new__(cls)
+        made: object = object.__new__(cls)
         made.__dict__.update(value)
         return made
     if len(value) == 1:

@@ -211,9 +211,9 @@ def load_library(include_user: bool = True, cached: bool = False) -> Library:
         return load_files(paths)
     key = _fingerprint(paths)
     cache = locations.library_cache_path()
-    library = _read_cache(cache, key)
-    if library is not None:
-        return library
+    from_cache = _read_cache(cache, key)
+    if from_cache is not None:
+        return from_cache
     library = load_files(paths)
     library.measure_all()
     _save_cache(cache, key, library)

@@ -948,7 +948,8 @@ class _PlanReader(_Checker):
         for key in ("gentle", "skip"):
             if key in entries:
                 values[key] = self.areas(entries[key][1], key)
-        both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[arg-type]
+        # call-overload: `values` holds each setting as object; these two are frozensets of areas
+        both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[call-overload]
         if both:
             self.report(entries["skip"][1], messages.GENTLE_AND_SKIPPED, areas=one_of(sorted(both)))
         if "ambient" in entries:
@@ -1020,7 +1021,7 @@ def load_document(
         return result
     probe = _Checker(label, folder)
     entries = probe.mapping(root, "the top of the file")
-    if entries is None:
+    if entries is None or not isinstance(root, MappingNode):  # entries come only from a mapping
         result.problems += probe.problems
         return result
     kind = _classify(entries)
@@ -1042,11 +1043,12 @@ def load_document(
         # Another version's keys would only produce noise.
         return result
     if kind == "script":
-        reader = _ScriptReader(label, folder)
-        result.script = reader.read(root, entries)  # type: ignore[arg-type]
+        script_reader = _ScriptReader(label, folder)
+        result.script = script_reader.read(root, entries)
+        reader: _Checker = script_reader
     else:
         plan_reader = _PlanReader(label, folder, known_scripts)
-        result.plan = plan_reader.read(root, entries)  # type: ignore[arg-type]
+        result.plan = plan_reader.read(root, entries)
         reader = plan_reader
     result.problems += reader.problems
     result.problems.sort(key=lambda problem: (problem.line, problem.col))

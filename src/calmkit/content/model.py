@@ -102,7 +102,7 @@ def speaking_tier(variant: str | None, listener: Tier, written_for: tuple[Tier, 
     the nearest tier it is written for: those are the rates it is rendered at.
     """
     if variant in TIERS:
-        return variant  # type: ignore[return-value]
+        return variant
     if listener in written_for or not written_for:
         return listener
     position = TIERS.index(listener)

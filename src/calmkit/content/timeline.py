@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypedDict, Unpack
 
 from calmkit.content import model
 from calmkit.content.model import (
@@ -38,6 +38,27 @@ CueKind = Literal[
     "chime",
     "sound",
 ]
+BreathKind = Literal["breathe-in", "hold", "breathe-out", "rest"]
+
+
+class CueFields(TypedDict, total=False):
+    """A cue's keyword fields after its start, length, kind and step (see `Cue`)."""
+
+    text: str
+    audio: str | None
+    speech: float
+    area: str | None
+    script: str
+    step_id: str | None
+    volume: float
+
+
+class StepOrigin(TypedDict):
+    """The script and step a cue comes from: the fields every cue of a step shares."""
+
+    script: str
+    step_id: str | None
+
 
 CHIME_SECONDS = 3.0
 MIN_SPEECH_SECONDS = 1.0
@@ -199,7 +220,9 @@ def reading_seconds(text: str, tier: Tier) -> float:
     return max(MIN_SPEECH_SECONDS, words * 60.0 / model.WORDS_PER_MINUTE[tier])
 
 
-def breath_phases(step: Breathe, tier: Tier, settings: PlanSettings) -> list[tuple[str, float]]:
+def breath_phases(
+    step: Breathe, tier: Tier, settings: PlanSettings
+) -> list[tuple[BreathKind, float]]:
     """One cycle as (cue kind, seconds), leaving out phases of zero length."""
     default_in, default_out = model.DEFAULT_PACE[tier]
     pace = settings.breathe
@@ -213,7 +236,12 @@ def breath_phases(step: Breathe, tier: Tier, settings: PlanSettings) -> list[tup
         inhale = step.inhale or default_in
         exhale = step.exhale or default_out
         hold, rest = step.hold, step.rest
-    phases = [("breathe-in", inhale), ("hold", hold), ("breathe-out", exhale), ("rest", rest)]
+    phases: list[tuple[BreathKind, float]] = [
+        ("breathe-in", inhale),
+        ("hold", hold),
+        ("breathe-out", exhale),
+        ("rest", rest),
+    ]
     return [(kind, seconds) for kind, seconds in phases if seconds > 0]
 
 
@@ -228,8 +256,8 @@ class _Builder:
         self.cues: list[Cue] = []
         self.now = 0.0
 
-    def add(self, kind: CueKind, step: int, seconds: float, **fields: object) -> None:
-        self.cues.append(Cue(start=self.now, duration=seconds, kind=kind, step=step, **fields))  # type: ignore[arg-type]
+    def add(self, kind: CueKind, step: int, seconds: float, **fields: Unpack[CueFields]) -> None:
+        self.cues.append(Cue(start=self.now, duration=seconds, kind=kind, step=step, **fields))
         self.now += seconds
 
     def rate(self, script: Script, variant: str | None = None) -> int:
@@ -255,7 +283,7 @@ class _Builder:
         return caption, words, self.rate(script, text.variant(self.tier, self.together))
 
     def step(self, script: Script, index: int, step: AnyStep) -> None:
-        common = {"script": script.id, "step_id": step.step_id}
+        common: StepOrigin = {"script": script.id, "step_id": step.step_id}
         if isinstance(step, Say):
             text, words, rate = self.line(script, step.text, step.speak, "")
             # The clip and the reading time are of the words spoken; the caption shows `say`.
@@ -271,7 +299,7 @@ class _Builder:
                 for kind, seconds in phases:
                     clip = self.clips.breath_cue(kind, step.guide, seconds, rate)
                     self.add(
-                        kind,  # type: ignore[arg-type]
+                        kind,
                         index,
                         seconds,
                         text=BREATH_WORDS[kind],
@@ -313,7 +341,7 @@ class _Builder:
             )
 
     def body_step(
-        self, script: Script, index: int, step: Tense | Release, common: dict[str, object]
+        self, script: Script, index: int, step: Tense | Release, common: StepOrigin
     ) -> None:
         if step.area in self.settings.skip:
             return

@@ -14,6 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -44,7 +45,14 @@ class Document:
     problems: list[Problem]
 
 
-def _problem_at(label: str, mark: yaml.Mark | None, message: str) -> Problem:
+class _Position(Protocol):
+    """A mark in the text: PyYAML's own, or libyaml's (a different class, the same fields)."""
+
+    line: int
+    column: int
+
+
+def _problem_at(label: str, mark: _Position | None, message: str) -> Problem:
     if mark is None:
         return Problem(label, 1, 1, message)
     return Problem(label, mark.line + 1, mark.column + 1, message)

@@ -88,7 +88,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Literal
+from typing import IO, BinaryIO, Literal
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -371,7 +371,7 @@ class _Source(ABC):
         """Let go of what the source holds open."""
 
     def _read_capped(
-        self, stream: BinaryIO, member: _Member, limit: int, packed: int | None
+        self, stream: IO[bytes], member: _Member, limit: int, packed: int | None
     ) -> bytes:
         chunks: list[bytes] = []
         size = 0
@@ -1174,10 +1174,10 @@ def _install(writes: list[_Write], result: ImportResult) -> None:
     for write in pending:
         result.removed += [path for path in write.older if not path.exists()]
     for warning in warnings:
-        path, _, reason = warning.partition(": ")
+        where, _, reason = warning.partition(": ")
         result.messages.append(
             Message(
-                path,
+                where,
                 f"{reason}: it and the new copy now hold the same id; remove it yourself",
                 "warning",
             )

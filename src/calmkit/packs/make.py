@@ -83,6 +83,7 @@ def _is_builtin(script: Script) -> bool:
 def _find_plan(target: str, library: Library) -> tuple[Plan, dict[str, Script]]:
     from calmkit.playback.targets import TargetError, _load_target_file, looks_like_path
 
+    found: Script | Plan | None
     if looks_like_path(target):
         try:
             found, available = _load_target_file(Path(target), library)

@@ -13,6 +13,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from calmkit.audio.backend import (
@@ -150,7 +151,7 @@ class Player:
         self.ambient_on = ambient_path is not None
         self._cues = timeline.cues
         self._steps = list(dict.fromkeys(cue.step for cue in self._cues))
-        self._first_cue = {}
+        self._first_cue: dict[int, int] = {}  # step -> its first cue's index
         for index, cue in enumerate(self._cues):
             self._first_cue.setdefault(cue.step, index)
         # Where the clips are, so looking ahead from a cue never rescans the timeline.
@@ -288,7 +289,7 @@ class Player:
                 return
             # Decode the first clips before the clock starts, so the first cues are on time.
             for path in self._paths_from(0, PRELOAD_AHEAD):
-                self._safely(lambda path=path: self.backend.preload(path))
+                self._safely(partial(self.backend.preload, path))
                 self._preloaded.add(path)
             self._preloader = threading.Thread(target=self._preload_worker, daemon=True)
             self._preloader.start()
@@ -392,7 +393,7 @@ class Player:
             path = self._preload_queue.get()
             if path is None:
                 return
-            self._safely(lambda path=path: self.backend.preload(path))
+            self._safely(partial(self.backend.preload, path))
 
     def _finish(self, status: FinishStatus) -> None:
         state = self._state
@@ -419,10 +420,9 @@ class Player:
     # --- sound levels --------------------------------------------------------------------
 
     def _apply_volumes(self) -> None:
-        for group in ("voice", "cues"):
-            self._safely(
-                lambda group=group: self.backend.set_volume(group, self.volumes.effective(group))
-            )
+        groups: tuple[Group, ...] = ("voice", "cues")  # the ambient: _duck, below
+        for group in groups:
+            self._safely(partial(self.backend.set_volume, group, self.volumes.effective(group)))
         self._duck(self._state.unduck_at is not None, ramp=0.0)
 
     def _duck(self, down: bool, ramp: float | None = None) -> None:

@@ -128,7 +128,7 @@ def resolve(
                 f"there is no script or plan called '{target}'{library.suggestion(target)}"
             )
     if isinstance(found, Script):
-        scripts = (found,)
+        scripts: tuple[Script, ...] = (found,)
         return SessionRequest(
             id=found.id,
             title=found.title,

@@ -132,7 +132,8 @@ def belongings(name: str, library: Library | None = None) -> Belongings:
 
     library = library or load_library()
     mine_given, others_given = _plans_given(name)
-    theirs, others = [], []
+    theirs: list[Plan] = []
+    others: list[Plan] = []
     for plan in library.user_plans():
         # A person's plan is the one given to them (never one matched by its `for:`),
         # and only while it is nobody else's too.

@@ -73,9 +73,15 @@ def suggestion(library: Library, ages: Sequence[int], day: dt.date) -> TodayItem
 class PlayedSession(Protocol):
     """What fulfilling a plan item looks at (a journal row, or a report's session row)."""
 
-    plan: str | None
-    plan_session: int | None
-    scripts: tuple[str, ...]
+    # Read-only, as properties: both rows are frozen dataclasses.
+    @property
+    def plan(self) -> str | None: ...
+
+    @property
+    def plan_session(self) -> int | None: ...
+
+    @property
+    def scripts(self) -> tuple[str, ...]: ...
 
     @property
     def practice(self) -> bool: ...

@@ -672,7 +672,7 @@ class _Durations:
         key = (script_id, tier)
         if key not in self._cache:
             script = self.library.scripts.get(script_id)
-            chosen: Tier = tier if tier in TIERS else "kid"  # type: ignore[assignment]
+            chosen: Tier = tier if tier in TIERS else "kid"
             self._cache[key] = (
                 None if script is None else compile_timeline(script, chosen, self.settings).duration
             )

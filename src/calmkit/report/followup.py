@@ -88,7 +88,7 @@ def _step_words(
     step = steps[index]
     listener = tier if tier in TIERS else "kid"
     if isinstance(step, Say):
-        words = step.text.resolve(listener)  # type: ignore[arg-type]
+        words = step.text.resolve(listener)
         if len(words) > 48:  # a few words, cut where a word ends
             words = words[:48].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
         return f"“{words}”"

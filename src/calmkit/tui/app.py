@@ -175,7 +175,7 @@ class CalmkitApp(App[None]):
         self.register_theme(HIGH_CONTRAST_THEME)
         self.apply_theme()
 
-    def notify(  # type: ignore[override]
+    def notify(
         self,
         message: str,
         *,

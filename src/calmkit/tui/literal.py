@@ -8,15 +8,18 @@ escape sequence reaches the terminal. Every widget that shows words uses these
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.content import Content
+from textual.visual import VisualType
 from textual.widgets import Label, Static
 
 from calmkit.content.safetext import is_safe, shown
 
 Showable = str | Text | Content
 # Anything else a screen draws (a Table, a chart) is built by calmkit from its own parts.
-Drawable = Showable | object
+Drawable = VisualType
 
 
 def literal(text: str, style: str = "", *, lines: bool = True) -> Text:
@@ -24,7 +27,7 @@ def literal(text: str, style: str = "", *, lines: bool = True) -> Text:
     return Text(shown(text, lines=lines), style=style)
 
 
-def safe_renderable(content: Drawable) -> object:
+def safe_renderable(content: Drawable) -> Drawable:
     """Anything a widget is given to show, as literal text with nothing raw left in it."""
     if isinstance(content, str):
         return literal(content)
@@ -42,20 +45,20 @@ def safe_renderable(content: Drawable) -> object:
 class LiteralStatic(Static):
     """A Static whose content is always literal (``markup=False``, control characters visible)."""
 
-    def __init__(self, content: Drawable = "", **kwargs: object) -> None:
+    def __init__(self, content: Drawable = "", **kwargs: Any) -> None:  # Static's keywords
         kwargs.pop("markup", None)  # never markup, whatever a caller asks
-        super().__init__(safe_renderable(content), markup=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(safe_renderable(content), markup=False, **kwargs)
 
-    def update(self, content: Drawable = "", *, layout: bool = True) -> None:  # type: ignore[override]
+    def update(self, content: Drawable = "", *, layout: bool = True) -> None:
         super().update(safe_renderable(content), layout=layout)
 
 
 class LiteralLabel(Label):
     """A Label whose content is always literal, as LiteralStatic is."""
 
-    def __init__(self, content: Drawable = "", **kwargs: object) -> None:
+    def __init__(self, content: Drawable = "", **kwargs: Any) -> None:  # Static's keywords
         kwargs.pop("markup", None)  # never markup, whatever a caller asks
-        super().__init__(safe_renderable(content), markup=False, **kwargs)  # type: ignore[arg-type]
+        super().__init__(safe_renderable(content), markup=False, **kwargs)
 
-    def update(self, content: Drawable = "", *, layout: bool = True) -> None:  # type: ignore[override]
+    def update(self, content: Drawable = "", *, layout: bool = True) -> None:
         super().update(safe_renderable(content), layout=layout)

@@ -20,7 +20,7 @@ class ActivitiesDialog(ModalScreen[str | None]):
         Binding("escape", "skip", "Skip"),
         Binding("d", "save", "Done"),
         # A number picks its activity wherever the focus is: one key, like the check-ins.
-        *(Binding(str(n), f"toggle({n - 1})", show=False) for n in range(1, len(ACTIVITIES) + 1)),
+        *(Binding(str(n), f"tick({n - 1})", show=False) for n in range(1, len(ACTIVITIES) + 1)),
     ]
 
     def __init__(self, who: str | None = None, grown_up: bool = False) -> None:
@@ -60,7 +60,8 @@ class ActivitiesDialog(ModalScreen[str | None]):
         else:
             self.action_skip()
 
-    def action_toggle(self, index: int) -> None:
+    # tick, not toggle: Textual's own toggle action flips a widget attribute
+    def action_tick(self, index: int) -> None:
         self.query_one(TickList).toggle(ACTIVITIES[index])
 
     def action_save(self) -> None:

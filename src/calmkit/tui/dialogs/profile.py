@@ -205,9 +205,9 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
             age = int(age_text) if age_text else None
         except ValueError:
             age = -1  # not a number: age_problem says what is wanted
-        problem = age_problem(age, grown_up)
-        if problem:
-            hint.update(problem)
+        wrong_age = age_problem(age, grown_up)
+        if wrong_age:
+            hint.update(wrong_age)
             return
         if any(same_name(p.name, name) for p in self.profiles if p is not self.renaming):
             hint.update(f"There is already a {name}. Another name, please.")

@@ -153,7 +153,7 @@ class HistoryScreen(Screen[None]):
         days = [day for day in self.section.days if day.day <= self.today][-CHART_DAYS:]
         plt = plot.plt
         # Numbers on the x axis, with the dates as tick labels: plotext reads text as dates.
-        positions = list(range(1, len(days) + 1))
+        positions: list[float] = list(range(1, len(days) + 1))
         plt.bar(positions, [round(day.minutes, 1) for day in days], label="practised")
         goals = [round(day.goal_minutes, 1) for day in days]
         if any(goals):

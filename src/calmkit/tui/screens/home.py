@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +22,10 @@ from calmkit.records.practice_days import Garden
 from calmkit.records.today import Today
 from calmkit.tui.literal import LiteralStatic, literal
 from calmkit.words import joined_names
+
+if TYPE_CHECKING:
+    # only for the checker: Textual types self.app as any App; the app imports this screen
+    from calmkit.tui.app import CalmkitApp
 
 KIND_NAMES = {
     "breathing": "Breathing",
@@ -242,11 +247,11 @@ class HomeScreen(Screen[None]):
         return True
 
     def action_open_plan(self) -> None:
-        self.app.action_open_plan()  # type: ignore[attr-defined]
+        cast("CalmkitApp", self.app).action_open_plan()
 
     def action_toggle_all_ages(self) -> None:
         self.all_ages = not self.all_ages
-        self.app.library_all_ages = self.all_ages  # type: ignore[attr-defined]
+        cast("CalmkitApp", self.app).library_all_ages = self.all_ages
         option_list = self.query_one("#library", OptionList)
         option_list.clear_options()
         option_list.add_options(self._library_options())

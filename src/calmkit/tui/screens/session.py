@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
 
+from calmkit.audio.backend import GROUPS
 from calmkit.audio.volumes import Volumes
 from calmkit.content.timeline import Cue
 from calmkit.playback.clock import Clock
@@ -43,6 +45,10 @@ from calmkit.tui.widgets.body import BodyFigure
 from calmkit.tui.widgets.caption import Caption, ClampedLine
 from calmkit.tui.widgets.pacer import BreathPacer
 from calmkit.words import clock as clock_text  # the name the session screen and its tests use
+
+if TYPE_CHECKING:
+    # only for the checker: Textual types self.app as any App; the app imports this screen
+    from calmkit.tui.app import CalmkitApp
 
 BREATH_KINDS = frozenset({"breathe-in", "hold", "breathe-out", "rest"})
 BODY_KINDS = frozenset({"tense", "release"})
@@ -301,8 +307,8 @@ class SessionScreen(Screen[SessionOutcome]):
     def settings_changed(self) -> None:
         """Back from the settings: the session takes up what changed there."""
         volumes = self.settings.volumes
-        for group in ("voice", "ambient", "cues"):
-            self.player.set_volume(group, getattr(volumes, group))  # type: ignore[arg-type]
+        for group in GROUPS:
+            self.player.set_volume(group, getattr(volumes, group))
         self.query_one(Caption).caption_size = self.settings.caption_size
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
 
@@ -317,12 +323,12 @@ class SessionScreen(Screen[SessionOutcome]):
 
     def action_volume(self, direction: int) -> None:
         volumes = self.settings.volumes
-        for group in ("voice", "ambient", "cues"):
+        for group in GROUPS:
             # From the level really heard: below a grown-up's limit, "softer" is softer at once.
-            heard = volumes.effective(group)  # type: ignore[arg-type]
-            self.player.set_volume(group, round(heard + direction * VOLUME_STEP, 2))  # type: ignore[arg-type]
+            heard = volumes.effective(group)
+            self.player.set_volume(group, round(heard + direction * VOLUME_STEP, 2))
         self.notify(volume_words(volumes, raising=direction > 0), timeout=2)
-        self.app.save_settings()  # type: ignore[attr-defined]
+        cast("CalmkitApp", self.app).save_settings()
 
     def action_toggle_voice(self) -> None:
         self.player.set_voice(not self.player.voice_on)
@@ -340,7 +346,7 @@ class SessionScreen(Screen[SessionOutcome]):
     def action_toggle_motion(self) -> None:
         self.settings.reduced_motion = not self.settings.reduced_motion
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
-        self.app.save_settings()  # type: ignore[attr-defined]
+        cast("CalmkitApp", self.app).save_settings()
 
     def action_stop(self) -> None:
         was_paused = self.player.paused

@@ -7,6 +7,7 @@ change it. Changes are saved at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,9 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
+from calmkit.audio.backend import Group
 from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
 from calmkit.records.settings import CAPTION_SIZES, THEMES, Settings
 from calmkit.tui.literal import LiteralStatic
+
+if TYPE_CHECKING:
+    # only for the checker: Textual types self.app as any App; the app imports this screen
+    from calmkit.tui.app import CalmkitApp
 
 AMBIENT_CHOICES: tuple[str | None, ...] = (None, *AMBIENT_BEDS, NO_AMBIENT)
 VOLUME_STEP = 0.1
@@ -44,7 +50,10 @@ ROWS = (
 )
 
 
-def _cycle(options: tuple, current: object, step: int) -> object:  # type: ignore[type-arg]
+Choice = TypeVar("Choice")
+
+
+def _cycle(options: tuple[Choice, ...], current: object, step: int) -> Choice:
     index = options.index(current) if current in options else 0
     return options[(index + step) % len(options)]
 
@@ -103,7 +112,7 @@ class SettingsScreen(Screen[None]):
             text.append(f"◀ {self._value(row.key)} ▶", style="bold")
             if row.key in ("voice", "ambient", "cues"):
                 value = getattr(self.settings.volumes, row.key)
-                heard = self.settings.volumes.effective(row.key)  # type: ignore[arg-type]
+                heard = self.settings.volumes.effective(cast(Group, row.key))  # checked above
                 if heard < value - 1e-9:
                     # What is really heard, when a grown-up's limit holds it lower.
                     text.append(f" heard {round(heard * 100)}%", style="italic")
@@ -124,18 +133,18 @@ class SettingsScreen(Screen[None]):
             value = getattr(settings.volumes, key) + step * VOLUME_STEP
             setattr(settings.volumes, key, round(max(0.0, min(1.0, value)), 2))
         elif key == "ambient_choice":
-            settings.ambient = _cycle(AMBIENT_CHOICES, settings.ambient, step)  # type: ignore[assignment]
+            settings.ambient = _cycle(AMBIENT_CHOICES, settings.ambient, step)
         elif key == "theme":
-            settings.theme = _cycle(THEMES, settings.theme, step)  # type: ignore[assignment]
-            self.app.apply_theme()  # type: ignore[attr-defined]
+            settings.theme = _cycle(THEMES, settings.theme, step)
+            cast("CalmkitApp", self.app).apply_theme()
         elif key == "reduced_motion":
             settings.reduced_motion = not settings.reduced_motion
         elif key == "narrator":
             # Used for a session where it says every line; else the voice that does.
-            settings.narrator = _cycle(self.narrators, settings.narrator, step)  # type: ignore[assignment]
+            settings.narrator = _cycle(self.narrators, settings.narrator, step)
         else:
-            settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)  # type: ignore[assignment]
-        self.app.save_settings()  # type: ignore[attr-defined]
+            settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)
+        cast("CalmkitApp", self.app).save_settings()
         # Every row: a volume row also says when the limit holds it.
         for row, option in enumerate(self._options()):
             option_list.replace_option_prompt_at_index(row, option.prompt)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -34,7 +34,7 @@ BIG_CHARACTERS = frozenset(chr(code) for code in range(32, 127))
 _MEASURE = Console(width=10_000, color_system=None, legacy_windows=False)
 
 
-def clamp(text: str, width: int, lines: int, justify: str = "center") -> Text:
+def clamp(text: str, width: int, lines: int, justify: JustifyMethod = "center") -> Text:
     """``text`` wrapped to ``width``, at most ``lines`` lines, the last ending in '…' if cut."""
     width, lines = max(1, width), max(1, lines)
     content = Text(shown(text))
@@ -42,7 +42,7 @@ def clamp(text: str, width: int, lines: int, justify: str = "center") -> Text:
     for line in wrapped:
         line.rstrip()
     if len(wrapped) <= lines:
-        content.justify = justify  # type: ignore[assignment]
+        content.justify = justify
         return content  # it fits: the widget wraps it as it wraps any text
     kept = wrapped[:lines]
     last = kept[-1].copy()
@@ -52,7 +52,7 @@ def clamp(text: str, width: int, lines: int, justify: str = "center") -> Text:
         last.rstrip()
     last.append(ELLIPSIS)
     kept[-1] = last
-    return Text("\n", justify=justify).join(kept)  # type: ignore[arg-type]
+    return Text("\n", justify=justify).join(kept)
 
 
 @lru_cache(maxsize=1)
@@ -106,12 +106,17 @@ class ClampedLine(Static):
 
     text: reactive[str] = reactive("", layout=False)
 
-    def __init__(self, text: str = "", justify: str = "center", **kwargs: object) -> None:
-        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        text: str = "",
+        justify: JustifyMethod = "center",
+        **kwargs: Any,  # Static's own keywords (id, classes ...)
+    ) -> None:
+        super().__init__(markup=False, **kwargs)
         self.justify = justify
         self.text = text
 
-    def update(self, content: object = "", *, layout: bool = True) -> None:  # type: ignore[override]
+    def update(self, content: object = "", *, layout: bool = True) -> None:
         self.text = str(content)
 
     def render(self) -> Text:
@@ -123,7 +128,7 @@ class Caption(ClampedLine):
 
     caption_size: reactive[str] = reactive("large")
 
-    def __init__(self, size: str = "large", **kwargs: object) -> None:
+    def __init__(self, size: str = "large", **kwargs: Any) -> None:  # Static's keywords
         super().__init__("", **kwargs)
         self.caption_size = size
 
