@@ -43,7 +43,7 @@ def cmd_narrate(args: argparse.Namespace) -> int:
                 scripts.append(found)
             else:
                 plans.append(found)
-                ids = {i for block in found.schedule for s in block.sessions for i in s.scripts}
+                ids = set(found.script_ids())
                 scripts += [library.scripts[i] for i in sorted(ids) if i in library.scripts]
     else:
         scripts = list(library.scripts.values())

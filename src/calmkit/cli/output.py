@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from calmkit.content.safetext import json_text, shown
 from calmkit.playback.targets import TargetError
@@ -29,7 +30,7 @@ class _ShownStream(io.TextIOBase):
     that must stay one line, like a problem's, call ``shown`` themselves.)
     """
 
-    def __init__(self, stream: io.TextIOBase) -> None:
+    def __init__(self, stream: TextIO) -> None:
         super().__init__()
         self.stream = stream
 
@@ -47,20 +48,20 @@ class _ShownStream(io.TextIOBase):
         return self.stream.fileno()
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
+    def encoding(self) -> str:  # type: ignore[override]  # the wrapped stream's, read-only
         return self.stream.encoding
 
 
-def terminal(stream: object) -> io.TextIOBase:
+def terminal(stream: TextIO) -> TextIO:
     """The stream under the guard: for calmkit's own styling (Textual, rich's progress bar)."""
-    return stream.stream if isinstance(stream, _ShownStream) else stream  # type: ignore[return-value]
+    return stream.stream if isinstance(stream, _ShownStream) else stream
 
 
 @contextmanager
 def shown_output() -> Iterator[None]:
     saved = sys.stdout, sys.stderr
-    sys.stdout = _ShownStream(saved[0])  # type: ignore[assignment,arg-type]
-    sys.stderr = _ShownStream(saved[1])  # type: ignore[assignment,arg-type]
+    sys.stdout = _ShownStream(saved[0])
+    sys.stderr = _ShownStream(saved[1])
     try:
         yield
     finally:
