@@ -19,7 +19,7 @@ from calmkit import locations
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import load_library
 from calmkit.records.journal import SCHEMA_VERSION, Journal, open_journal
-from calmkit.report.figures import build_report, render_csv, report_json
+from calmkit.report import build_report, render_csv, report_json
 
 V1_SCHEMA = (
     """

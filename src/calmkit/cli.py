@@ -823,7 +823,7 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from calmkit.records.journal import Journal, JournalUnavailable
     from calmkit.records.people import adopt_imported_plans
-    from calmkit.report.figures import ReportError, build_report, render
+    from calmkit.report import ReportError, build_report, render
 
     try:
         since = _date_option(args.since, "--since")

@@ -1,9 +1,9 @@
-"""The report for the psychologist: what was practised, as figures, CSV, JSON or HTML.
+"""The report's figures: what was practised, worked out from the journal and the plan.
 
-``build_report`` reads the journal and the plan and works out the figures;
-``render_csv``, ``render_json`` and ``render_html`` turn them into a file the
-family chooses to hand over. Nothing here writes to the journal or opens a
-network connection. docs/report-schema.md documents every JSON field and the
+``build_report`` reads the journal and the plan and works out the figures; the
+formats beside this module (csv.py, json.py, html.py) turn them into a file the
+family chooses to hand over, and nothing here knows how they are shown. Nothing
+here writes to the journal or opens a network connection. docs/report-schema.md documents every JSON field and the
 exact definitions below, for the people who read the files.
 
 Definitions (the same words are in the docs and at the end of the HTML report):
@@ -30,44 +30,35 @@ Definitions (the same words are in the docs and at the end of the HTML report):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from calmkit import __version__
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
-from calmkit.content.safetext import AmbiguousName, json_text, matching_names
+from calmkit.content.safetext import AmbiguousName, matching_names
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.records.ages import practice_age, practice_tier
 from calmkit.records.answers import (
     FACES,
     SCALES,
-    answer_json,
     answer_words,
     face_of,
     is_number,
 )
 from calmkit.records.checkins import ACTIVITIES, parse_activities
-from calmkit.records.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
+from calmkit.records.counting import counts_as_practice
 from calmkit.records.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
 from calmkit.records.people import who_label
 from calmkit.records.today import fulfilled_counts
-from calmkit.report.followup import FollowUp, WeekWindow, follow_up
-
-SCHEMA_VERSION = 1
-FORMATS: tuple[str, ...] = ("csv", "json", "html")
+from calmkit.report.followup import FollowUp, follow_up
 
 COUNTED_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
 # Periods up to this long get a figure for every day; longer ones only for the days
 # with something on them (Period.figure_days). Two years of days is a few hundred KiB.
 DENSE_DAYS = 2 * 366
-# Spreadsheets run a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportError(ValueError):
@@ -994,396 +985,3 @@ def _count(n: int, word: str) -> str:
 def _mean(values: Iterable[int | None]) -> float | None:
     numbers = [value for value in values if value is not None]
     return sum(numbers) / len(numbers) if numbers else None
-
-
-# --- CSV ---------------------------------------------------------------------------------
-
-CSV_COLUMNS: tuple[str, ...] = (
-    "profile",
-    "session_id",
-    "date",
-    "start_time",
-    "end_time",
-    "target",
-    "title",
-    "plan",
-    "plan_session",
-    "scripts",
-    "status",
-    "counted",
-    "minutes",
-    "steps_done",
-    "steps_total",
-    "together_group",
-    "together_with",
-    "stress_before",
-    "stress_after",
-    "pain_before",
-    "pain_after",
-    "mood_before",
-    "mood_after",
-    # Added with journal schema 3 (columns are only ever added at the end).
-    "seconds_heard",
-    "script_minutes",
-    "steps_skipped",
-    "practice",
-    "profile_kind",
-)
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet will show, never run: a leading = + - @ gets an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _csv_answer(checkin: CheckinRecord | None) -> object:
-    """A number as a number; a stress face as words ('face 4 of 5: upset'), never as a
-    0-10 number it was not. Mood's scale is its faces, so a mood face is its number."""
-    if checkin is None:
-        return None
-    face = face_of(checkin.item, checkin.scale, checkin.value)
-    if face is not None and checkin.item != "mood":
-        return f"face {face.number} of {len(FACES[checkin.item])}: {face.words}"
-    value = checkin.value
-    return safe_cell(value) if isinstance(value, str) else value
-
-
-def render_csv(report: Report) -> str:
-    """One row per session (every profile), check-ins as columns; '\\n' line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for section in report.profiles:
-        for session in section.sessions:
-            text = {
-                "profile": session.profile,
-                "target": session.target,
-                "title": session.title,
-                "plan": session.plan or "",
-                "scripts": " ".join(session.scripts),
-                "together_group": session.together_group or "",
-                "together_with": "; ".join(session.together_with),
-            }
-            row: dict[str, object] = {name: safe_cell(value) for name, value in text.items()}
-            row.update(
-                session_id=session.id,
-                date=session.day.isoformat(),
-                start_time=f"{session.started:%H:%M}",
-                end_time=f"{session.ended:%H:%M}" if session.ended else "",
-                plan_session=session.plan_session,
-                status=session.status,
-                counted="yes" if session.counted else "no",
-                profile_kind=section.profile_kind,
-                minutes=f"{session.minutes:.1f}",
-                steps_done=session.steps_done,
-                steps_total=session.steps_total,
-                seconds_heard=session.seconds_heard,
-                script_minutes=None
-                if session.script_seconds is None
-                else f"{session.script_seconds / 60:.1f}",
-                steps_skipped=session.steps_skipped,
-                practice="yes" if session.practice else "no",
-            )
-            for item in ("stress", "pain", "mood"):
-                for moment in ("before", "after"):
-                    row[f"{item}_{moment}"] = _csv_answer(session.answer(item, moment))
-            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-# --- JSON --------------------------------------------------------------------------------
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
-
-
-def _round(value: float | None, places: int = 1) -> float | None:
-    return None if value is None else round(value, places)
-
-
-def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
-    return {
-        "id": checkin.id,
-        "session_id": checkin.session_id,
-        "when": checkin.moment,
-        "item": checkin.item,
-        "value": checkin.value,
-        "at": _iso(checkin.at),
-        **answer_json(checkin.item, checkin.scale, checkin.value),
-    }
-
-
-def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
-    if figure is None:
-        return None
-    return {
-        "item": figure.item,
-        "scale": [figure.low, figure.high],
-        "faces": figure.faces,
-        "sessions_with_before": figure.sessions_with_before,
-        "sessions_with_after": figure.sessions_with_after,
-        "n": figure.n,
-        "average_before": _round(figure.average_before, 2),
-        "average_after": _round(figure.average_after, 2),
-        "average_change": _round(figure.average_change, 2),
-        "readings": [
-            {
-                "session_id": reading.session_id,
-                "date": reading.started.date().isoformat(),
-                "started": _iso(reading.started),
-                "before": reading.before,
-                "after": reading.after,
-                "change": reading.change,
-                "before_face": reading.before_face,
-                "after_face": reading.after_face,
-            }
-            for reading in figure.readings
-        ],
-    }
-
-
-def _session_json(session: SessionRow) -> dict[str, object]:
-    return {
-        "id": session.id,
-        "date": session.day.isoformat(),
-        "started": _iso(session.started),
-        "ended": _iso(session.ended),
-        "target": session.target,
-        "title": session.title,
-        "plan": session.plan,
-        "plan_session": session.plan_session,
-        "scripts": list(session.scripts),
-        "tier": session.tier,
-        "status": session.status,
-        "counted": session.counted,
-        "practice": session.practice,
-        "seconds": session.seconds,
-        "seconds_heard": session.seconds_heard,
-        "script_seconds": session.script_seconds,
-        "seconds_needed": session.seconds_needed,
-        "minutes": _round(session.minutes),
-        "steps_done": session.steps_done,
-        "steps_total": session.steps_total,
-        "steps_skipped": session.steps_skipped,
-        "together_group": session.together_group,
-        "together_with": list(session.together_with),
-        "checkins": [_checkin_json(checkin) for checkin in session.checkins],
-    }
-
-
-def _follow_up_json(summary: FollowUp | None) -> dict[str, object] | None:
-    if summary is None:
-        return None
-
-    def window(week: WeekWindow) -> dict[str, object]:
-        return {
-            "first": week.first.isoformat(),
-            "last": week.last.isoformat(),
-            "days_practised": week.days_practised,
-            "days_planned": week.days_planned,
-            "complete": week.complete,
-        }
-
-    return {
-        "this_week": window(summary.this_week),
-        "last_week": window(summary.last_week),
-        "stopped_early": [
-            {
-                "scripts": list(item.scripts),
-                "title": item.title,
-                "stopped": item.stopped,
-                "sessions": item.sessions,
-                "step": item.step,
-                "steps_total": item.steps_total,
-                "step_words": item.step_words,
-                "at_that_step": item.at_that_step,
-            }
-            for item in summary.stopped
-        ],
-        "pain": None
-        if summary.pain is None
-        else [
-            {
-                "moment": week.moment,
-                "this_week": _round(week.this_week, 2),
-                "last_week": _round(week.last_week, 2),
-                "this_week_n": week.this_week_n,
-                "last_week_n": week.last_week_n,
-            }
-            for week in summary.pain
-        ],
-    }
-
-
-def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
-    if info is None:
-        return None
-    return {
-        "id": info.id,
-        "starts": info.starts.isoformat(),
-        "starts_given": info.starts_given,
-        "ends": info.ends.isoformat(),
-        "weeks": info.weeks,
-        "age": info.age,
-        "tier": info.tier,
-        "note": info.note,
-        "checkin": {
-            "before": list(info.checkin_before),
-            "after": list(info.checkin_after),
-            "daily": list(info.checkin_daily),
-        },
-        "missing_scripts": list(info.missing_scripts),
-    }
-
-
-def _adherence_json(adherence: Adherence) -> dict[str, object]:
-    return {
-        "days_in_period": adherence.days_in_period,
-        "days_planned": adherence.days_planned,
-        "days_practised": adherence.days_practised,
-        "planned_days_practised": adherence.planned_days_practised,
-        "sessions_planned": adherence.sessions_planned,
-        "plan_sessions_completed": adherence.plan_sessions_completed,
-        "sessions_completed": adherence.sessions_completed,
-        "sessions_stopped": adherence.sessions_stopped,
-        "sessions_interrupted": adherence.sessions_interrupted,
-        "sessions_running": adherence.sessions_running,
-        "sessions_practice": adherence.sessions_practice,
-        "sessions_with_skips": adherence.sessions_with_skips,
-        "minutes": _round(adherence.minutes_total),
-        "goal_minutes": _round(adherence.goal_minutes_total),
-        "minutes_per_practice_day": _round(adherence.minutes_per_practice_day),
-    }
-
-
-def profile_json(section: ProfileReport) -> dict[str, object]:
-    return {
-        "profile": section.profile,
-        "age": section.age,
-        "profile_kind": section.profile_kind,
-        "grown_up": section.grown_up,
-        "period": {
-            "since": section.period.since.isoformat(),
-            "until": section.period.until.isoformat(),
-            "days": section.period.days,
-        },
-        "plan": _plan_json(section.plan),
-        "adherence": _adherence_json(section.adherence),
-        "days": [
-            {
-                "date": day.day.isoformat(),
-                "plan_week": day.plan_week,
-                "sessions_planned": day.sessions_planned,
-                "goal_minutes": _round(day.goal_minutes),
-                "minutes": _round(day.minutes),
-                "sessions": day.sessions,
-                "sessions_completed": day.sessions_completed,
-                "plan_sessions_completed": day.plan_sessions_completed,
-                "practised": day.practised,
-            }
-            for day in section.days
-        ],
-        "week_basis": section.week_basis,
-        "weeks": [
-            {
-                "label": week.label,
-                "first_day": week.first_day.isoformat(),
-                "last_day": week.last_day.isoformat(),
-                "plan_week": week.plan_week,
-                "iso_week": list(week.iso_week) if week.iso_week else None,
-                "minutes": _round(week.minutes),
-                "goal_minutes": _round(week.goal_minutes),
-                "days_planned": week.days_planned,
-                "days_practised": week.days_practised,
-                "days_reported": week.days_reported,
-                "days_none": week.days_none,
-                "activities": dict(week.activities),
-            }
-            for week in section.weeks
-        ],
-        "scripts": [
-            {
-                "id": script.id,
-                "title": script.title,
-                "sessions": script.sessions,
-                "completed": script.completed,
-                "minutes": _round(script.minutes),
-            }
-            for script in section.scripts
-        ],
-        "stress": _figure_json(section.stress),
-        "stress_faces": _figure_json(section.stress_faces),
-        "pain": _figure_json(section.pain),
-        "mood": _figure_json(section.mood),
-        "together": [
-            {
-                "session_id": session.id,
-                "date": session.day.isoformat(),
-                "title": session.title,
-                "status": session.status,
-                "with": list(session.together_with),
-            }
-            for session in section.together
-        ],
-        "sessions": [_session_json(session) for session in section.sessions],
-        "daily_activities": [
-            {
-                "date": answer.day.isoformat(),
-                "activities": list(answer.activities),
-                "text": answer.text,
-                "at": _iso(answer.at),
-            }
-            for answer in section.daily_activities
-        ],
-        "checkins": [_checkin_json(checkin) for checkin in section.checkins],
-        "notes": list(section.notes),
-        "follow_up": _follow_up_json(section.follow_up),
-    }
-
-
-def report_json(report: Report) -> dict[str, object]:
-    return {
-        "schema": SCHEMA_VERSION,
-        "generator": f"calmkit {__version__}",
-        "generated": _iso(report.generated),
-        "request": {
-            "profile": report.profile,
-            "since": report.since.isoformat() if report.since else None,
-            "until": report.until.isoformat() if report.until else None,
-            "today": report.today.isoformat(),
-        },
-        "definitions": {
-            "practice_share": PRACTICE_SHARE,
-            "practice_min_seconds": LEGACY_MIN_SECONDS,
-            "counted_statuses": list(COUNTED_STATUSES),
-            "activities": list(ACTIVITIES),
-        },
-        "profiles": [profile_json(section) for section in report.profiles],
-    }
-
-
-def render_json(report: Report) -> str:
-    return json_text(report_json(report)) + "\n"
-
-
-# --- HTML and the one entry point --------------------------------------------------------
-
-
-def render_html(report: Report) -> str:
-    """One self-contained, print-friendly page (see report_html)."""
-    from calmkit.report.html import render_html as render
-
-    return render(report)
-
-
-def render(report: Report, format: str) -> str:
-    """The report as text in ``format``: 'csv', 'json' or 'html'."""
-    renderers = {"csv": render_csv, "json": render_json, "html": render_html}
-    if format not in renderers:
-        raise ReportError(f"the report format is one of {', '.join(FORMATS)}, not '{format}'")
-    return renderers[format](report)

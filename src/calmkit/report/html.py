@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from calmkit import __version__
-from calmkit.records.counting import steps_words
+from calmkit.records.checkins import ACTIVITIES
+from calmkit.records.counting import PRACTICE_SHARE, steps_words
 from calmkit.report.figures import (
-    ACTIVITIES,
     MONTHS,
-    PRACTICE_SHARE,
     WEEKDAYS,
     CheckinFigure,
     ProfileReport,
