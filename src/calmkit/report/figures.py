@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
@@ -49,13 +49,20 @@ from calmkit.records.answers import (
     is_number,
 )
 from calmkit.records.checkins import ACTIVITIES, parse_activities
-from calmkit.records.counting import counts_as_practice
-from calmkit.records.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
+from calmkit.records.journal import (
+    FINISH_STATUSES,
+    CheckinRecord,
+    Journal,
+    ProfileRecord,
+    SessionRecord,
+)
 from calmkit.records.people import who_label
 from calmkit.records.today import fulfilled_counts
 from calmkit.report.followup import FollowUp, follow_up
+from calmkit.words import plural
 
-COUNTED_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
+# A session counts once it has finished, whichever way (the journal's finishing statuses).
+COUNTED_STATUSES: tuple[str, ...] = FINISH_STATUSES
 # Periods up to this long get a figure for every day; longer ones only for the days
 # with something on them (Period.figure_days). Two years of days is a few hundred KiB.
 DENSE_DAYS = 2 * 366
@@ -113,40 +120,11 @@ class PlanInfo:
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    """One journal session as the report shows it."""
+class SessionRow(SessionRecord):
+    """One journal session as the report shows it: the record (its time heard, its day,
+    whether it counts as practice) and who practised along."""
 
-    id: int
-    profile: str
-    started: dt.datetime
-    ended: dt.datetime | None
-    target: str
-    title: str
-    plan: str | None
-    plan_session: int | None
-    scripts: tuple[str, ...]
-    status: str
-    seconds: float
-    steps_done: int
-    steps_total: int
-    tier: str | None
-    together_group: str | None
-    together_with: tuple[str, ...]
-    checkins: tuple[CheckinRecord, ...]
-    # None in rows written before calmkit measured time heard (journal schema 3).
-    seconds_heard: float | None = None
-    steps_skipped: int | None = None
-    script_seconds: float | None = None
-    seconds_needed: float | None = None
-
-    @property
-    def day(self) -> dt.date:
-        return self.started.date()
-
-    @property
-    def heard(self) -> float:
-        """Seconds practised: heard, or for an old row the seconds it recorded."""
-        return self.seconds if self.seconds_heard is None else self.seconds_heard
+    together_with: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> float:
@@ -155,14 +133,7 @@ class SessionRow:
     @property
     def counted(self) -> bool:
         """Finished: its minutes and check-ins count. A running session is only listed."""
-        return self.status in COUNTED_STATUSES
-
-    @property
-    def practice(self) -> bool:
-        """Counts as practice, and so makes its day a practice day."""
-        return counts_as_practice(
-            self.status, self.seconds_heard, self.seconds_needed, self.seconds
-        )
+        return self.finished
 
     def answer(self, item: str, moment: str) -> CheckinRecord | None:
         """The latest answer to ``item`` at ``moment`` ('before' or 'after'), if any."""
@@ -479,9 +450,8 @@ def build_report(
     for record in everyone:
         if record.together_group:
             groups.setdefault(record.together_group, []).append(record)
-    sections = tuple(
-        _profile_report(reader, library, person, since, until, today, groups) for person in wanted
-    )
+    asked = _Asked(since, until, today)
+    sections = tuple(_profile_report(reader, library, person, asked, groups) for person in wanted)
     return Report(_now(), profile, since, until, today, sections)
 
 
@@ -489,65 +459,132 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """The period as asked for: either end may be left out (today ends it then)."""
+
+    since: dt.date | None
+    until: dt.date | None
+    today: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        return self.until or self.today
+
+
 def _profile_report(
     journal: Journal | _NoJournal,
     library: Library,
     person: ProfileRecord,
-    since: dt.date | None,
-    until: dt.date | None,
-    today: dt.date,
+    asked: _Asked,
     groups: dict[str, list[SessionRecord]],
 ) -> ProfileReport:
     name = person.name
-    notes: list[str] = []
     # Only the plan given to them: never one guessed from a plan's `for:` name.
     plan = library.plans.get(person.plan) if person.plan else None
-    records = journal.sessions(name, since, until)
-    checkins = journal.checkins(name, since, until)
+    records = journal.sessions(name, asked.since, asked.until)
+    checkins = journal.checkins(name, asked.since, asked.until)
     first_seen = min(
         [record.day for record in records] + [checkin.at.date() for checkin in checkins],
         default=None,
     )
     plan_start: dt.date | None = None
+    notes: list[str] = []
     if plan is not None:
-        plan_start = plan.starts
-        if plan_start is None:
-            # The first day it was ever used, whatever period was asked for.
-            used = journal.sessions(name, None, until) if since is not None else records
-            from_plan = [record.day for record in used if record.plan == plan.id]
-            plan_start = min(from_plan, default=first_seen) or since or today
-            notes.append(
-                f"The plan gives no start date; its week 1 is counted from "
-                f"{plan_start.isoformat()}, the first day it was used."
-            )
-    end = until or today
-    start = since
-    if start is None:
-        candidates = [day for day in (plan_start, first_seen) if day is not None]
-        start = min(candidates) if candidates else end
-        # A plan that starts after the end of the period: nothing to show yet.
-        start = min(start, end)
-    period = Period(start, end)
+        plan_start, notes = _plan_start(journal, name, plan, records, first_seen, asked)
+    period = _period(asked, plan_start, first_seen)
     # Nothing from after the period (a `today` in the past, a clock set wrong).
     records = [record for record in records if record.day in period]
     checkins = [checkin for checkin in checkins if checkin.at.date() in period]
 
     tier = _tier(plan, person, library)
     info = _plan_info(plan, plan_start, tier, library) if plan is not None else None
+    durations = _Durations(library, plan)
+    sessions = tuple(_session_row(record, groups) for record in records)
+    counted = [session for session in sessions if session.counted]
+    running = [session for session in sessions if session.status == "running"]
+    notes += _plan_notes(plan, info, records) + _session_notes(counted, running)
+    daily = _daily_activities(checkins)
+    busy = [session.day for session in counted] + [answer.day for answer in daily]
+    days = _days(period, plan, info, counted, durations, busy)
+    weeks, basis = _weeks(period, info, days, daily)
+    stress, stress_faces, pain, mood = _checkin_figures(counted, checkins)
+    return ProfileReport(
+        profile=name,
+        age=person.age,
+        plan=info,
+        period=period,
+        adherence=_adherence(period, days, counted, running, has_plan=info is not None),
+        days=days,
+        week_basis=basis,
+        weeks=weeks,
+        scripts=_scripts(counted, library, durations, tier),
+        stress=stress,
+        stress_faces=stress_faces,
+        pain=pain,
+        mood=mood,
+        sessions=sessions,
+        daily_activities=daily,
+        checkins=tuple(checkins),
+        notes=tuple(notes),
+        follow_up=follow_up(
+            days, sessions, period.until, library, info is not None, _pain_moments(info)
+        ),
+        profile_kind=person.kind,
+    )
+
+
+def _plan_start(
+    journal: Journal | _NoJournal,
+    name: str,
+    plan: Plan,
+    records: list[SessionRecord],
+    first_seen: dt.date | None,
+    asked: _Asked,
+) -> tuple[dt.date, list[str]]:
+    """The plan's week 1: its own start, else the first day it was ever used, with a
+    note saying so."""
+    if plan.starts is not None:
+        return plan.starts, []
+    # The first day it was ever used, whatever period was asked for.
+    used = journal.sessions(name, None, asked.until) if asked.since is not None else records
+    from_plan = [record.day for record in used if record.plan == plan.id]
+    start = min(from_plan, default=first_seen) or asked.since or asked.today
+    note = (
+        f"The plan gives no start date; its week 1 is counted from "
+        f"{start.isoformat()}, the first day it was used."
+    )
+    return start, [note]
+
+
+def _period(asked: _Asked, plan_start: dt.date | None, first_seen: dt.date | None) -> Period:
+    """As asked; a start left out is the plan's start or the first day seen, earlier first."""
+    end = asked.end
+    if asked.since is not None:
+        return Period(asked.since, end)
+    candidates = [day for day in (plan_start, first_seen) if day is not None]
+    start = min(candidates) if candidates else end
+    # A plan that starts after the end of the period: nothing to show yet.
+    return Period(min(start, end), end)
+
+
+def _plan_notes(
+    plan: Plan | None, info: PlanInfo | None, records: Sequence[SessionRecord]
+) -> list[str]:
+    """What the psychologist should know about the plan the figures are compared with."""
+    notes = []
     if info is not None and info.missing_scripts:
         notes.append(
             "Not in this calmkit's library, so not part of the daily goal: "
             + ", ".join(info.missing_scripts)
             + "."
         )
-    durations = _Durations(library, plan)
-
     if plan is not None:
         others = sorted({r.plan for r in records if r.plan and r.plan != plan.id})
         if others:
             played = sum(1 for r in records if r.plan in others)
             notes.append(
-                f"{_count(played, 'session')} came from "
+                f"{plural(played, 'session')} came from "
                 f"{'another plan' if len(others) == 1 else 'other plans'} ({', '.join(others)}); "
                 f"the planned days and goals here are those of {plan.id}."
             )
@@ -556,18 +593,21 @@ def _profile_report(
             "Some sessions came from a plan that is not written for this name on this "
             "computer, so there are no planned days to compare with."
         )
-    sessions = tuple(_session_row(record, groups) for record in records)
-    running = [session for session in sessions if session.status == "running"]
+    return notes
+
+
+def _session_notes(counted: Sequence[SessionRow], running: Sequence[SessionRow]) -> list[str]:
+    """Sessions the figures treat in a way a reader would not guess."""
+    notes = []
     if running:
         notes.append(
-            f"{_count(len(running), 'session')} still in progress when this report was made: "
+            f"{plural(len(running), 'session')} still in progress when this report was made: "
             "listed, but not counted."
         )
-    counted = [session for session in sessions if session.counted]
     older = sum(1 for session in counted if session.seconds_heard is None)
     if older:
         notes.append(
-            f"{_count(older, 'session')} recorded by an older calmkit, which kept how far "
+            f"{plural(older, 'session')} recorded by an older calmkit, which kept how far "
             "a session got rather than the time heard: their minutes are that, and they "
             "count as practice when completed or stopped after at least a minute."
         )
@@ -580,46 +620,32 @@ def _profile_report(
     )
     if unknown:
         notes.append(
-            f"{_count(unknown, 'stress answer')} of young-tier sessions came from an older "
+            f"{plural(unknown, 'stress answer')} of young-tier sessions came from an older "
             "calmkit, which did not record whether faces were shown: it stored the five "
             "faces as 0, 3, 5, 8 and 10, and these are read as thermometer numbers."
         )
-    daily = _daily_activities(checkins)
-    busy = [session.day for session in counted] + [answer.day for answer in daily]
-    days = _days(period, plan, info, counted, durations, busy)
-    weeks, basis = _weeks(period, info, days, daily)
-    adherence = _adherence(period, days, counted, running, has_plan=info is not None)
+    return notes
+
+
+def _pain_moments(info: PlanInfo | None) -> list[str]:
+    """Pain in the follow-up only where the plan asks for it, never from stray answers."""
+    if info is None:
+        return []
+    asked = (("before", info.checkin_before), ("after", info.checkin_after))
+    return [moment for moment, items in asked if "pain" in items]
+
+
+def _checkin_figures(
+    counted: Sequence[SessionRow], checkins: Sequence[CheckinRecord]
+) -> tuple[CheckinFigure, CheckinFigure | None, CheckinFigure | None, CheckinFigure | None]:
+    """Stress on the thermometer; stress faces, pain and mood only when answered."""
     present = {checkin.item for checkin in checkins}
-    # Pain in the summary only where the plan asks for it, never from stray answers.
-    pain_moments = (
-        [m for m, items in (("before", info.checkin_before), ("after", info.checkin_after))
-         if "pain" in items]
-        if info is not None
-        else []
-    )  # fmt: skip
-    summary = follow_up(days, sessions, period.until, library, info is not None, pain_moments)
-    return ProfileReport(
-        profile=name,
-        age=person.age,
-        plan=info,
-        period=period,
-        adherence=adherence,
-        days=days,
-        week_basis=basis,
-        weeks=weeks,
-        scripts=_scripts(counted, library, durations, tier),
-        stress=_checkin_figure("stress", counted),
-        stress_faces=_checkin_figure("stress", counted, faces=True)
-        if any(c.item == "stress" and c.scale == "faces" for c in checkins)
-        else None,
-        pain=_checkin_figure("pain", counted) if "pain" in present else None,
-        mood=_checkin_figure("mood", counted) if "mood" in present else None,
-        sessions=sessions,
-        daily_activities=daily,
-        checkins=tuple(checkins),
-        notes=tuple(notes),
-        follow_up=summary,
-        profile_kind=person.kind,
+    faces = any(c.item == "stress" and c.scale == "faces" for c in checkins)
+    return (
+        _checkin_figure("stress", counted),
+        _checkin_figure("stress", counted, faces=True) if faces else None,
+        _checkin_figure("pain", counted) if "pain" in present else None,
+        _checkin_figure("mood", counted) if "mood" in present else None,
     )
 
 
@@ -682,29 +708,10 @@ def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) 
                 != unicodedata.normalize("NFC", record.profile)
             )
         )
-    return SessionRow(
-        id=record.id,
-        profile=record.profile,
-        started=record.started,
-        ended=record.ended,
-        target=record.target,
-        title=record.title,
-        plan=record.plan,
-        plan_session=record.plan_session,
-        scripts=record.scripts,
-        status=record.status,
-        seconds=float(record.seconds),
-        steps_done=record.steps_done,
-        steps_total=record.steps_total,
-        tier=record.tier,
-        together_group=record.together_group,
-        together_with=together_with,
-        checkins=record.checkins,
-        seconds_heard=record.seconds_heard,
-        steps_skipped=record.steps_skipped,
-        script_seconds=record.script_seconds,
-        seconds_needed=record.seconds_needed,
-    )
+    stored = {column.name: getattr(record, column.name) for column in fields(record)}
+    # seconds as a float, as the report always wrote it (JSON "seconds": 319.0).
+    stored["seconds"] = float(record.seconds)
+    return SessionRow(**stored, together_with=together_with)
 
 
 def _days(
@@ -797,6 +804,32 @@ def _adherence(
     )
 
 
+def _reached(
+    session: SessionRow, library: Library, durations: _Durations, tier: Tier
+) -> list[tuple[str, bool, float]]:
+    """The scripts a session reached: (id, played in full, weight for its share of minutes).
+
+    With every script in the library, its steps done tell which scripts it reached,
+    weighted by their planned lengths; otherwise each of its scripts, weighted alike.
+    """
+    ids = session.scripts or (session.target,)
+    known = [library.scripts.get(i) for i in ids]
+    if not all(script is not None for script in known):
+        return [(i, session.status == "completed", 1.0) for i in ids]
+    session_tier = session.tier if session.tier in TIERS else tier
+    reached: list[tuple[str, bool, float]] = []
+    offset = 0
+    for script in known:
+        assert script is not None
+        steps = len(script.steps)
+        if offset == 0 or session.steps_done > offset:
+            full = session.status == "completed" or session.steps_done >= offset + steps
+            weight = durations.seconds(script.id, session_tier) or 1.0
+            reached.append((script.id, full, weight))
+        offset += steps
+    return reached
+
+
 def _scripts(
     counted: Sequence[SessionRow], library: Library, durations: _Durations, tier: Tier
 ) -> tuple[ScriptFigure, ...]:
@@ -808,23 +841,7 @@ def _scripts(
     found: dict[str, list[float]] = {}  # id -> [sessions, completed, seconds]
     titles: dict[str, str | None] = {}
     for session in counted:
-        ids = session.scripts or (session.target,)
-        known = [library.scripts.get(i) for i in ids]
-        session_tier = session.tier if session.tier in TIERS else tier
-        reached: list[tuple[str, bool, float]] = []  # id, played in full, weight
-        if all(script is not None for script in known):
-            offset = 0
-            for script in known:
-                assert script is not None
-                steps = len(script.steps)
-                if offset == 0 or session.steps_done > offset:
-                    full = session.status == "completed" or session.steps_done >= offset + steps
-                    weight = durations.seconds(script.id, session_tier) or 1.0
-                    reached.append((script.id, full, weight))
-                offset += steps
-        else:
-            full = session.status == "completed"
-            reached = [(i, full, 1.0) for i in ids]
+        reached = _reached(session, library, durations, tier)
         total_weight = sum(weight for _, _, weight in reached) or 1.0
         for script_id, full, weight in reached:
             entry = found.setdefault(script_id, [0, 0, 0.0])
@@ -833,7 +850,7 @@ def _scripts(
             entry[2] += session.heard * weight / total_weight
             if script_id in library.scripts:
                 titles[script_id] = library.scripts[script_id].title
-            elif len(ids) == 1:
+            elif len(session.scripts or (session.target,)) == 1:
                 titles.setdefault(script_id, session.title or None)
     figures = [
         ScriptFigure(script_id, titles.get(script_id), int(n), int(full), seconds)
@@ -976,10 +993,6 @@ def short_range(first: dt.date, last: dt.date) -> str:
     if first.month == last.month:
         return f"{first.day}–{short_date(last)}"
     return f"{short_date(first)} – {short_date(last)}"
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _mean(values: Iterable[int | None]) -> float | None:
