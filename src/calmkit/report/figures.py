@@ -34,6 +34,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import TypedDict
 
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
@@ -160,8 +161,27 @@ class SessionRow(SessionRecord):
         return None if found is None else answer_words(found.item, found.scale, found.value)
 
 
+class _InMinutes:
+    """``minutes`` (and ``goal_minutes``) of a figure that keeps seconds: the seconds
+    are exact, the minutes are what people read."""
+
+    seconds: float
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+
+class _AgainstGoal(_InMinutes):
+    goal_seconds: float
+
+    @property
+    def goal_minutes(self) -> float:
+        return self.goal_seconds / 60
+
+
 @dataclass(frozen=True)
-class DayFigure:
+class DayFigure(_AgainstGoal):
     day: dt.date
     plan_week: int | None
     sessions_planned: int
@@ -175,14 +195,6 @@ class DayFigure:
     @property
     def planned(self) -> bool:
         return self.sessions_planned > 0
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
-
-    @property
-    def goal_minutes(self) -> float:
-        return self.goal_seconds / 60
 
 
 @dataclass(frozen=True)
@@ -225,16 +237,12 @@ class Adherence:
 
 
 @dataclass(frozen=True)
-class ScriptFigure:
+class ScriptFigure(_InMinutes):
     id: str
     title: str | None
     sessions: int  # counted sessions that reached this script
     completed: int  # of those, how many played all of its steps
     seconds: float
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
 
 
 @dataclass(frozen=True)
@@ -310,7 +318,7 @@ class DailyActivities:
 
 
 @dataclass(frozen=True)
-class WeekFigure:
+class WeekFigure(_AgainstGoal):
     first_day: dt.date  # within the period
     last_day: dt.date
     plan_week: int | None  # plan weeks only; may be 0 or less before the start
@@ -323,14 +331,6 @@ class WeekFigure:
     goal_seconds: float
     days_planned: int
     days_practised: int
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
-
-    @property
-    def goal_minutes(self) -> float:
-        return self.goal_seconds / 60
 
 
 @dataclass(frozen=True)
@@ -508,7 +508,6 @@ def _profile_report(
     busy = [session.day for session in counted] + [answer.day for answer in daily]
     days = _days(period, plan, info, counted, durations, busy)
     weeks, basis = _weeks(period, info, days, daily)
-    stress, stress_faces, pain, mood = _checkin_figures(counted, checkins)
     return ProfileReport(
         profile=name,
         age=person.age,
@@ -519,10 +518,7 @@ def _profile_report(
         week_basis=basis,
         weeks=weeks,
         scripts=_scripts(counted, library, durations, tier),
-        stress=stress,
-        stress_faces=stress_faces,
-        pain=pain,
-        mood=mood,
+        **_checkin_figures(counted, checkins),
         sessions=sessions,
         daily_activities=daily,
         checkins=tuple(checkins),
@@ -635,17 +631,26 @@ def _pain_moments(info: PlanInfo | None) -> list[str]:
     return [moment for moment, items in asked if "pain" in items]
 
 
+class _CheckinFigures(TypedDict):
+    """A profile report's before-and-after figures, built together."""
+
+    stress: CheckinFigure
+    stress_faces: CheckinFigure | None
+    pain: CheckinFigure | None
+    mood: CheckinFigure | None
+
+
 def _checkin_figures(
     counted: Sequence[SessionRow], checkins: Sequence[CheckinRecord]
-) -> tuple[CheckinFigure, CheckinFigure | None, CheckinFigure | None, CheckinFigure | None]:
+) -> _CheckinFigures:
     """Stress on the thermometer; stress faces, pain and mood only when answered."""
     present = {checkin.item for checkin in checkins}
     faces = any(c.item == "stress" and c.scale == "faces" for c in checkins)
-    return (
-        _checkin_figure("stress", counted),
-        _checkin_figure("stress", counted, faces=True) if faces else None,
-        _checkin_figure("pain", counted) if "pain" in present else None,
-        _checkin_figure("mood", counted) if "mood" in present else None,
+    return _CheckinFigures(
+        stress=_checkin_figure("stress", counted),
+        stress_faces=_checkin_figure("stress", counted, faces=True) if faces else None,
+        pain=_checkin_figure("pain", counted) if "pain" in present else None,
+        mood=_checkin_figure("mood", counted) if "mood" in present else None,
     )
 
 
@@ -935,45 +940,60 @@ def _weeks(
     grouped: dict[tuple[int, int], list[DayFigure]] = {}
     for figure in days:
         grouped.setdefault(key(figure.day), []).append(figure)
-    weeks = []
-    for week_key, members in grouped.items():
-        first, last = members[0].day, members[-1].day
-        counts = dict.fromkeys(ACTIVITIES, 0)
-        reported = none = 0
-        for figure in members:
-            answer = answers.get(figure.day)
-            if answer is None:
-                continue
-            reported += 1
-            if not answer.activities:
-                none += 1
-            for name in answer.activities:
-                counts[name] = counts.get(name, 0) + 1
-        if info is not None:
-            number = week_key[0]
-            label = f"Week {number}" if 1 <= number <= info.weeks else short_range(first, last)
-            plan_week: int | None = number
-            iso: tuple[int, int] | None = None
-        else:
-            label = short_range(first, last)
-            plan_week, iso = None, week_key
-        weeks.append(
-            WeekFigure(
-                first_day=first,
-                last_day=last,
-                plan_week=plan_week,
-                iso_week=iso,
-                label=label,
-                activities=counts,
-                days_reported=reported,
-                days_none=none,
-                seconds=sum(figure.seconds for figure in members),
-                goal_seconds=sum(figure.goal_seconds for figure in members),
-                days_planned=sum(1 for figure in members if figure.planned),
-                days_practised=sum(1 for figure in members if figure.practised),
-            )
+    weeks = tuple(
+        WeekFigure(
+            first_day=members[0].day,
+            last_day=members[-1].day,
+            **_week_place(week_key, info, members[0].day, members[-1].day),
+            **_week_activities(members, answers),
+            seconds=sum(figure.seconds for figure in members),
+            goal_seconds=sum(figure.goal_seconds for figure in members),
+            days_planned=sum(1 for figure in members if figure.planned),
+            days_practised=sum(1 for figure in members if figure.practised),
         )
-    return tuple(weeks), basis
+        for week_key, members in grouped.items()
+    )
+    return weeks, basis
+
+
+class _WeekPlace(TypedDict):
+    label: str
+    plan_week: int | None
+    iso_week: tuple[int, int] | None
+
+
+def _week_place(
+    week_key: tuple[int, int], info: PlanInfo | None, first: dt.date, last: dt.date
+) -> _WeekPlace:
+    """A plan week is 'Week 2' (its dates outside the plan's weeks); an ISO week, its dates."""
+    if info is None:
+        return _WeekPlace(label=short_range(first, last), plan_week=None, iso_week=week_key)
+    number = week_key[0]
+    label = f"Week {number}" if 1 <= number <= info.weeks else short_range(first, last)
+    return _WeekPlace(label=label, plan_week=number, iso_week=None)
+
+
+class _WeekActivities(TypedDict):
+    activities: dict[str, int]  # days each activity was reported
+    days_reported: int
+    days_none: int
+
+
+def _week_activities(
+    members: Sequence[DayFigure], answers: dict[dt.date, DailyActivities]
+) -> _WeekActivities:
+    counts = dict.fromkeys(ACTIVITIES, 0)
+    reported = none = 0
+    for figure in members:
+        answer = answers.get(figure.day)
+        if answer is None:
+            continue
+        reported += 1
+        if not answer.activities:
+            none += 1
+        for name in answer.activities:
+            counts[name] = counts.get(name, 0) + 1
+    return _WeekActivities(activities=counts, days_reported=reported, days_none=none)
 
 
 # --- small words -------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from calmkit.report.wording import (
     signed,
     weekday_date,
 )
-from calmkit.words import plural, status_word, steps_words
+from calmkit.words import joined_names, plural, status_word, steps_words
 
 # A data file beside this module, so the page's look is edited as CSS; packaged with it.
 CSS = files("calmkit.report").joinpath("report.css").read_text(encoding="utf-8")
@@ -247,7 +247,7 @@ def _lead(section: ProfileReport) -> str:
         if adherence.sessions_interrupted:
             bits.append(f"{plural(adherence.sessions_interrupted, 'session')} interrupted")
         sentences.append(
-            " and ".join(bits).capitalize() + ": their minutes count, but not as completed."
+            joined_names(bits).capitalize() + ": their minutes count, but not as completed."
         )
     short = adherence.sessions_counted - adherence.sessions_practice
     if adherence.sessions_with_skips or short:
@@ -256,7 +256,7 @@ def _lead(section: ProfileReport) -> str:
             bits.append(f"{plural(adherence.sessions_with_skips, 'session')} skipped steps forward")
         if short:
             bits.append(f"{plural(short, 'session')} heard too little to count as practice")
-        sentences.append(" and ".join(bits).capitalize() + " (see the sessions below).")
+        sentences.append(joined_names(bits).capitalize() + " (see the sessions below).")
     together = section.together
     if together:
         people = sorted({person for s in together for person in s.together_with})

@@ -7,6 +7,7 @@ changes its meaning.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from calmkit import __version__
 from calmkit.content.safetext import json_text
@@ -27,6 +28,31 @@ from calmkit.report.followup import FollowUp, WeekWindow
 
 SCHEMA_VERSION = 1
 
+# Counts written as they are; the JSON's key order follows these lists.
+_ADHERENCE_COUNTS = (
+    "days_in_period",
+    "days_planned",
+    "days_practised",
+    "planned_days_practised",
+    "sessions_planned",
+    "plan_sessions_completed",
+    "sessions_completed",
+    "sessions_stopped",
+    "sessions_interrupted",
+    "sessions_running",
+    "sessions_practice",
+    "sessions_with_skips",
+)
+_STOPPED_FIELDS = (
+    "title",
+    "stopped",
+    "sessions",
+    "step",
+    "steps_total",
+    "step_words",
+    "at_that_step",
+)
+
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
@@ -36,13 +62,16 @@ def _round(value: float | None, places: int = 1) -> float | None:
     return None if value is None else round(value, places)
 
 
+def _copied(source: object, names: Sequence[str]) -> dict[str, object]:
+    """Fields written as they are, under their own names, in this order."""
+    return {name: getattr(source, name) for name in names}
+
+
 def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
     return {
-        "id": checkin.id,
-        "session_id": checkin.session_id,
+        **_copied(checkin, ("id", "session_id")),
         "when": checkin.moment,
-        "item": checkin.item,
-        "value": checkin.value,
+        **_copied(checkin, ("item", "value")),
         "at": _iso(checkin.at),
         **answer_json(checkin.item, checkin.scale, checkin.value),
     }
@@ -83,24 +112,12 @@ def _session_json(session: SessionRow) -> dict[str, object]:
         "date": session.day.isoformat(),
         "started": _iso(session.started),
         "ended": _iso(session.ended),
-        "target": session.target,
-        "title": session.title,
-        "plan": session.plan,
-        "plan_session": session.plan_session,
+        **_copied(session, ("target", "title", "plan", "plan_session")),
         "scripts": list(session.scripts),
-        "tier": session.tier,
-        "status": session.status,
-        "counted": session.counted,
-        "practice": session.practice,
-        "seconds": session.seconds,
-        "seconds_heard": session.seconds_heard,
-        "script_seconds": session.script_seconds,
-        "seconds_needed": session.seconds_needed,
+        **_copied(session, ("tier", "status", "counted", "practice", "seconds", "seconds_heard")),
+        **_copied(session, ("script_seconds", "seconds_needed")),
         "minutes": _round(session.minutes),
-        "steps_done": session.steps_done,
-        "steps_total": session.steps_total,
-        "steps_skipped": session.steps_skipped,
-        "together_group": session.together_group,
+        **_copied(session, ("steps_done", "steps_total", "steps_skipped", "together_group")),
         "together_with": list(session.together_with),
         "checkins": [_checkin_json(checkin) for checkin in session.checkins],
     }
@@ -125,13 +142,7 @@ def _follow_up_json(summary: FollowUp | None) -> dict[str, object] | None:
         "stopped_early": [
             {
                 "scripts": list(item.scripts),
-                "title": item.title,
-                "stopped": item.stopped,
-                "sessions": item.sessions,
-                "step": item.step,
-                "steps_total": item.steps_total,
-                "step_words": item.step_words,
-                "at_that_step": item.at_that_step,
+                **_copied(item, _STOPPED_FIELDS),
             }
             for item in summary.stopped
         ],
@@ -158,10 +169,7 @@ def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
         "starts": info.starts.isoformat(),
         "starts_given": info.starts_given,
         "ends": info.ends.isoformat(),
-        "weeks": info.weeks,
-        "age": info.age,
-        "tier": info.tier,
-        "note": info.note,
+        **_copied(info, ("weeks", "age", "tier", "note")),
         "checkin": {
             "before": list(info.checkin_before),
             "after": list(info.checkin_after),
@@ -173,18 +181,7 @@ def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
 
 def _adherence_json(adherence: Adherence) -> dict[str, object]:
     return {
-        "days_in_period": adherence.days_in_period,
-        "days_planned": adherence.days_planned,
-        "days_practised": adherence.days_practised,
-        "planned_days_practised": adherence.planned_days_practised,
-        "sessions_planned": adherence.sessions_planned,
-        "plan_sessions_completed": adherence.plan_sessions_completed,
-        "sessions_completed": adherence.sessions_completed,
-        "sessions_stopped": adherence.sessions_stopped,
-        "sessions_interrupted": adherence.sessions_interrupted,
-        "sessions_running": adherence.sessions_running,
-        "sessions_practice": adherence.sessions_practice,
-        "sessions_with_skips": adherence.sessions_with_skips,
+        **_copied(adherence, _ADHERENCE_COUNTS),
         "minutes": _round(adherence.minutes_total),
         "goal_minutes": _round(adherence.goal_minutes_total),
         "minutes_per_practice_day": _round(adherence.minutes_per_practice_day),
@@ -193,10 +190,7 @@ def _adherence_json(adherence: Adherence) -> dict[str, object]:
 
 def profile_json(section: ProfileReport) -> dict[str, object]:
     return {
-        "profile": section.profile,
-        "age": section.age,
-        "profile_kind": section.profile_kind,
-        "grown_up": section.grown_up,
+        **_copied(section, ("profile", "age", "profile_kind", "grown_up")),
         "period": {
             "since": section.period.since.isoformat(),
             "until": section.period.until.isoformat(),
