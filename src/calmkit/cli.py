@@ -688,12 +688,7 @@ def _minutes(seconds: float) -> str:
 
 def _heard_text(session: SessionRecord) -> str:
     """'3 of 7': minutes heard of the session's length; '*' when it did not count."""
-    text = _minutes(session.heard)
-    if session.script_seconds is not None:
-        text += f" of {_minutes(session.script_seconds)}"
-    if session.finished and not session.practice:
-        text += " *"
-    return text
+    return session.heard_of_length(_minutes, " *")
 
 
 def _steps_text(session: SessionRecord) -> str:

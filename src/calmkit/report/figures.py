@@ -447,9 +447,9 @@ def build_report(
     # Everyone's sessions, once, to see who practised together.
     everyone = reader.sessions(None, since, until)
     groups: dict[str, list[SessionRecord]] = {}
-    for record in everyone:
-        if record.together_group:
-            groups.setdefault(record.together_group, []).append(record)
+    for played in everyone:
+        if played.together_group:
+            groups.setdefault(played.together_group, []).append(played)
     asked = _Asked(since, until, today)
     sections = tuple(_profile_report(reader, library, person, asked, groups) for person in wanted)
     return Report(_now(), profile, since, until, today, sections)
@@ -752,10 +752,10 @@ def _days(
         if effective is not None and info is not None:
             current = plan_day(effective, day)
             week = current.week
-            for session in current.sessions:
-                planned += session.per_day
-                length = sum(durations.seconds(i, info.tier) or 0.0 for i in session.scripts)
-                goal += length * session.per_day
+            for item in current.sessions:
+                planned += item.per_day
+                length = sum(durations.seconds(i, info.tier) or 0.0 for i in item.scripts)
+                goal += length * item.per_day
             # The same rule as the home screen's ✓ (today.fulfilled_counts).
             done = sum(fulfilled_counts(info.id, current.sessions, that_day).values())
         completed = [session for session in that_day if session.status == "completed"]

@@ -293,12 +293,11 @@ def _score(session: SessionRow, item: str) -> str:
 
 def _heard_cell(session: SessionRow) -> str:
     """'2.1 of 7.0', marked when it does not count as practice."""
-    text = number(session.minutes)
-    if session.script_seconds is not None:
-        text += f" of {number(session.script_seconds / 60)}"
-    if session.counted and not session.practice:
-        text += " (not counted as practice)"
-    return esc(text)
+    return esc(session.heard_of_length(_minutes_number, " (not counted as practice)"))
+
+
+def _minutes_number(seconds: float) -> str:
+    return number(seconds / 60)
 
 
 def _steps_cell(session: SessionRow) -> str:
