@@ -100,3 +100,21 @@ def test_python_dash_m_runs(installed_calmkit: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("calmkit ")
     assert sys.version_info >= (3, 11)
+
+
+def test_installed_package_carries_the_report_stylesheet(
+    installed_calmkit: Path, tmp_path: Path
+) -> None:
+    """report.css is a data file beside report/html.py: the wheel must carry it."""
+    python = installed_calmkit.parent / "python"
+    code = "from calmkit.report.html import CSS; print('size: A4 portrait' in CSS)"
+    shown = subprocess.run(
+        [str(python), "-c", code],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "True"

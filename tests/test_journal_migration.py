@@ -19,7 +19,9 @@ from calmkit import locations
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import load_library
 from calmkit.records.journal import SCHEMA_VERSION, Journal, open_journal
-from calmkit.report.figures import build_report, render_csv, report_json
+from calmkit.report.csv import render_csv
+from calmkit.report.figures import build_report
+from calmkit.report.json import report_json
 
 V1_SCHEMA = (
     """

@@ -26,22 +26,14 @@ from calmkit import locations
 from calmkit.content.library import Library, load_library
 from calmkit.content.timeline import compile_timeline
 from calmkit.records import journal as journal_module
+from calmkit.records.checkins import parse_activities
 from calmkit.records.counting import seconds_needed
 from calmkit.records.journal import Journal, new_together_group
-from calmkit.report.figures import (
-    CSV_COLUMNS,
-    SCHEMA_VERSION,
-    ProfileReport,
-    Report,
-    ReportError,
-    build_report,
-    parse_activities,
-    render,
-    render_csv,
-    render_html,
-    render_json,
-    safe_cell,
-)
+from calmkit.report import render
+from calmkit.report.csv import CSV_COLUMNS, render_csv, safe_cell
+from calmkit.report.figures import ProfileReport, Report, ReportError, build_report
+from calmkit.report.html import render_html
+from calmkit.report.json import SCHEMA_VERSION, render_json
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_TIMEOUT = 120

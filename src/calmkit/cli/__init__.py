@@ -34,7 +34,7 @@ from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, print_error, s
 from calmkit.cli.packs import cmd_import, cmd_pack
 from calmkit.cli.play import cmd_play, run_tui
 from calmkit.cli.records import cmd_export, cmd_forget, cmd_locate, cmd_log, cmd_report
-from calmkit.report.figures import FORMATS
+from calmkit.report import FORMATS
 
 Handler = Callable[[argparse.Namespace], int]
 

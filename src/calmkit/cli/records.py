@@ -81,9 +81,7 @@ def _minutes(seconds: float) -> str:
 
 def _heard_text(session: SessionRecord) -> str:
     """'3 of 7': minutes heard of the session's length; '*' when it did not count."""
-    length = "" if session.script_seconds is None else f" of {_minutes(session.script_seconds)}"
-    short = " *" if session.finished and not session.practice else ""
-    return f"{_minutes(session.heard)}{length}{short}"
+    return session.heard_of_length(_minutes, " *")
 
 
 def _steps_text(session: SessionRecord) -> str:
@@ -191,7 +189,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from calmkit.records.journal import JournalUnavailable
     from calmkit.records.people import adopt_imported_plans
-    from calmkit.report.figures import ReportError, build_report, render
+    from calmkit.report import render
+    from calmkit.report.figures import ReportError, build_report
 
     since, until = args.since, args.until
     if not locations.journal_path().exists():

@@ -288,6 +288,17 @@ class SessionRecord:
             self.status, self.seconds_heard, self.seconds_needed, self.seconds
         )
 
+    def heard_of_length(self, minutes: Callable[[float], str], not_practice: str) -> str:
+        """The time heard of the session's length ('3 of 7'), each said by ``minutes``
+        (from seconds), with ``not_practice`` added when it finished without counting
+        as practice. `log` and the report say it each in their own way."""
+        text = minutes(self.heard)
+        if self.script_seconds is not None:
+            text += f" of {minutes(self.script_seconds)}"
+        if self.finished and not self.practice:
+            text += not_practice
+        return text
+
     def as_json(self) -> dict[str, object]:
         """The `calmkit log --json` entry: fields may be added, never renamed."""
         return {

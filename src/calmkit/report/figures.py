@@ -1,9 +1,9 @@
-"""The report for the psychologist: what was practised, as figures, CSV, JSON or HTML.
+"""The report's figures: what was practised, worked out from the journal and the plan.
 
-``build_report`` reads the journal and the plan and works out the figures;
-``render_csv``, ``render_json`` and ``render_html`` turn them into a file the
-family chooses to hand over. Nothing here writes to the journal or opens a
-network connection. docs/report-schema.md documents every JSON field and the
+``build_report`` reads the journal and the plan and works out the figures; the
+formats beside this module (csv.py, json.py, html.py) turn them into a file the
+family chooses to hand over, and nothing here knows how they are shown. Nothing
+here writes to the journal or opens a network connection. docs/report-schema.md documents every JSON field and the
 exact definitions below, for the people who read the files.
 
 Definitions (the same words are in the docs and at the end of the HTML report):
@@ -30,44 +30,43 @@ Definitions (the same words are in the docs and at the end of the HTML report):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import TypedDict
 
-from calmkit import __version__
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Plan, Tier
-from calmkit.content.safetext import AmbiguousName, json_text, matching_names
+from calmkit.content.safetext import AmbiguousName, matching_names
 from calmkit.content.schedule import plan_day, week_number
 from calmkit.content.timeline import compile_timeline
 from calmkit.records.ages import practice_age, practice_tier
 from calmkit.records.answers import (
     FACES,
     SCALES,
-    answer_json,
     answer_words,
     face_of,
     is_number,
 )
 from calmkit.records.checkins import ACTIVITIES, parse_activities
-from calmkit.records.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE, counts_as_practice
-from calmkit.records.journal import CheckinRecord, Journal, ProfileRecord, SessionRecord
+from calmkit.records.journal import (
+    FINISH_STATUSES,
+    CheckinRecord,
+    Journal,
+    ProfileRecord,
+    SessionRecord,
+)
 from calmkit.records.people import who_label
 from calmkit.records.today import fulfilled_counts
-from calmkit.report.followup import FollowUp, WeekWindow, follow_up
+from calmkit.report.followup import FollowUp, follow_up
+from calmkit.words import plural
 
-SCHEMA_VERSION = 1
-FORMATS: tuple[str, ...] = ("csv", "json", "html")
-
-COUNTED_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
+# A session counts once it has finished, whichever way (the journal's finishing statuses).
+COUNTED_STATUSES: tuple[str, ...] = FINISH_STATUSES
 # Periods up to this long get a figure for every day; longer ones only for the days
 # with something on them (Period.figure_days). Two years of days is a few hundred KiB.
 DENSE_DAYS = 2 * 366
-# Spreadsheets run a cell starting with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportError(ValueError):
@@ -122,40 +121,11 @@ class PlanInfo:
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    """One journal session as the report shows it."""
+class SessionRow(SessionRecord):
+    """One journal session as the report shows it: the record (its time heard, its day,
+    whether it counts as practice) and who practised along."""
 
-    id: int
-    profile: str
-    started: dt.datetime
-    ended: dt.datetime | None
-    target: str
-    title: str
-    plan: str | None
-    plan_session: int | None
-    scripts: tuple[str, ...]
-    status: str
-    seconds: float
-    steps_done: int
-    steps_total: int
-    tier: str | None
-    together_group: str | None
-    together_with: tuple[str, ...]
-    checkins: tuple[CheckinRecord, ...]
-    # None in rows written before calmkit measured time heard (journal schema 3).
-    seconds_heard: float | None = None
-    steps_skipped: int | None = None
-    script_seconds: float | None = None
-    seconds_needed: float | None = None
-
-    @property
-    def day(self) -> dt.date:
-        return self.started.date()
-
-    @property
-    def heard(self) -> float:
-        """Seconds practised: heard, or for an old row the seconds it recorded."""
-        return self.seconds if self.seconds_heard is None else self.seconds_heard
+    together_with: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> float:
@@ -164,14 +134,7 @@ class SessionRow:
     @property
     def counted(self) -> bool:
         """Finished: its minutes and check-ins count. A running session is only listed."""
-        return self.status in COUNTED_STATUSES
-
-    @property
-    def practice(self) -> bool:
-        """Counts as practice, and so makes its day a practice day."""
-        return counts_as_practice(
-            self.status, self.seconds_heard, self.seconds_needed, self.seconds
-        )
+        return self.finished
 
     def answer(self, item: str, moment: str) -> CheckinRecord | None:
         """The latest answer to ``item`` at ``moment`` ('before' or 'after'), if any."""
@@ -198,8 +161,27 @@ class SessionRow:
         return None if found is None else answer_words(found.item, found.scale, found.value)
 
 
+class _InMinutes:
+    """``minutes`` (and ``goal_minutes``) of a figure that keeps seconds: the seconds
+    are exact, the minutes are what people read."""
+
+    seconds: float
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+
+class _AgainstGoal(_InMinutes):
+    goal_seconds: float
+
+    @property
+    def goal_minutes(self) -> float:
+        return self.goal_seconds / 60
+
+
 @dataclass(frozen=True)
-class DayFigure:
+class DayFigure(_AgainstGoal):
     day: dt.date
     plan_week: int | None
     sessions_planned: int
@@ -213,14 +195,6 @@ class DayFigure:
     @property
     def planned(self) -> bool:
         return self.sessions_planned > 0
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
-
-    @property
-    def goal_minutes(self) -> float:
-        return self.goal_seconds / 60
 
 
 @dataclass(frozen=True)
@@ -263,16 +237,12 @@ class Adherence:
 
 
 @dataclass(frozen=True)
-class ScriptFigure:
+class ScriptFigure(_InMinutes):
     id: str
     title: str | None
     sessions: int  # counted sessions that reached this script
     completed: int  # of those, how many played all of its steps
     seconds: float
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
 
 
 @dataclass(frozen=True)
@@ -348,7 +318,7 @@ class DailyActivities:
 
 
 @dataclass(frozen=True)
-class WeekFigure:
+class WeekFigure(_AgainstGoal):
     first_day: dt.date  # within the period
     last_day: dt.date
     plan_week: int | None  # plan weeks only; may be 0 or less before the start
@@ -361,14 +331,6 @@ class WeekFigure:
     goal_seconds: float
     days_planned: int
     days_practised: int
-
-    @property
-    def minutes(self) -> float:
-        return self.seconds / 60
-
-    @property
-    def goal_minutes(self) -> float:
-        return self.goal_seconds / 60
 
 
 @dataclass(frozen=True)
@@ -485,12 +447,11 @@ def build_report(
     # Everyone's sessions, once, to see who practised together.
     everyone = reader.sessions(None, since, until)
     groups: dict[str, list[SessionRecord]] = {}
-    for record in everyone:
-        if record.together_group:
-            groups.setdefault(record.together_group, []).append(record)
-    sections = tuple(
-        _profile_report(reader, library, person, since, until, today, groups) for person in wanted
-    )
+    for played in everyone:
+        if played.together_group:
+            groups.setdefault(played.together_group, []).append(played)
+    asked = _Asked(since, until, today)
+    sections = tuple(_profile_report(reader, library, person, asked, groups) for person in wanted)
     return Report(_now(), profile, since, until, today, sections)
 
 
@@ -498,65 +459,128 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """The period as asked for: either end may be left out (today ends it then)."""
+
+    since: dt.date | None
+    until: dt.date | None
+    today: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        return self.until or self.today
+
+
 def _profile_report(
     journal: Journal | _NoJournal,
     library: Library,
     person: ProfileRecord,
-    since: dt.date | None,
-    until: dt.date | None,
-    today: dt.date,
+    asked: _Asked,
     groups: dict[str, list[SessionRecord]],
 ) -> ProfileReport:
     name = person.name
-    notes: list[str] = []
     # Only the plan given to them: never one guessed from a plan's `for:` name.
     plan = library.plans.get(person.plan) if person.plan else None
-    records = journal.sessions(name, since, until)
-    checkins = journal.checkins(name, since, until)
+    records = journal.sessions(name, asked.since, asked.until)
+    checkins = journal.checkins(name, asked.since, asked.until)
     first_seen = min(
         [record.day for record in records] + [checkin.at.date() for checkin in checkins],
         default=None,
     )
     plan_start: dt.date | None = None
+    notes: list[str] = []
     if plan is not None:
-        plan_start = plan.starts
-        if plan_start is None:
-            # The first day it was ever used, whatever period was asked for.
-            used = journal.sessions(name, None, until) if since is not None else records
-            from_plan = [record.day for record in used if record.plan == plan.id]
-            plan_start = min(from_plan, default=first_seen) or since or today
-            notes.append(
-                f"The plan gives no start date; its week 1 is counted from "
-                f"{plan_start.isoformat()}, the first day it was used."
-            )
-    end = until or today
-    start = since
-    if start is None:
-        candidates = [day for day in (plan_start, first_seen) if day is not None]
-        start = min(candidates) if candidates else end
-        # A plan that starts after the end of the period: nothing to show yet.
-        start = min(start, end)
-    period = Period(start, end)
+        plan_start, notes = _plan_start(journal, name, plan, records, first_seen, asked)
+    period = _period(asked, plan_start, first_seen)
     # Nothing from after the period (a `today` in the past, a clock set wrong).
     records = [record for record in records if record.day in period]
     checkins = [checkin for checkin in checkins if checkin.at.date() in period]
 
     tier = _tier(plan, person, library)
     info = _plan_info(plan, plan_start, tier, library) if plan is not None else None
+    durations = _Durations(library, plan)
+    sessions = tuple(_session_row(record, groups) for record in records)
+    counted = [session for session in sessions if session.counted]
+    running = [session for session in sessions if session.status == "running"]
+    notes += _plan_notes(plan, info, records) + _session_notes(counted, running)
+    daily = _daily_activities(checkins)
+    busy = [session.day for session in counted] + [answer.day for answer in daily]
+    days = _days(period, plan, info, counted, durations, busy)
+    weeks, basis = _weeks(period, info, days, daily)
+    return ProfileReport(
+        profile=name,
+        age=person.age,
+        plan=info,
+        period=period,
+        adherence=_adherence(period, days, counted, running, has_plan=info is not None),
+        days=days,
+        week_basis=basis,
+        weeks=weeks,
+        scripts=_scripts(counted, library, durations, tier),
+        **_checkin_figures(counted, checkins),
+        sessions=sessions,
+        daily_activities=daily,
+        checkins=tuple(checkins),
+        notes=tuple(notes),
+        follow_up=follow_up(
+            days, sessions, period.until, library, info is not None, _pain_moments(info)
+        ),
+        profile_kind=person.kind,
+    )
+
+
+def _plan_start(
+    journal: Journal | _NoJournal,
+    name: str,
+    plan: Plan,
+    records: list[SessionRecord],
+    first_seen: dt.date | None,
+    asked: _Asked,
+) -> tuple[dt.date, list[str]]:
+    """The plan's week 1: its own start, else the first day it was ever used, with a
+    note saying so."""
+    if plan.starts is not None:
+        return plan.starts, []
+    # The first day it was ever used, whatever period was asked for.
+    used = journal.sessions(name, None, asked.until) if asked.since is not None else records
+    from_plan = [record.day for record in used if record.plan == plan.id]
+    start = min(from_plan, default=first_seen) or asked.since or asked.today
+    note = (
+        f"The plan gives no start date; its week 1 is counted from "
+        f"{start.isoformat()}, the first day it was used."
+    )
+    return start, [note]
+
+
+def _period(asked: _Asked, plan_start: dt.date | None, first_seen: dt.date | None) -> Period:
+    """As asked; a start left out is the plan's start or the first day seen, earlier first."""
+    end = asked.end
+    if asked.since is not None:
+        return Period(asked.since, end)
+    candidates = [day for day in (plan_start, first_seen) if day is not None]
+    start = min(candidates) if candidates else end
+    # A plan that starts after the end of the period: nothing to show yet.
+    return Period(min(start, end), end)
+
+
+def _plan_notes(
+    plan: Plan | None, info: PlanInfo | None, records: Sequence[SessionRecord]
+) -> list[str]:
+    """What the psychologist should know about the plan the figures are compared with."""
+    notes = []
     if info is not None and info.missing_scripts:
         notes.append(
             "Not in this calmkit's library, so not part of the daily goal: "
             + ", ".join(info.missing_scripts)
             + "."
         )
-    durations = _Durations(library, plan)
-
     if plan is not None:
         others = sorted({r.plan for r in records if r.plan and r.plan != plan.id})
         if others:
             played = sum(1 for r in records if r.plan in others)
             notes.append(
-                f"{_count(played, 'session')} came from "
+                f"{plural(played, 'session')} came from "
                 f"{'another plan' if len(others) == 1 else 'other plans'} ({', '.join(others)}); "
                 f"the planned days and goals here are those of {plan.id}."
             )
@@ -565,18 +589,21 @@ def _profile_report(
             "Some sessions came from a plan that is not written for this name on this "
             "computer, so there are no planned days to compare with."
         )
-    sessions = tuple(_session_row(record, groups) for record in records)
-    running = [session for session in sessions if session.status == "running"]
+    return notes
+
+
+def _session_notes(counted: Sequence[SessionRow], running: Sequence[SessionRow]) -> list[str]:
+    """Sessions the figures treat in a way a reader would not guess."""
+    notes = []
     if running:
         notes.append(
-            f"{_count(len(running), 'session')} still in progress when this report was made: "
+            f"{plural(len(running), 'session')} still in progress when this report was made: "
             "listed, but not counted."
         )
-    counted = [session for session in sessions if session.counted]
     older = sum(1 for session in counted if session.seconds_heard is None)
     if older:
         notes.append(
-            f"{_count(older, 'session')} recorded by an older calmkit, which kept how far "
+            f"{plural(older, 'session')} recorded by an older calmkit, which kept how far "
             "a session got rather than the time heard: their minutes are that, and they "
             "count as practice when completed or stopped after at least a minute."
         )
@@ -589,46 +616,41 @@ def _profile_report(
     )
     if unknown:
         notes.append(
-            f"{_count(unknown, 'stress answer')} of young-tier sessions came from an older "
+            f"{plural(unknown, 'stress answer')} of young-tier sessions came from an older "
             "calmkit, which did not record whether faces were shown: it stored the five "
             "faces as 0, 3, 5, 8 and 10, and these are read as thermometer numbers."
         )
-    daily = _daily_activities(checkins)
-    busy = [session.day for session in counted] + [answer.day for answer in daily]
-    days = _days(period, plan, info, counted, durations, busy)
-    weeks, basis = _weeks(period, info, days, daily)
-    adherence = _adherence(period, days, counted, running, has_plan=info is not None)
+    return notes
+
+
+def _pain_moments(info: PlanInfo | None) -> list[str]:
+    """Pain in the follow-up only where the plan asks for it, never from stray answers."""
+    if info is None:
+        return []
+    asked = (("before", info.checkin_before), ("after", info.checkin_after))
+    return [moment for moment, items in asked if "pain" in items]
+
+
+class _CheckinFigures(TypedDict):
+    """A profile report's before-and-after figures, built together."""
+
+    stress: CheckinFigure
+    stress_faces: CheckinFigure | None
+    pain: CheckinFigure | None
+    mood: CheckinFigure | None
+
+
+def _checkin_figures(
+    counted: Sequence[SessionRow], checkins: Sequence[CheckinRecord]
+) -> _CheckinFigures:
+    """Stress on the thermometer; stress faces, pain and mood only when answered."""
     present = {checkin.item for checkin in checkins}
-    # Pain in the summary only where the plan asks for it, never from stray answers.
-    pain_moments = (
-        [m for m, items in (("before", info.checkin_before), ("after", info.checkin_after))
-         if "pain" in items]
-        if info is not None
-        else []
-    )  # fmt: skip
-    summary = follow_up(days, sessions, period.until, library, info is not None, pain_moments)
-    return ProfileReport(
-        profile=name,
-        age=person.age,
-        plan=info,
-        period=period,
-        adherence=adherence,
-        days=days,
-        week_basis=basis,
-        weeks=weeks,
-        scripts=_scripts(counted, library, durations, tier),
+    faces = any(c.item == "stress" and c.scale == "faces" for c in checkins)
+    return _CheckinFigures(
         stress=_checkin_figure("stress", counted),
-        stress_faces=_checkin_figure("stress", counted, faces=True)
-        if any(c.item == "stress" and c.scale == "faces" for c in checkins)
-        else None,
+        stress_faces=_checkin_figure("stress", counted, faces=True) if faces else None,
         pain=_checkin_figure("pain", counted) if "pain" in present else None,
         mood=_checkin_figure("mood", counted) if "mood" in present else None,
-        sessions=sessions,
-        daily_activities=daily,
-        checkins=tuple(checkins),
-        notes=tuple(notes),
-        follow_up=summary,
-        profile_kind=person.kind,
     )
 
 
@@ -690,29 +712,10 @@ def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) 
                 != unicodedata.normalize("NFC", record.profile)
             )
         )
-    return SessionRow(
-        id=record.id,
-        profile=record.profile,
-        started=record.started,
-        ended=record.ended,
-        target=record.target,
-        title=record.title,
-        plan=record.plan,
-        plan_session=record.plan_session,
-        scripts=record.scripts,
-        status=record.status,
-        seconds=float(record.seconds),
-        steps_done=record.steps_done,
-        steps_total=record.steps_total,
-        tier=record.tier,
-        together_group=record.together_group,
-        together_with=together_with,
-        checkins=record.checkins,
-        seconds_heard=record.seconds_heard,
-        steps_skipped=record.steps_skipped,
-        script_seconds=record.script_seconds,
-        seconds_needed=record.seconds_needed,
-    )
+    stored = {column.name: getattr(record, column.name) for column in fields(record)}
+    # seconds as a float, as the report always wrote it (JSON "seconds": 319.0).
+    stored["seconds"] = float(record.seconds)
+    return SessionRow(**stored, together_with=together_with)
 
 
 def _days(
@@ -748,10 +751,10 @@ def _days(
         if effective is not None and info is not None:
             current = plan_day(effective, day)
             week = current.week
-            for session in current.sessions:
-                planned += session.per_day
-                length = sum(durations.seconds(i, info.tier) or 0.0 for i in session.scripts)
-                goal += length * session.per_day
+            for item in current.sessions:
+                planned += item.per_day
+                length = sum(durations.seconds(i, info.tier) or 0.0 for i in item.scripts)
+                goal += length * item.per_day
             # The same rule as the home screen's ✓ (today.fulfilled_counts).
             done = sum(fulfilled_counts(info.id, current.sessions, that_day).values())
         completed = [session for session in that_day if session.status == "completed"]
@@ -805,6 +808,32 @@ def _adherence(
     )
 
 
+def _reached(
+    session: SessionRow, library: Library, durations: _Durations, tier: Tier
+) -> list[tuple[str, bool, float]]:
+    """The scripts a session reached: (id, played in full, weight for its share of minutes).
+
+    With every script in the library, its steps done tell which scripts it reached,
+    weighted by their planned lengths; otherwise each of its scripts, weighted alike.
+    """
+    ids = session.scripts or (session.target,)
+    known = [library.scripts.get(i) for i in ids]
+    if not all(script is not None for script in known):
+        return [(i, session.status == "completed", 1.0) for i in ids]
+    session_tier = session.tier if session.tier in TIERS else tier
+    reached: list[tuple[str, bool, float]] = []
+    offset = 0
+    for script in known:
+        assert script is not None
+        steps = len(script.steps)
+        if offset == 0 or session.steps_done > offset:
+            full = session.status == "completed" or session.steps_done >= offset + steps
+            weight = durations.seconds(script.id, session_tier) or 1.0
+            reached.append((script.id, full, weight))
+        offset += steps
+    return reached
+
+
 def _scripts(
     counted: Sequence[SessionRow], library: Library, durations: _Durations, tier: Tier
 ) -> tuple[ScriptFigure, ...]:
@@ -816,23 +845,7 @@ def _scripts(
     found: dict[str, list[float]] = {}  # id -> [sessions, completed, seconds]
     titles: dict[str, str | None] = {}
     for session in counted:
-        ids = session.scripts or (session.target,)
-        known = [library.scripts.get(i) for i in ids]
-        session_tier = session.tier if session.tier in TIERS else tier
-        reached: list[tuple[str, bool, float]] = []  # id, played in full, weight
-        if all(script is not None for script in known):
-            offset = 0
-            for script in known:
-                assert script is not None
-                steps = len(script.steps)
-                if offset == 0 or session.steps_done > offset:
-                    full = session.status == "completed" or session.steps_done >= offset + steps
-                    weight = durations.seconds(script.id, session_tier) or 1.0
-                    reached.append((script.id, full, weight))
-                offset += steps
-        else:
-            full = session.status == "completed"
-            reached = [(i, full, 1.0) for i in ids]
+        reached = _reached(session, library, durations, tier)
         total_weight = sum(weight for _, _, weight in reached) or 1.0
         for script_id, full, weight in reached:
             entry = found.setdefault(script_id, [0, 0, 0.0])
@@ -841,7 +854,7 @@ def _scripts(
             entry[2] += session.heard * weight / total_weight
             if script_id in library.scripts:
                 titles[script_id] = library.scripts[script_id].title
-            elif len(ids) == 1:
+            elif len(session.scripts or (session.target,)) == 1:
                 titles.setdefault(script_id, session.title or None)
     figures = [
         ScriptFigure(script_id, titles.get(script_id), int(n), int(full), seconds)
@@ -926,45 +939,60 @@ def _weeks(
     grouped: dict[tuple[int, int], list[DayFigure]] = {}
     for figure in days:
         grouped.setdefault(key(figure.day), []).append(figure)
-    weeks = []
-    for week_key, members in grouped.items():
-        first, last = members[0].day, members[-1].day
-        counts = dict.fromkeys(ACTIVITIES, 0)
-        reported = none = 0
-        for figure in members:
-            answer = answers.get(figure.day)
-            if answer is None:
-                continue
-            reported += 1
-            if not answer.activities:
-                none += 1
-            for name in answer.activities:
-                counts[name] = counts.get(name, 0) + 1
-        if info is not None:
-            number = week_key[0]
-            label = f"Week {number}" if 1 <= number <= info.weeks else short_range(first, last)
-            plan_week: int | None = number
-            iso: tuple[int, int] | None = None
-        else:
-            label = short_range(first, last)
-            plan_week, iso = None, week_key
-        weeks.append(
-            WeekFigure(
-                first_day=first,
-                last_day=last,
-                plan_week=plan_week,
-                iso_week=iso,
-                label=label,
-                activities=counts,
-                days_reported=reported,
-                days_none=none,
-                seconds=sum(figure.seconds for figure in members),
-                goal_seconds=sum(figure.goal_seconds for figure in members),
-                days_planned=sum(1 for figure in members if figure.planned),
-                days_practised=sum(1 for figure in members if figure.practised),
-            )
+    weeks = tuple(
+        WeekFigure(
+            first_day=members[0].day,
+            last_day=members[-1].day,
+            **_week_place(week_key, info, members[0].day, members[-1].day),
+            **_week_activities(members, answers),
+            seconds=sum(figure.seconds for figure in members),
+            goal_seconds=sum(figure.goal_seconds for figure in members),
+            days_planned=sum(1 for figure in members if figure.planned),
+            days_practised=sum(1 for figure in members if figure.practised),
         )
-    return tuple(weeks), basis
+        for week_key, members in grouped.items()
+    )
+    return weeks, basis
+
+
+class _WeekPlace(TypedDict):
+    label: str
+    plan_week: int | None
+    iso_week: tuple[int, int] | None
+
+
+def _week_place(
+    week_key: tuple[int, int], info: PlanInfo | None, first: dt.date, last: dt.date
+) -> _WeekPlace:
+    """A plan week is 'Week 2' (its dates outside the plan's weeks); an ISO week, its dates."""
+    if info is None:
+        return _WeekPlace(label=short_range(first, last), plan_week=None, iso_week=week_key)
+    number = week_key[0]
+    label = f"Week {number}" if 1 <= number <= info.weeks else short_range(first, last)
+    return _WeekPlace(label=label, plan_week=number, iso_week=None)
+
+
+class _WeekActivities(TypedDict):
+    activities: dict[str, int]  # days each activity was reported
+    days_reported: int
+    days_none: int
+
+
+def _week_activities(
+    members: Sequence[DayFigure], answers: dict[dt.date, DailyActivities]
+) -> _WeekActivities:
+    counts = dict.fromkeys(ACTIVITIES, 0)
+    reported = none = 0
+    for figure in members:
+        answer = answers.get(figure.day)
+        if answer is None:
+            continue
+        reported += 1
+        if not answer.activities:
+            none += 1
+        for name in answer.activities:
+            counts[name] = counts.get(name, 0) + 1
+    return _WeekActivities(activities=counts, days_reported=reported, days_none=none)
 
 
 # --- small words -------------------------------------------------------------------------
@@ -986,403 +1014,6 @@ def short_range(first: dt.date, last: dt.date) -> str:
     return f"{short_date(first)} – {short_date(last)}"
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _mean(values: Iterable[int | None]) -> float | None:
     numbers = [value for value in values if value is not None]
     return sum(numbers) / len(numbers) if numbers else None
-
-
-# --- CSV ---------------------------------------------------------------------------------
-
-CSV_COLUMNS: tuple[str, ...] = (
-    "profile",
-    "session_id",
-    "date",
-    "start_time",
-    "end_time",
-    "target",
-    "title",
-    "plan",
-    "plan_session",
-    "scripts",
-    "status",
-    "counted",
-    "minutes",
-    "steps_done",
-    "steps_total",
-    "together_group",
-    "together_with",
-    "stress_before",
-    "stress_after",
-    "pain_before",
-    "pain_after",
-    "mood_before",
-    "mood_after",
-    # Added with journal schema 3 (columns are only ever added at the end).
-    "seconds_heard",
-    "script_minutes",
-    "steps_skipped",
-    "practice",
-    "profile_kind",
-)
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet will show, never run: a leading = + - @ gets an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _csv_answer(checkin: CheckinRecord | None) -> object:
-    """A number as a number; a stress face as words ('face 4 of 5: upset'), never as a
-    0-10 number it was not. Mood's scale is its faces, so a mood face is its number."""
-    if checkin is None:
-        return None
-    face = face_of(checkin.item, checkin.scale, checkin.value)
-    if face is not None and checkin.item != "mood":
-        return f"face {face.number} of {len(FACES[checkin.item])}: {face.words}"
-    value = checkin.value
-    return safe_cell(value) if isinstance(value, str) else value
-
-
-def render_csv(report: Report) -> str:
-    """One row per session (every profile), check-ins as columns; '\\n' line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for section in report.profiles:
-        for session in section.sessions:
-            text = {
-                "profile": session.profile,
-                "target": session.target,
-                "title": session.title,
-                "plan": session.plan or "",
-                "scripts": " ".join(session.scripts),
-                "together_group": session.together_group or "",
-                "together_with": "; ".join(session.together_with),
-            }
-            row: dict[str, object] = {name: safe_cell(value) for name, value in text.items()}
-            row.update(
-                session_id=session.id,
-                date=session.day.isoformat(),
-                start_time=f"{session.started:%H:%M}",
-                end_time=f"{session.ended:%H:%M}" if session.ended else "",
-                plan_session=session.plan_session,
-                status=session.status,
-                counted="yes" if session.counted else "no",
-                profile_kind=section.profile_kind,
-                minutes=f"{session.minutes:.1f}",
-                steps_done=session.steps_done,
-                steps_total=session.steps_total,
-                seconds_heard=session.seconds_heard,
-                script_minutes=None
-                if session.script_seconds is None
-                else f"{session.script_seconds / 60:.1f}",
-                steps_skipped=session.steps_skipped,
-                practice="yes" if session.practice else "no",
-            )
-            for item in ("stress", "pain", "mood"):
-                for moment in ("before", "after"):
-                    row[f"{item}_{moment}"] = _csv_answer(session.answer(item, moment))
-            writer.writerow([_cell(row.get(column)) for column in CSV_COLUMNS])
-    return buffer.getvalue()
-
-
-# --- JSON --------------------------------------------------------------------------------
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment is not None else None
-
-
-def _round(value: float | None, places: int = 1) -> float | None:
-    return None if value is None else round(value, places)
-
-
-def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
-    return {
-        "id": checkin.id,
-        "session_id": checkin.session_id,
-        "when": checkin.moment,
-        "item": checkin.item,
-        "value": checkin.value,
-        "at": _iso(checkin.at),
-        **answer_json(checkin.item, checkin.scale, checkin.value),
-    }
-
-
-def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
-    if figure is None:
-        return None
-    return {
-        "item": figure.item,
-        "scale": [figure.low, figure.high],
-        "faces": figure.faces,
-        "sessions_with_before": figure.sessions_with_before,
-        "sessions_with_after": figure.sessions_with_after,
-        "n": figure.n,
-        "average_before": _round(figure.average_before, 2),
-        "average_after": _round(figure.average_after, 2),
-        "average_change": _round(figure.average_change, 2),
-        "readings": [
-            {
-                "session_id": reading.session_id,
-                "date": reading.started.date().isoformat(),
-                "started": _iso(reading.started),
-                "before": reading.before,
-                "after": reading.after,
-                "change": reading.change,
-                "before_face": reading.before_face,
-                "after_face": reading.after_face,
-            }
-            for reading in figure.readings
-        ],
-    }
-
-
-def _session_json(session: SessionRow) -> dict[str, object]:
-    return {
-        "id": session.id,
-        "date": session.day.isoformat(),
-        "started": _iso(session.started),
-        "ended": _iso(session.ended),
-        "target": session.target,
-        "title": session.title,
-        "plan": session.plan,
-        "plan_session": session.plan_session,
-        "scripts": list(session.scripts),
-        "tier": session.tier,
-        "status": session.status,
-        "counted": session.counted,
-        "practice": session.practice,
-        "seconds": session.seconds,
-        "seconds_heard": session.seconds_heard,
-        "script_seconds": session.script_seconds,
-        "seconds_needed": session.seconds_needed,
-        "minutes": _round(session.minutes),
-        "steps_done": session.steps_done,
-        "steps_total": session.steps_total,
-        "steps_skipped": session.steps_skipped,
-        "together_group": session.together_group,
-        "together_with": list(session.together_with),
-        "checkins": [_checkin_json(checkin) for checkin in session.checkins],
-    }
-
-
-def _follow_up_json(summary: FollowUp | None) -> dict[str, object] | None:
-    if summary is None:
-        return None
-
-    def window(week: WeekWindow) -> dict[str, object]:
-        return {
-            "first": week.first.isoformat(),
-            "last": week.last.isoformat(),
-            "days_practised": week.days_practised,
-            "days_planned": week.days_planned,
-            "complete": week.complete,
-        }
-
-    return {
-        "this_week": window(summary.this_week),
-        "last_week": window(summary.last_week),
-        "stopped_early": [
-            {
-                "scripts": list(item.scripts),
-                "title": item.title,
-                "stopped": item.stopped,
-                "sessions": item.sessions,
-                "step": item.step,
-                "steps_total": item.steps_total,
-                "step_words": item.step_words,
-                "at_that_step": item.at_that_step,
-            }
-            for item in summary.stopped
-        ],
-        "pain": None
-        if summary.pain is None
-        else [
-            {
-                "moment": week.moment,
-                "this_week": _round(week.this_week, 2),
-                "last_week": _round(week.last_week, 2),
-                "this_week_n": week.this_week_n,
-                "last_week_n": week.last_week_n,
-            }
-            for week in summary.pain
-        ],
-    }
-
-
-def _plan_json(info: PlanInfo | None) -> dict[str, object] | None:
-    if info is None:
-        return None
-    return {
-        "id": info.id,
-        "starts": info.starts.isoformat(),
-        "starts_given": info.starts_given,
-        "ends": info.ends.isoformat(),
-        "weeks": info.weeks,
-        "age": info.age,
-        "tier": info.tier,
-        "note": info.note,
-        "checkin": {
-            "before": list(info.checkin_before),
-            "after": list(info.checkin_after),
-            "daily": list(info.checkin_daily),
-        },
-        "missing_scripts": list(info.missing_scripts),
-    }
-
-
-def _adherence_json(adherence: Adherence) -> dict[str, object]:
-    return {
-        "days_in_period": adherence.days_in_period,
-        "days_planned": adherence.days_planned,
-        "days_practised": adherence.days_practised,
-        "planned_days_practised": adherence.planned_days_practised,
-        "sessions_planned": adherence.sessions_planned,
-        "plan_sessions_completed": adherence.plan_sessions_completed,
-        "sessions_completed": adherence.sessions_completed,
-        "sessions_stopped": adherence.sessions_stopped,
-        "sessions_interrupted": adherence.sessions_interrupted,
-        "sessions_running": adherence.sessions_running,
-        "sessions_practice": adherence.sessions_practice,
-        "sessions_with_skips": adherence.sessions_with_skips,
-        "minutes": _round(adherence.minutes_total),
-        "goal_minutes": _round(adherence.goal_minutes_total),
-        "minutes_per_practice_day": _round(adherence.minutes_per_practice_day),
-    }
-
-
-def profile_json(section: ProfileReport) -> dict[str, object]:
-    return {
-        "profile": section.profile,
-        "age": section.age,
-        "profile_kind": section.profile_kind,
-        "grown_up": section.grown_up,
-        "period": {
-            "since": section.period.since.isoformat(),
-            "until": section.period.until.isoformat(),
-            "days": section.period.days,
-        },
-        "plan": _plan_json(section.plan),
-        "adherence": _adherence_json(section.adherence),
-        "days": [
-            {
-                "date": day.day.isoformat(),
-                "plan_week": day.plan_week,
-                "sessions_planned": day.sessions_planned,
-                "goal_minutes": _round(day.goal_minutes),
-                "minutes": _round(day.minutes),
-                "sessions": day.sessions,
-                "sessions_completed": day.sessions_completed,
-                "plan_sessions_completed": day.plan_sessions_completed,
-                "practised": day.practised,
-            }
-            for day in section.days
-        ],
-        "week_basis": section.week_basis,
-        "weeks": [
-            {
-                "label": week.label,
-                "first_day": week.first_day.isoformat(),
-                "last_day": week.last_day.isoformat(),
-                "plan_week": week.plan_week,
-                "iso_week": list(week.iso_week) if week.iso_week else None,
-                "minutes": _round(week.minutes),
-                "goal_minutes": _round(week.goal_minutes),
-                "days_planned": week.days_planned,
-                "days_practised": week.days_practised,
-                "days_reported": week.days_reported,
-                "days_none": week.days_none,
-                "activities": dict(week.activities),
-            }
-            for week in section.weeks
-        ],
-        "scripts": [
-            {
-                "id": script.id,
-                "title": script.title,
-                "sessions": script.sessions,
-                "completed": script.completed,
-                "minutes": _round(script.minutes),
-            }
-            for script in section.scripts
-        ],
-        "stress": _figure_json(section.stress),
-        "stress_faces": _figure_json(section.stress_faces),
-        "pain": _figure_json(section.pain),
-        "mood": _figure_json(section.mood),
-        "together": [
-            {
-                "session_id": session.id,
-                "date": session.day.isoformat(),
-                "title": session.title,
-                "status": session.status,
-                "with": list(session.together_with),
-            }
-            for session in section.together
-        ],
-        "sessions": [_session_json(session) for session in section.sessions],
-        "daily_activities": [
-            {
-                "date": answer.day.isoformat(),
-                "activities": list(answer.activities),
-                "text": answer.text,
-                "at": _iso(answer.at),
-            }
-            for answer in section.daily_activities
-        ],
-        "checkins": [_checkin_json(checkin) for checkin in section.checkins],
-        "notes": list(section.notes),
-        "follow_up": _follow_up_json(section.follow_up),
-    }
-
-
-def report_json(report: Report) -> dict[str, object]:
-    return {
-        "schema": SCHEMA_VERSION,
-        "generator": f"calmkit {__version__}",
-        "generated": _iso(report.generated),
-        "request": {
-            "profile": report.profile,
-            "since": report.since.isoformat() if report.since else None,
-            "until": report.until.isoformat() if report.until else None,
-            "today": report.today.isoformat(),
-        },
-        "definitions": {
-            "practice_share": PRACTICE_SHARE,
-            "practice_min_seconds": LEGACY_MIN_SECONDS,
-            "counted_statuses": list(COUNTED_STATUSES),
-            "activities": list(ACTIVITIES),
-        },
-        "profiles": [profile_json(section) for section in report.profiles],
-    }
-
-
-def render_json(report: Report) -> str:
-    return json_text(report_json(report)) + "\n"
-
-
-# --- HTML and the one entry point --------------------------------------------------------
-
-
-def render_html(report: Report) -> str:
-    """One self-contained, print-friendly page (see report_html)."""
-    from calmkit.report.html import render_html as render
-
-    return render(report)
-
-
-def render(report: Report, format: str) -> str:
-    """The report as text in ``format``: 'csv', 'json' or 'html'."""
-    renderers = {"csv": render_csv, "json": render_json, "html": render_html}
-    if format not in renderers:
-        raise ReportError(f"the report format is one of {', '.join(FORMATS)}, not '{format}'")
-    return renderers[format](report)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from calmkit.content.library import Library
 from calmkit.content.model import TIERS, Breathe, Chime, Release, Say, Silence, Sound, Tense
 
-if TYPE_CHECKING:  # report.py builds the follow-up from its own rows
+if TYPE_CHECKING:  # figures.py builds the follow-up from its own rows (types only)
     from calmkit.report.figures import DayFigure, SessionRow
 
 STOPPED = "stopped"  # the child (or family) chose to stop; "interrupted" is the machine
