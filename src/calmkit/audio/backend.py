@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
+from calmkit.audio.rates import SAMPLE_RATE
+
 Group = Literal["voice", "ambient", "cues"]
 GROUPS: tuple[Group, ...] = ("voice", "ambient", "cues")
 
-SAMPLE_RATE = 44100
 SAMPLE_SIZE = -16  # signed 16-bit
 OUTPUT_CHANNELS = 2
 # 512 frames = 11.6 ms: a clip starts at most one buffer after it was asked for.
@@ -279,7 +280,7 @@ def import_pygame() -> ModuleType:
 
 
 class PygameBackend(AudioBackend):
-    """pygame's mixer: 44100 Hz, signed 16-bit, stereo, a 512-frame buffer."""
+    """pygame's mixer: SAMPLE_RATE (44100 Hz), signed 16-bit, stereo, a 512-frame buffer."""
 
     name = "pygame"
 

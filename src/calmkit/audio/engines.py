@@ -341,7 +341,8 @@ class FestivalEngine(TtsEngine):
             # ... but HTS voices ignore it and take hts_engine's speed factor.
             "-eval",
             f'(set! hts_engine_params (append hts_engine_params (list (list "-r" {hts_speed}))))',
-            # The mixer's own rate: no resampling afterwards.
+            # One known rate whatever the voice's own; master_clip then resamples
+            # every clip to narration.NARRATION_SAMPLE_RATE.
             "-F",
             "44100",
             "-o",

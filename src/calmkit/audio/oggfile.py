@@ -13,10 +13,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from calmkit.audio.rates import SAMPLE_RATE
+
 if TYPE_CHECKING:
     import numpy as np
 
-SAMPLE_RATE = 44100
 WRITE_BLOCK_FRAMES = 8192
 
 

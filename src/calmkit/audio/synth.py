@@ -20,12 +20,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from calmkit.audio.rates import SAMPLE_RATE
+
 FloatArray = npt.NDArray[np.float32]
 ChimeName = Literal["start", "end", "soft"]
 BreathPhase = Literal["in", "out"]
 AmbientName = Literal["ocean", "rain", "wind", "meadow"]
 
-SAMPLE_RATE = 44100
 
 CHIME_NAMES: tuple[ChimeName, ...] = ("start", "end", "soft")
 # Peak of the start and end chimes; the soft chime is quieter still.

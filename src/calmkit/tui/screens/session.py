@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
 
-from calmkit.audio.volumes import Volumes
+from calmkit.audio.volumes import VOLUME_STEP, Volumes
 from calmkit.content.timeline import Cue
 from calmkit.playback.clock import Clock
 from calmkit.playback.player import (
@@ -48,7 +48,6 @@ BODY_KINDS = frozenset({"tense", "release"})
 PACER_FPS = 12
 # The pacer's size changes in this many steps per phase: enough to look smooth.
 PACER_STEPS = 24
-VOLUME_STEP = 0.1
 PAUSED_WORDS = "Paused. Press space to go on."
 
 
