@@ -38,10 +38,6 @@ def builtin_scripts_dir() -> Path:
     return builtin_root() / "scripts"
 
 
-def builtin_plans_dir() -> Path:
-    return builtin_scripts_dir() / "plans"
-
-
 def builtin_audio_dir() -> Path:
     return builtin_root() / "audio"
 

@@ -340,7 +340,6 @@ class NarrateReport:
     rendered: int = 0
     already: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (text, message)
-    seconds_rendered: float = 0.0
 
 
 def render_lines(
@@ -412,7 +411,6 @@ def render_lines(
                         "seconds": round(seconds, 4),
                     }
                     report.rendered += 1
-                    report.seconds_rendered += seconds
             done += 1
             if progress:
                 progress(done, len(wanted))

@@ -41,7 +41,6 @@ SessionStatus = Literal["running", "completed", "stopped", "interrupted"]
 Moment = Literal["before", "after", "daily"]
 CheckinValue = int | str
 
-STATUSES: tuple[str, ...] = ("running", "completed", "stopped", "interrupted")
 FINISH_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
 MOMENTS: tuple[str, ...] = ("before", "after", "daily")
 
