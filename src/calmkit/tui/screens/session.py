@@ -102,7 +102,7 @@ class SessionScreen(Screen[SessionOutcome]):
         Binding("space", "resume", "Resume"),
         Binding("q,escape", "stop", "Stop"),
         Binding("right", "next_step", "Next"),
-        Binding("left", "repeat_step", "Back"),
+        Binding("left", "previous_step", "Back"),
         Binding("plus,equals_sign", "volume(1)", "Volume", key_display="+/-"),
         Binding("minus", "volume(-1)", "Softer", show=False),
         Binding("v", "toggle_voice", "Voice"),
@@ -315,7 +315,8 @@ class SessionScreen(Screen[SessionOutcome]):
     def action_next_step(self) -> None:
         self.player.next_step()
 
-    def action_repeat_step(self) -> None:
+    def action_previous_step(self) -> None:
+        # Back to the step before, or to the start of this one once it has played a while.
         self.player.previous_step()
 
     def action_volume(self, direction: int) -> None:
