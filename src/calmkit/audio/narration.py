@@ -179,11 +179,12 @@ class VoiceFolder:
             "voice": self.voice,
             "clips": dict(sorted(self.clips.items())),
         }
-        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=".manifest-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with (
+            locations.replaced_privately(self.path / MANIFEST_NAME) as temporary,
+            temporary.open("w", encoding="utf-8") as stream,
+        ):
             json.dump(data, stream, indent=1, ensure_ascii=False)
             stream.write("\n")
-        os.replace(temporary, self.path / MANIFEST_NAME)
 
 
 WORK_FOLDER = ".work"  # inside a voice folder: renders in progress, one folder each
