@@ -1108,11 +1108,7 @@ class Journal:
         with self._using() as connection:
             where, parameters = _filters(connection, "started", profile, since, until)
             rows = connection.execute(
-                "SELECT id, profile, target, title, tier, together_group, started, ended,"
-                " status, steps_done, steps_total, seconds, plan, plan_session, scripts,"
-                " seconds_heard, steps_skipped, script_seconds, seconds_needed,"
-                " (SELECT kind FROM profiles WHERE profiles.name = sessions.profile)"
-                f" FROM sessions{where} ORDER BY id",
+                f"SELECT {_SESSION_COLUMNS} FROM sessions{where} ORDER BY id",
                 parameters,
             ).fetchall()
             checkin_rows = connection.execute(
@@ -1125,32 +1121,7 @@ class Journal:
             checkin = _checkin(row)
             assert checkin.session_id is not None
             by_session.setdefault(checkin.session_id, []).append(checkin)
-        return [
-            SessionRecord(
-                id=row[0],
-                profile=row[1],
-                target=row[2],
-                title=row[3],
-                tier=row[4],
-                together_group=row[5],
-                started=dt.datetime.fromisoformat(row[6]),
-                ended=dt.datetime.fromisoformat(row[7]) if row[7] else None,
-                status=row[8],
-                steps_done=row[9],
-                steps_total=row[10],
-                seconds=row[11],
-                checkins=tuple(by_session.get(row[0], ())),
-                plan=row[12],
-                plan_session=row[13],
-                scripts=tuple(row[14].split()),
-                seconds_heard=row[15],
-                steps_skipped=row[16],
-                script_seconds=row[17],
-                seconds_needed=row[18],
-                profile_kind=row[19] or "child",
-            )
-            for row in rows
-        ]
+        return [_session(row, tuple(by_session.get(row[0], ()))) for row in rows]
 
     def checkins(
         self,
@@ -1171,7 +1142,19 @@ class Journal:
         return [_checkin(row) for row in rows]
 
 
-_CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at, scale"
+# Columns named as the record's fields, so a row is read by name, not by position.
+_CHECKIN_FIELDS = ("id", "session_id", "profile", "moment", "item", "value", "at", "scale")
+_CHECKIN_COLUMNS = ", ".join(_CHECKIN_FIELDS)
+_SESSION_FIELDS = (
+    "id", "profile", "target", "title", "tier", "together_group", "started", "ended",
+    "status", "steps_done", "steps_total", "seconds", "plan", "plan_session", "scripts",
+    "seconds_heard", "steps_skipped", "script_seconds", "seconds_needed",
+)  # fmt: skip
+# The person's kind is the profile's, read with each session.
+_SESSION_COLUMNS = (
+    ", ".join(_SESSION_FIELDS)
+    + ", (SELECT kind FROM profiles WHERE profiles.name = sessions.profile)"
+)
 _PROFILE_COLUMNS = "name, age, created, kind, plan"
 
 
@@ -1180,17 +1163,24 @@ def _profile(row: tuple[Any, ...]) -> ProfileRecord:
     return ProfileRecord(name, age, dt.datetime.fromisoformat(created), kind, plan)
 
 
-def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
-    return CheckinRecord(
-        id=row[0],
-        session_id=row[1],
-        profile=row[2],
-        moment=row[3],
-        item=row[4],
-        value=row[5],
-        at=dt.datetime.fromisoformat(row[6]),
-        scale=row[7],
+def _session(row: tuple[Any, ...], checkins: tuple[CheckinRecord, ...]) -> SessionRecord:
+    fields = dict(zip((*_SESSION_FIELDS, "profile_kind"), row, strict=True))
+    ended = fields["ended"]
+    return SessionRecord(
+        **{
+            **fields,
+            "started": dt.datetime.fromisoformat(fields["started"]),
+            "ended": dt.datetime.fromisoformat(ended) if ended else None,
+            "scripts": tuple(fields["scripts"].split()),
+            "profile_kind": fields["profile_kind"] or "child",
+            "checkins": checkins,
+        }
     )
+
+
+def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
+    fields = dict(zip(_CHECKIN_FIELDS, row, strict=True))
+    return CheckinRecord(**{**fields, "at": dt.datetime.fromisoformat(fields["at"])})
 
 
 def _filters(
