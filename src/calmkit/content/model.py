@@ -316,3 +316,8 @@ class Plan:
     @property
     def weeks(self) -> int:
         return max(block.last_week for block in self.schedule)
+
+    @property
+    def script_ids(self) -> list[str]:
+        """Every script id the plan names, in schedule order, repeats kept."""
+        return [i for block in self.schedule for session in block.sessions for i in session.scripts]

@@ -140,13 +140,7 @@ def belongings(name: str, library: Library | None = None) -> Belongings:
         (theirs if ours else others).append(plan)
 
     def used_by(plans: list[Plan]) -> set[str]:
-        return {
-            script_id
-            for plan in plans
-            for block in plan.schedule
-            for session in block.sessions
-            for script_id in session.scripts
-        }
+        return {script_id for plan in plans for script_id in plan.script_ids}
 
     mine, shared = used_by(theirs), used_by(others)
     user_scripts = locations.user_scripts_dir().resolve()
