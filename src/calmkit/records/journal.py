@@ -819,18 +819,12 @@ class Journal:
             changed = connection.execute(
                 # A live session wrongly recovered (say, on a platform where we cannot
                 # tell whether its process lives) comes back to 'running' here.
-                "UPDATE sessions SET steps_done = ?, seconds = ?, updated = ?,"
-                " seconds_heard = COALESCE(?, ?),"
-                " steps_skipped = COALESCE(?, steps_skipped),"
+                f"UPDATE sessions SET {_PROGRESS_COLUMNS}, updated = ?,"
                 " status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
                 " WHERE id = ? AND status IN ('running', 'interrupted')",
                 (
-                    max(0, steps_done),
-                    _seconds(seconds),
+                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
                     _iso(now()),
-                    _optional_seconds(seconds_heard),
-                    _seconds(seconds),
-                    _optional_count(steps_skipped),
                     session_id,
                 ),
             ).rowcount
@@ -854,18 +848,13 @@ class Journal:
 
         def update(connection: sqlite3.Connection) -> None:
             changed = connection.execute(
-                "UPDATE sessions SET status = ?, steps_done = ?, seconds = ?, ended = ?,"
-                " updated = ?, seconds_heard = COALESCE(?, ?),"
-                " steps_skipped = COALESCE(?, steps_skipped) WHERE id = ?",
+                f"UPDATE sessions SET status = ?, {_PROGRESS_COLUMNS}, ended = ?, updated = ?"
+                " WHERE id = ?",
                 (
                     status,
-                    max(0, steps_done),
-                    _seconds(seconds),
+                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
                     moment,
                     moment,
-                    _optional_seconds(seconds_heard),
-                    _seconds(seconds),
-                    _optional_count(steps_skipped),
                     session_id,
                 ),
             ).rowcount
@@ -1140,6 +1129,26 @@ class Journal:
                 f"SELECT {_CHECKIN_COLUMNS} FROM checkins{where} ORDER BY id", parameters
             ).fetchall()
         return [_checkin(row) for row in rows]
+
+
+# What a step boundary and the finish both write, with _progress's values. A figure
+# not measured (None) keeps what the row holds; time heard defaults to the place reached.
+_PROGRESS_COLUMNS = (
+    "steps_done = ?, seconds = ?, seconds_heard = COALESCE(?, ?),"
+    " steps_skipped = COALESCE(?, steps_skipped)"
+)
+
+
+def _progress(
+    steps_done: int, seconds: float, seconds_heard: float | None, steps_skipped: int | None
+) -> tuple[object, ...]:
+    return (
+        max(0, steps_done),
+        _seconds(seconds),
+        _optional_seconds(seconds_heard),
+        _seconds(seconds),
+        _optional_count(steps_skipped),
+    )
 
 
 # Columns named as the record's fields, so a row is read by name, not by position.
