@@ -43,6 +43,18 @@ def isolated_home(
     return home
 
 
+@pytest.fixture(autouse=True)
+def recording_null_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wherever calmkit falls back to its null backend (no sound wanted, no device, a
+    device lost mid-session), it gets the recording one, so tests can see what was played."""
+    from calmkit.audio import backend
+    from calmkit.playback import player
+    from doubles import SpyBackend
+
+    monkeypatch.setattr(backend, "NullBackend", SpyBackend)
+    monkeypatch.setattr(player, "NullBackend", SpyBackend)
+
+
 # --- no network -------------------------------------------------------------------------------
 
 

@@ -53,11 +53,11 @@ from calmkit.audio.narration import MANIFEST_NAME, clip_key
 from calmkit.content.model import WORDS_PER_MINUTE
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.plain import GUEST_NOTE
-from calmkit.playback.clock import FakeClock
 from calmkit.playback.player import CueStarted, Finished, Notice, Player, PlayerEvent
 from calmkit.records.journal import Journal
 from calmkit.records.settings import Settings, save_settings
 from calmkit_child import calmkit_env, default_sigint, start_calmkit
+from doubles import FakeClock, SpyBackend
 from tiny_script import TINY, TINY_CAPTIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -711,7 +711,7 @@ def test_the_sound_server_dying_mid_session_falls_back_to_captions(tmp_path: Pat
     assert lines.index(gone) < next(i for i, line in enumerate(lines) if line.endswith("] Three"))
 
 
-class GoesAway(NullBackend):
+class GoesAway(SpyBackend):
     """A device that vanishes at a moment: no call fails, only ``check`` tells."""
 
     def __init__(self, clock: FakeClock, at: float) -> None:

@@ -24,7 +24,6 @@ from calmkit import locations
 from calmkit.audio.backend import NullBackend
 from calmkit.cli import main
 from calmkit.content.timeline import Cue, Timeline
-from calmkit.playback.clock import FakeClock
 from calmkit.playback.player import Player
 from calmkit.playback.recorder import JournalRecorder
 from calmkit.records.journal import (
@@ -33,6 +32,7 @@ from calmkit.records.journal import (
     JournalUnavailable,
     new_together_group,
 )
+from doubles import FakeClock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHILD_TIMEOUT = 60

@@ -18,7 +18,6 @@ from calmkit.cli import main as calmkit_main
 from calmkit.content.library import Library, load_library
 from calmkit.content.model import Plan
 from calmkit.plain import play_plain
-from calmkit.playback.clock import FakeClock
 from calmkit.playback.player import Player
 from calmkit.playback.practice import PracticeLog
 from calmkit.playback.prepare import prepare_session
@@ -26,6 +25,7 @@ from calmkit.playback.targets import resolve
 from calmkit.records.journal import Journal, SessionRecord
 from calmkit.records.practice_days import grow_garden, practised_days
 from calmkit.records.today import today_for
+from doubles import FakeClock
 from tiny_script import TINY
 
 STARTS = dt.date(2026, 11, 2)  # a Monday

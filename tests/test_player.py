@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from calmkit.audio.backend import AudioUnavailable, NullBackend
+from calmkit.audio.backend import AudioUnavailable
 from calmkit.content.loader import load_text
 from calmkit.content.timeline import (
     RELEASE_WORDS,
@@ -21,7 +21,6 @@ from calmkit.content.timeline import (
     Timeline,
     compile_timeline,
 )
-from calmkit.playback.clock import FakeClock
 from calmkit.playback.player import (
     AMBIENT_FADE_IN,
     AMBIENT_FADE_OUT,
@@ -41,6 +40,7 @@ from calmkit.playback.player import (
     StepShown,
     Volumes,
 )
+from doubles import FakeClock, SpyBackend
 
 ORIGIN = 1000.0  # FakeClock's default start: the player's origin when started at once
 AMBIENT = "/beds/meadow.ogg"
@@ -94,8 +94,8 @@ class BoundedClock(FakeClock):
         super().wait(seconds, wake)
 
 
-class TimedBackend(NullBackend):
-    """A NullBackend that also notes when (on the timeline) each call was made."""
+class TimedBackend(SpyBackend):
+    """A SpyBackend that also notes when (on the timeline) each call was made."""
 
     def __init__(self, clock: FakeClock, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -123,7 +123,7 @@ class Rig:
         tl: Timeline,
         ambient: str | None = None,
         volumes: Volumes | None = None,
-        backend: NullBackend | None = None,
+        backend: SpyBackend | None = None,
     ) -> None:
         self.clock = BoundedClock()
         self.backend = backend if backend is not None else TimedBackend(self.clock)
@@ -905,7 +905,7 @@ def test_set_volume_while_the_voice_speaks_keeps_the_bed_ducked() -> None:
 
 
 def test_a_backend_that_cannot_play_falls_back_to_captions_with_one_notice() -> None:
-    broken = NullBackend(fail_on={"play"})
+    broken = SpyBackend(fail_on={"play"})
     tl = timeline(
         cue(0.0, 1.0, "say", 0, "one", audio="/v/one.ogg", speech=0.5),
         cue(1.0, 1.0, "breathe-in", 1, "breathe in", audio="/c/in.ogg"),
@@ -917,7 +917,7 @@ def test_a_backend_that_cannot_play_falls_back_to_captions_with_one_notice() -> 
         Notice("sound stopped working (injected failure in play); showing captions only")
     ]
     fallback = rig.player.backend
-    assert isinstance(fallback, NullBackend)
+    assert isinstance(fallback, SpyBackend)
     assert fallback is not broken
     assert broken.played() == []
     # The bed's play failed first; everything after went to the silent backend.
@@ -926,7 +926,7 @@ def test_a_backend_that_cannot_play_falls_back_to_captions_with_one_notice() -> 
     assert rig.of(Finished) == [Finished("completed", 3.0, 3, 3.0)]
 
 
-class FailsOnce(NullBackend):
+class FailsOnce(SpyBackend):
     """A device that goes away at the first clip (unplugged headphones)."""
 
     def __init__(self, error: Exception) -> None:
@@ -951,7 +951,7 @@ def test_a_device_failing_mid_session_switches_to_the_null_backend(error: Except
     assert rig.player.run() == "completed"
     assert rig.of(Notice) == [Notice("sound stopped working (device gone); showing captions only")]
     fallback = rig.player.backend
-    assert type(fallback) is NullBackend
+    assert type(fallback) is SpyBackend  # the null backend tests run with, not a subclass
     assert broken.played() == []
     assert fallback.played() == ["/c/in.ogg", "/c/end.ogg"]  # the failed clip is not retried
     assert rig.fired() == [0, 1, 2, 3, 4, 5]
@@ -962,7 +962,7 @@ def test_a_device_failing_mid_session_switches_to_the_null_backend(error: Except
 
 
 def test_a_failing_pause_or_stop_also_falls_back() -> None:
-    broken = NullBackend(fail_on={"pause_all"})
+    broken = SpyBackend(fail_on={"pause_all"})
     rig = Rig(FIVE, backend=broken)
     rig.player.start()
     rig.to(0.0)
@@ -1047,7 +1047,7 @@ def test_a_broken_clip_costs_only_its_own_sound() -> None:
             speech=1.0,
         ),
     )
-    backend = NullBackend(broken_clips={"/clips/broken.ogg"})
+    backend = SpyBackend(broken_clips={"/clips/broken.ogg"})
     events: list[object] = []
     player = Player(
         Timeline(id="t", title="T", tier="kid", cues=cues, step_count=3),

@@ -224,19 +224,6 @@ def test_ambient_bed_rejects_too_short_a_loop() -> None:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def test_to_int16_stereo() -> None:
-    pcm = synth.to_int16_stereo(np.array([0.0, 1.0, -1.0, 2.0], dtype=np.float32))
-    assert pcm.dtype == np.int16
-    assert pcm.shape == (4, 2)
-    assert pcm.flags["C_CONTIGUOUS"]
-    assert pcm[:, 0].tolist() == [0, 32767, -32767, 32767]
-    assert np.array_equal(pcm[:, 0], pcm[:, 1])
-    stereo = synth.to_int16_stereo(np.array([[0.5, -0.5]]))
-    assert stereo.tolist() == [[16384, -16384]]
-    with pytest.raises(ValueError):
-        synth.to_int16_stereo(np.zeros((3, 3)))
-
-
 def test_synth_does_not_import_pygame() -> None:
     # The layering rule: audio/ only touches pygame lazily, inside the pygame backend.
     code = "import sys, calmkit.audio.synth; assert 'pygame' not in sys.modules, 'pygame'"

@@ -13,7 +13,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,10 +36,6 @@ def builtin_root() -> Path:
 
 def builtin_scripts_dir() -> Path:
     return builtin_root() / "scripts"
-
-
-def builtin_plans_dir() -> Path:
-    return builtin_scripts_dir() / "plans"
 
 
 def builtin_audio_dir() -> Path:
@@ -98,8 +94,13 @@ def _own_place_in(chosen: Path) -> Path:
 
 
 def _is_real_folder(path: Path) -> bool:
+    return _itself_is(path, stat.S_ISDIR)
+
+
+def _itself_is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Is the path itself (not what a link points to) of this kind? False if it is not there."""
     try:
-        return stat.S_ISDIR(path.lstat().st_mode)
+        return kind(path.lstat().st_mode)
     except OSError:
         return False
 
@@ -228,10 +229,7 @@ def ensure_user_data_dir() -> Path:
 
 def is_plain_file(path: Path) -> bool:
     """A regular file itself, not a link to one (nor a pipe, a device, a folder)."""
-    try:
-        return stat.S_ISREG(path.lstat().st_mode)
-    except OSError:
-        return False
+    return _itself_is(path, stat.S_ISREG)
 
 
 class NotAPlainFile(OSError):

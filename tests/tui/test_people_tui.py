@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Label, OptionList, Static
 from tui_helpers import SIZE, shown, wait_for_screen, wait_until
 
 from calmkit import locations
-from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.playback.clock import SteppedClock
 from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
@@ -22,6 +22,7 @@ from calmkit.tui.screens.end import EndScreen
 from calmkit.tui.screens.history import HistoryScreen
 from calmkit.tui.screens.home import HomeScreen
 from calmkit.tui.screens.session import SessionScreen
+from doubles import ScaledClock
 
 AppFactory = Callable[..., CalmkitApp]
 

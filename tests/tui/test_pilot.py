@@ -34,7 +34,7 @@ from tui_helpers import (
 
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import load_library
-from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.playback.clock import SteppedClock
 from calmkit.playback.player import (
     CueStarted,
     Finished,
@@ -56,6 +56,7 @@ from calmkit.tui.screens.session import SessionScreen, clock_text
 from calmkit.tui.screens.settings import SettingsScreen
 from calmkit.tui.widgets.body import FIGURE, BodyFigure
 from calmkit.tui.widgets.pacer import SHAPE_CHAR, BreathPacer
+from doubles import ScaledClock
 
 AppFactory = Callable[..., CalmkitApp]
 

@@ -22,7 +22,6 @@ from tui_helpers import (
 )
 
 from calmkit import locations
-from calmkit.playback.clock import ScaledClock
 from calmkit.playback.player import CueStarted
 from calmkit.records import journal as journal_module
 from calmkit.records.journal import Journal
@@ -34,6 +33,7 @@ from calmkit.tui.dialogs.profile import ProfileDialog, TogetherDialog
 from calmkit.tui.screens.end import EndScreen
 from calmkit.tui.screens.history import HistoryScreen
 from calmkit.tui.screens.home import HomeScreen
+from doubles import ScaledClock
 
 AppFactory = Callable[..., CalmkitApp]
 

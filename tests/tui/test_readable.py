@@ -26,7 +26,7 @@ from tui_helpers import (
     wait_until,
 )
 
-from calmkit.playback.clock import ScaledClock, SteppedClock
+from calmkit.playback.clock import SteppedClock
 from calmkit.playback.player import CueStarted, Finished, Paused, Resumed, StepShown
 from calmkit.records.answers import STRESS_FACES, Answer
 from calmkit.records.journal import Journal
@@ -49,6 +49,7 @@ from calmkit.tui.screens.settings import SettingsScreen
 from calmkit.tui.widgets.body import FIGURE, BodyFigure
 from calmkit.tui.widgets.caption import Caption, clamp
 from calmkit.tui.widgets.too_small import TOO_SMALL_WORDS, TooSmall
+from doubles import ScaledClock
 
 AppFactory = Callable[..., CalmkitApp]
 SMALLEST = (60, 20)

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal, cast
 
+from calmkit.audio.rates import SAMPLE_RATE
+
 Group = Literal["voice", "ambient", "cues"]
 GROUPS: tuple[Group, ...] = ("voice", "ambient", "cues")
 
-SAMPLE_RATE = 44100
 SAMPLE_SIZE = -16  # signed 16-bit
 OUTPUT_CHANNELS = 2
 # 512 frames = 11.6 ms: a clip starts at most one buffer after it was asked for.
@@ -108,79 +109,53 @@ class AudioBackend(ABC):
 
 @dataclass
 class NullBackend(AudioBackend):
-    """Plays nothing and remembers every call: the fallback and the test double.
+    """Plays nothing: the fallback when there is no sound (captions only).
 
-    ``fail_on`` names methods that raise AudioUnavailable, to test failure paths.
+    It keeps what each group would be playing, at what volume, and whether it is
+    paused, so the player runs exactly as it would with a device. Tests record its
+    calls with tests/doubles.py's SpyBackend.
     """
 
     name: str = "null"
-    calls: list[tuple[Any, ...]] = field(default_factory=list)
-    fail_on: set[str] = field(default_factory=set)
-    # Paths that behave like a missing or corrupt file.
-    broken_clips: set[str] = field(default_factory=set)
     volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
     playing: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(GROUPS))
     paused: bool = False
 
-    def _record(self, *call: Any) -> None:
-        if call[0] in self.fail_on:
-            raise AudioUnavailable(f"injected failure in {call[0]}")
-        self.calls.append(call)
-
     def open(self) -> None:
-        self._record("open")
+        pass
 
     def close(self) -> None:
-        self._record("close")
+        pass
 
     @property
     def device(self) -> str:
         return "none"
 
     def preload(self, path: str) -> None:
-        self._record("preload", path)
-        if path in self.broken_clips:
-            raise ClipUnavailable(path, "injected")
+        pass
 
     def play(
         self, group: Group, path: str, volume: float = 1.0, loop: bool = False, fade_in: float = 0.0
     ) -> None:
-        self._record("play", group, path, volume, loop, fade_in)
-        if path in self.broken_clips:
-            raise ClipUnavailable(path, "injected")
         self.playing[group] = path
 
     def stop(self, group: Group, fade_out: float = 0.0) -> None:
-        self._record("stop", group, fade_out)
         self.playing[group] = None
 
     def set_volume(self, group: Group, volume: float, ramp: float = 0.0) -> None:
-        self._record("set_volume", group, volume, ramp)
         self.volumes[group] = volume
 
     def pause_all(self) -> None:
-        self._record("pause_all")
         self.paused = True
 
     def resume_all(self) -> None:
-        self._record("resume_all")
         self.paused = False
 
     def stop_all(self) -> None:
-        self._record("stop_all")
         self.playing = dict.fromkeys(GROUPS)
 
     def busy(self, group: Group) -> bool:
         return self.playing[group] is not None
-
-    def check(self) -> None:
-        # Not recorded (the player polls it every second), but it can be made to fail.
-        if "check" in self.fail_on:
-            raise AudioUnavailable("injected failure in check")
-
-    def played(self, group: Group | None = None) -> list[str]:
-        """Paths played, in order (for tests)."""
-        return [call[2] for call in self.calls if call[0] == "play" and group in (None, call[1])]
 
 
 SDL_AUDIO_STOPPED = 0
@@ -280,7 +255,7 @@ def import_pygame() -> ModuleType:
 
 
 class PygameBackend(AudioBackend):
-    """pygame's mixer: 44100 Hz, signed 16-bit, stereo, a 512-frame buffer."""
+    """pygame's mixer: SAMPLE_RATE (44100 Hz), signed 16-bit, stereo, a 512-frame buffer."""
 
     name = "pygame"
 

@@ -164,6 +164,20 @@ class TtsEngine(ABC):
     def voices(self) -> list[str]:
         """Voices this engine can use here; best effort, empty when unknown."""
 
+    def _listing(self, *arguments: str) -> str:
+        """What the engine prints when run with ``arguments`` (its voice list); "" when
+        it is not installed or does not answer."""
+        exe = self.executable_path()
+        if exe is None:
+            return ""
+        try:
+            result = subprocess.run(
+                [exe, *arguments], capture_output=True, text=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return result.stdout
+
     def best_voice(self) -> str | None:
         """The best voice this engine can speak with here (its default), or None if it cannot."""
         return self.default_voice if self.available() else None
@@ -341,7 +355,8 @@ class FestivalEngine(TtsEngine):
             # ... but HTS voices ignore it and take hts_engine's speed factor.
             "-eval",
             f'(set! hts_engine_params (append hts_engine_params (list (list "-r" {hts_speed}))))',
-            # The mixer's own rate: no resampling afterwards.
+            # One known rate whatever the voice's own; master_clip then resamples
+            # every clip to narration.NARRATION_SAMPLE_RATE.
             "-F",
             "44100",
             "-o",
@@ -359,17 +374,8 @@ class FliteEngine(TtsEngine):
     ascii_only = True
 
     def voices(self) -> list[str]:
-        exe = self.executable_path()
-        if exe is None:
-            return []
-        try:
-            result = subprocess.run(
-                [exe, "-lv"], capture_output=True, text=True, timeout=10, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return []
         # "Voices available: kal awb_time kal16 awb rms slt"
-        _, _, names = result.stdout.partition(":")
+        _, _, names = self._listing("-lv").partition(":")
         return names.split()
 
     def _arguments(
@@ -398,17 +404,8 @@ class EspeakNgEngine(TtsEngine):
     speed_setting_range = (80, 450)  # espeak-ng ignores settings outside this
 
     def voices(self) -> list[str]:
-        exe = self.executable_path()
-        if exe is None:
-            return []
-        try:
-            result = subprocess.run(
-                [exe, "--voices"], capture_output=True, text=True, timeout=10, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return []
         # Columns: Pty Language Age/Gender VoiceName File Other-languages
-        rows = [row.split() for row in result.stdout.splitlines()[1:]]
+        rows = [row.split() for row in self._listing("--voices").splitlines()[1:]]
         return [row[1] for row in rows if len(row) > 1]
 
     def _arguments(

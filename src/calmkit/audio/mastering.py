@@ -1,7 +1,8 @@
 """Turning a raw TTS render into a finished narration clip.
 
-Every clip ends up the same way: mono, 44100 Hz, leading and trailing silence
-trimmed, integrated loudness at TARGET_LUFS with the true peak at or below
+Every clip ends up the same way: mono at the rate asked for (engine narration at
+narration.NARRATION_SAMPLE_RATE, a clinician's recording at the mix's SAMPLE_RATE),
+leading and trailing silence trimmed, integrated loudness at TARGET_LUFS with the true peak at or below
 TRUE_PEAK_CEILING_DBTP, stored as OGG Vorbis. One loudness for every clip means
 the child never reaches for the volume between lines.
 
@@ -17,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from calmkit.audio.oggfile import write_ogg
+from calmkit.audio.rates import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
 
 TARGET_LUFS = -19.0
 TRUE_PEAK_CEILING_DBTP = -1.0
-SAMPLE_RATE = 44100
 
 # Vorbis moves peaks and loudness a little, so master with some headroom and
 # check the encoded file; these are how far off it may be before a correction.

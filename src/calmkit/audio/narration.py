@@ -181,11 +181,12 @@ class VoiceFolder:
             "voice": self.voice,
             "clips": dict(sorted(self.clips.items())),
         }
-        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=".manifest-", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with (
+            locations.replaced_privately(self.path / MANIFEST_NAME) as temporary,
+            temporary.open("w", encoding="utf-8") as stream,
+        ):
             json.dump(data, stream, indent=1, ensure_ascii=False)
             stream.write("\n")
-        os.replace(temporary, self.path / MANIFEST_NAME)
 
 
 WORK_FOLDER = ".work"  # inside a voice folder: renders in progress, one folder each
@@ -342,7 +343,6 @@ class NarrateReport:
     rendered: int = 0
     already: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (text, message)
-    seconds_rendered: float = 0.0
 
 
 def render_lines(
@@ -414,7 +414,6 @@ def render_lines(
                         "seconds": round(seconds, 4),
                     }
                     report.rendered += 1
-                    report.seconds_rendered += seconds
             done += 1
             if progress:
                 progress(done, len(wanted))

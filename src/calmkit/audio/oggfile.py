@@ -8,15 +8,15 @@ name only when complete, so a crash never leaves half a clip behind.
 from __future__ import annotations
 
 import errno
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from calmkit import locations
+from calmkit.audio.rates import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
 
-SAMPLE_RATE = 44100
 WRITE_BLOCK_FRAMES = 8192
 
 
@@ -31,12 +31,10 @@ def write_ogg(
     import soundfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".ogg")
-    os.close(handle)
-    try:
+    with locations.replaced_privately(path) as temporary:
         channels = 1 if samples.ndim == 1 else samples.shape[1]
         with soundfile.SoundFile(
-            temporary,
+            str(temporary),
             "w",
             sample_rate,
             channels,
@@ -48,17 +46,13 @@ def write_ogg(
                 out.write(samples[start : start + WRITE_BLOCK_FRAMES])
         # libsndfile does not report a write that failed as it closed the file: on a
         # full disk a short clip "succeeds" as an empty file. Read it back to be sure.
-        written = _frames(temporary)
+        written = _frames(str(temporary))
         if written != len(samples):
             raise OSError(
                 errno.EIO,
                 f"{path.name} came out incomplete ({max(written, 0)} of {len(samples)} frames;"
                 " is the disk full?)",
             )
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _frames(path: str) -> int:

@@ -20,12 +20,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from calmkit.audio.rates import SAMPLE_RATE
+
 FloatArray = npt.NDArray[np.float32]
 ChimeName = Literal["start", "end", "soft"]
 BreathPhase = Literal["in", "out"]
 AmbientName = Literal["ocean", "rain", "wind", "meadow"]
 
-SAMPLE_RATE = 44100
 
 CHIME_NAMES: tuple[ChimeName, ...] = ("start", "end", "soft")
 # Peak of the start and end chimes; the soft chime is quieter still.
@@ -98,18 +99,6 @@ def rms_dbfs(samples: npt.ArrayLike) -> float:
         return float("-inf")
     rms = float(np.sqrt(np.mean(values * values)))
     return 20.0 * float(np.log10(rms)) if rms > 0 else float("-inf")
-
-
-def to_int16_stereo(samples: npt.ArrayLike) -> npt.NDArray[np.int16]:
-    """Float -1..1, mono or stereo, to the (n, 2) int16 layout the mixer opens with."""
-    values = np.asarray(samples, dtype=np.float64)
-    if values.ndim == 1:
-        values = np.repeat(values[:, None], 2, axis=1)
-    if values.ndim != 2 or values.shape[1] != 2:
-        raise ValueError(f"expected mono (n,) or stereo (n, 2) samples, got shape {values.shape}")
-    scaled = np.round(np.clip(values, -1.0, 1.0) * 32767.0)
-    # pygame.sndarray wants a C-contiguous buffer.
-    return np.ascontiguousarray(scaled.astype(np.int16))
 
 
 def _sample_count(seconds: float, sample_rate: int) -> int:

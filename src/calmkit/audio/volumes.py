@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from calmkit.audio.backend import Group
 
 
+# One press of + or - (in a session or on the settings screen) moves a volume by this.
+VOLUME_STEP = 0.1
+
+
 @dataclass
 class Volumes:
     """Per-group volumes (0..1), all under one cap a parent can set."""

@@ -125,9 +125,7 @@ class Stage:
                 "removals": self.removals,
             }
         ).encode("utf-8")
-        pending = self.folder / f"{MOVES_NAME}.tmp"
-        pending.write_bytes(data)
-        os.replace(pending, self.folder / MOVES_NAME)  # from here on the import is done
+        locations.write_private(self.folder / MOVES_NAME, data)  # from here on the import is done
         _fsync_folder(self.folder)
         done: list[_Move] = []
         try:

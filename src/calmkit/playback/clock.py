@@ -1,4 +1,5 @@
-"""Clocks for the player: the real monotonic one, and a fake one for tests."""
+"""Clocks for the player: the real monotonic one, and a stepped one that tests and
+tools/screenshots.py drive (tests/doubles.py holds the test-only clocks)."""
 
 from __future__ import annotations
 
@@ -26,41 +27,10 @@ class MonotonicClock:
             wake.wait(seconds)
 
 
-class FakeClock:
-    """Time moves only when a test says so; waiting moves it at once."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.time = start
-
-    def now(self) -> float:
-        return self.time
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
-
-    def wait(self, seconds: float, wake: threading.Event) -> None:
-        self.time += max(0.0, seconds)
-
-
-class ScaledClock:
-    """Real time running ``speed`` times faster: whole sessions in seconds, for tests and demos."""
-
-    def __init__(self, speed: float) -> None:
-        self.speed = speed
-        self._origin = time.monotonic()
-
-    def now(self) -> float:
-        return self._origin + (time.monotonic() - self._origin) * self.speed
-
-    def wait(self, seconds: float, wake: threading.Event) -> None:
-        if seconds > 0:
-            wake.wait(seconds / self.speed)
-
-
 class SteppedClock:
     """Time moves only when a test says so, while the player waits on a real thread.
 
-    Unlike FakeClock, waiting does not move time: the player's thread sleeps until
+    Unlike tests/doubles.py's FakeClock, waiting does not move time: the player's thread sleeps until
     the test calls ``advance`` (or the player is woken), so a test can stop a
     running session at an exact moment, for example to take a snapshot.
     """

@@ -50,10 +50,17 @@ class CueStarted:
 
 
 @dataclass(frozen=True)
-class StepChanged:
+class _StepPlace:
+    """Where in the session a step is: what the faces show as "step n of N"."""
+
     step: int  # the step index in the timeline
     number: int  # 1-based, among the steps that have cues
     total: int
+
+
+@dataclass(frozen=True)
+class StepChanged(_StepPlace):
+    """A step began playing."""
 
 
 @dataclass(frozen=True)
@@ -73,16 +80,13 @@ class Resumed:
 
 
 @dataclass(frozen=True)
-class StepShown:
+class StepShown(_StepPlace):
     """While paused, the place moved (next or back): the step that plays on resume.
 
     Nothing plays while paused, so no cue starts; this tells the faces what to show
     instead, so the step on screen is always the one that resuming starts from.
     """
 
-    step: int
-    number: int  # 1-based, among the steps that have cues
-    total: int
     index: int  # the step's first cue, where playing goes on from
 
 

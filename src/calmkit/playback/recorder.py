@@ -37,10 +37,6 @@ class JournalRecorder:
         if self not in player.listeners:
             player.listeners.append(self)
 
-    @property
-    def writing(self) -> bool:
-        return self.notice is None and not self.finished
-
     def __call__(self, event: PlayerEvent) -> None:
         if self.finished:
             return

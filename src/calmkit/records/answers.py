@@ -39,22 +39,21 @@ class Face:
     words: str
 
 
+# One set of drawings, happiest first; each scale numbers them from the left.
+DRAWINGS: tuple[str, ...] = ("(^‿^)", "(•‿•)", "(•_•)", "(ó_ò)", "(>_<)")
+
+
+def _faces(drawings: tuple[str, ...], words: tuple[str, ...]) -> tuple[Face, ...]:
+    return tuple(
+        Face(number, drawing, said)
+        for number, (drawing, said) in enumerate(zip(drawings, words, strict=True), 1)
+    )
+
+
 # Calm on the left, upset on the right, as on the thermometer.
-STRESS_FACES: tuple[Face, ...] = (
-    Face(1, "(^‿^)", "very calm"),
-    Face(2, "(•‿•)", "calm"),
-    Face(3, "(•_•)", "in between"),
-    Face(4, "(ó_ò)", "upset"),
-    Face(5, "(>_<)", "very upset"),
-)
+STRESS_FACES = _faces(DRAWINGS, ("very calm", "calm", "in between", "upset", "very upset"))
 # Mood is 1-5 with 5 the happiest, so its faces run the other way round.
-MOOD_FACES: tuple[Face, ...] = (
-    Face(1, "(>_<)", "really low"),
-    Face(2, "(ó_ò)", "a bit low"),
-    Face(3, "(•_•)", "okay"),
-    Face(4, "(•‿•)", "good"),
-    Face(5, "(^‿^)", "great"),
-)
+MOOD_FACES = _faces(DRAWINGS[::-1], ("really low", "a bit low", "okay", "good", "great"))
 FACES: dict[str, tuple[Face, ...]] = {"stress": STRESS_FACES, "mood": MOOD_FACES}
 
 

@@ -27,26 +27,30 @@ ACTIVITY_NAMES = {
 }
 
 
-QUESTIONS: dict[tuple[str, str], str] = {
-    ("stress", "before"): "Before we start: how calm or upset do you feel right now?",
-    ("stress", "after"): "And now: how calm or upset do you feel?",
-    ("mood", "before"): "How is your mood right now?",
-    ("mood", "after"): "How is your mood now?",
-    ("pain", "before"): "If you like, how much does your body hurt right now?",
-    ("pain", "after"): "If you like, how much does your body hurt now?",
-    ("activities", "daily"): "What did you do today? Pick all that fit.",
-}
-
-
-# A grown-up is asked as a grown-up, not in words written for a child.
-GROWN_UP_QUESTIONS: dict[tuple[str, str], str] = {
-    ("stress", "before"): "Before we begin: how stressed or tense do you feel right now?",
-    ("stress", "after"): "And now: how stressed or tense do you feel?",
-    ("mood", "before"): "How would you rate your mood right now?",
-    ("mood", "after"): "How would you rate your mood now?",
-    ("pain", "before"): "If you like: how much pain are you in right now?",
-    ("pain", "after"): "If you like: how much pain are you in now?",
-    ("activities", "daily"): "What did you do today? Choose all that apply.",
+# Each question as a child is asked it, and as a grown-up is: not in words written for a child.
+QUESTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("stress", "before"): (
+        "Before we start: how calm or upset do you feel right now?",
+        "Before we begin: how stressed or tense do you feel right now?",
+    ),
+    ("stress", "after"): (
+        "And now: how calm or upset do you feel?",
+        "And now: how stressed or tense do you feel?",
+    ),
+    ("mood", "before"): ("How is your mood right now?", "How would you rate your mood right now?"),
+    ("mood", "after"): ("How is your mood now?", "How would you rate your mood now?"),
+    ("pain", "before"): (
+        "If you like, how much does your body hurt right now?",
+        "If you like: how much pain are you in right now?",
+    ),
+    ("pain", "after"): (
+        "If you like, how much does your body hurt now?",
+        "If you like: how much pain are you in now?",
+    ),
+    ("activities", "daily"): (
+        "What did you do today? Pick all that fit.",
+        "What did you do today? Choose all that apply.",
+    ),
 }
 GROWN_UP_SCALE_WORDS: dict[str, tuple[str, str]] = {
     "stress": ("relaxed", "extremely stressed"),
@@ -56,9 +60,11 @@ GROWN_UP_SCALE_WORDS: dict[str, tuple[str, str]] = {
 
 
 def question(item: str, moment: str, grown_up: bool = False) -> str:
-    if grown_up and (item, moment) in GROWN_UP_QUESTIONS:
-        return GROWN_UP_QUESTIONS[(item, moment)]
-    return QUESTIONS.get((item, moment), f"{item}?")
+    words = QUESTIONS.get((item, moment))
+    if words is None:
+        return f"{item}?"
+    for_a_child, for_a_grown_up = words
+    return for_a_grown_up if grown_up else for_a_child
 
 
 def scale_words(item: str, grown_up: bool = False) -> tuple[str, str]:

@@ -41,7 +41,6 @@ SessionStatus = Literal["running", "completed", "stopped", "interrupted"]
 Moment = Literal["before", "after", "daily"]
 CheckinValue = int | str
 
-STATUSES: tuple[str, ...] = ("running", "completed", "stopped", "interrupted")
 FINISH_STATUSES: tuple[str, ...] = ("completed", "stopped", "interrupted")
 MOMENTS: tuple[str, ...] = ("before", "after", "daily")
 
@@ -831,18 +830,12 @@ class Journal:
             changed = connection.execute(
                 # A live session wrongly recovered (say, on a platform where we cannot
                 # tell whether its process lives) comes back to 'running' here.
-                "UPDATE sessions SET steps_done = ?, seconds = ?, updated = ?,"
-                " seconds_heard = COALESCE(?, ?),"
-                " steps_skipped = COALESCE(?, steps_skipped),"
+                f"UPDATE sessions SET {_PROGRESS_COLUMNS}, updated = ?,"
                 " status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
                 " WHERE id = ? AND status IN ('running', 'interrupted')",
                 (
-                    max(0, steps_done),
-                    _seconds(seconds),
+                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
                     _iso(now()),
-                    _optional_seconds(seconds_heard),
-                    _seconds(seconds),
-                    _optional_count(steps_skipped),
                     session_id,
                 ),
             ).rowcount
@@ -866,18 +859,13 @@ class Journal:
 
         def update(connection: sqlite3.Connection) -> None:
             changed = connection.execute(
-                "UPDATE sessions SET status = ?, steps_done = ?, seconds = ?, ended = ?,"
-                " updated = ?, seconds_heard = COALESCE(?, ?),"
-                " steps_skipped = COALESCE(?, steps_skipped) WHERE id = ?",
+                f"UPDATE sessions SET status = ?, {_PROGRESS_COLUMNS}, ended = ?, updated = ?"
+                " WHERE id = ?",
                 (
                     status,
-                    max(0, steps_done),
-                    _seconds(seconds),
+                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
                     moment,
                     moment,
-                    _optional_seconds(seconds_heard),
-                    _seconds(seconds),
-                    _optional_count(steps_skipped),
                     session_id,
                 ),
             ).rowcount
@@ -1120,11 +1108,7 @@ class Journal:
         with self._using() as connection:
             where, parameters = _filters(connection, "started", profile, since, until)
             rows = connection.execute(
-                "SELECT id, profile, target, title, tier, together_group, started, ended,"
-                " status, steps_done, steps_total, seconds, plan, plan_session, scripts,"
-                " seconds_heard, steps_skipped, script_seconds, seconds_needed,"
-                " (SELECT kind FROM profiles WHERE profiles.name = sessions.profile)"
-                f" FROM sessions{where} ORDER BY id",
+                f"SELECT {_SESSION_COLUMNS} FROM sessions{where} ORDER BY id",
                 parameters,
             ).fetchall()
             checkin_rows = connection.execute(
@@ -1137,32 +1121,7 @@ class Journal:
             checkin = _checkin(row)
             assert checkin.session_id is not None
             by_session.setdefault(checkin.session_id, []).append(checkin)
-        return [
-            SessionRecord(
-                id=row[0],
-                profile=row[1],
-                target=row[2],
-                title=row[3],
-                tier=row[4],
-                together_group=row[5],
-                started=dt.datetime.fromisoformat(row[6]),
-                ended=dt.datetime.fromisoformat(row[7]) if row[7] else None,
-                status=row[8],
-                steps_done=row[9],
-                steps_total=row[10],
-                seconds=row[11],
-                checkins=tuple(by_session.get(row[0], ())),
-                plan=row[12],
-                plan_session=row[13],
-                scripts=tuple(row[14].split()),
-                seconds_heard=row[15],
-                steps_skipped=row[16],
-                script_seconds=row[17],
-                seconds_needed=row[18],
-                profile_kind=row[19] or "child",
-            )
-            for row in rows
-        ]
+        return [_session(row, tuple(by_session.get(row[0], ()))) for row in rows]
 
     def checkins(
         self,
@@ -1183,7 +1142,39 @@ class Journal:
         return [_checkin(row) for row in rows]
 
 
-_CHECKIN_COLUMNS = "id, session_id, profile, moment, item, value, at, scale"
+# What a step boundary and the finish both write, with _progress's values. A figure
+# not measured (None) keeps what the row holds; time heard defaults to the place reached.
+_PROGRESS_COLUMNS = (
+    "steps_done = ?, seconds = ?, seconds_heard = COALESCE(?, ?),"
+    " steps_skipped = COALESCE(?, steps_skipped)"
+)
+
+
+def _progress(
+    steps_done: int, seconds: float, seconds_heard: float | None, steps_skipped: int | None
+) -> tuple[object, ...]:
+    return (
+        max(0, steps_done),
+        _seconds(seconds),
+        _optional_seconds(seconds_heard),
+        _seconds(seconds),
+        _optional_count(steps_skipped),
+    )
+
+
+# Columns named as the record's fields, so a row is read by name, not by position.
+_CHECKIN_FIELDS = ("id", "session_id", "profile", "moment", "item", "value", "at", "scale")
+_CHECKIN_COLUMNS = ", ".join(_CHECKIN_FIELDS)
+_SESSION_FIELDS = (
+    "id", "profile", "target", "title", "tier", "together_group", "started", "ended",
+    "status", "steps_done", "steps_total", "seconds", "plan", "plan_session", "scripts",
+    "seconds_heard", "steps_skipped", "script_seconds", "seconds_needed",
+)  # fmt: skip
+# The person's kind is the profile's, read with each session.
+_SESSION_COLUMNS = (
+    ", ".join(_SESSION_FIELDS)
+    + ", (SELECT kind FROM profiles WHERE profiles.name = sessions.profile)"
+)
 _PROFILE_COLUMNS = "name, age, created, kind, plan"
 
 
@@ -1192,17 +1183,24 @@ def _profile(row: tuple[Any, ...]) -> ProfileRecord:
     return ProfileRecord(name, age, dt.datetime.fromisoformat(created), kind, plan)
 
 
-def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
-    return CheckinRecord(
-        id=row[0],
-        session_id=row[1],
-        profile=row[2],
-        moment=row[3],
-        item=row[4],
-        value=row[5],
-        at=dt.datetime.fromisoformat(row[6]),
-        scale=row[7],
+def _session(row: tuple[Any, ...], checkins: tuple[CheckinRecord, ...]) -> SessionRecord:
+    fields = dict(zip((*_SESSION_FIELDS, "profile_kind"), row, strict=True))
+    ended = fields["ended"]
+    return SessionRecord(
+        **{
+            **fields,
+            "started": dt.datetime.fromisoformat(fields["started"]),
+            "ended": dt.datetime.fromisoformat(ended) if ended else None,
+            "scripts": tuple(fields["scripts"].split()),
+            "profile_kind": fields["profile_kind"] or "child",
+            "checkins": checkins,
+        }
     )
+
+
+def _checkin(row: tuple[Any, ...]) -> CheckinRecord:
+    fields = dict(zip(_CHECKIN_FIELDS, row, strict=True))
+    return CheckinRecord(**{**fields, "at": dt.datetime.fromisoformat(fields["at"])})
 
 
 def _filters(

@@ -8,7 +8,7 @@ escape sequence reaches the terminal. Every widget that shows words uses these
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.content import Content
@@ -42,8 +42,18 @@ def safe_renderable(content: Drawable) -> Drawable:
     return content
 
 
-class LiteralStatic(Static):
-    """A Static whose content is always literal (``markup=False``, control characters visible)."""
+# A mixin, not a widget: Textual takes a widget's CSS from its first widget base only,
+# so LiteralLabel must reach Label's (its width) through Label, not through Static.
+# Type checkers see it as a Static, for the methods it calls.
+if TYPE_CHECKING:
+    _MixedIntoStatic = Static
+else:
+    _MixedIntoStatic = object
+
+
+class _AlwaysLiteral(_MixedIntoStatic):
+    """Content always literal (``markup=False``, control characters visible): the one
+    rule LiteralStatic and LiteralLabel share."""
 
     def __init__(self, content: Drawable = "", **kwargs: Any) -> None:  # Static's keywords
         kwargs.pop("markup", None)  # never markup, whatever a caller asks
@@ -53,12 +63,9 @@ class LiteralStatic(Static):
         super().update(safe_renderable(content), layout=layout)
 
 
-class LiteralLabel(Label):
+class LiteralStatic(_AlwaysLiteral, Static):
+    """A Static whose content is always literal."""
+
+
+class LiteralLabel(_AlwaysLiteral, Label):
     """A Label whose content is always literal, as LiteralStatic is."""
-
-    def __init__(self, content: Drawable = "", **kwargs: Any) -> None:  # Static's keywords
-        kwargs.pop("markup", None)  # never markup, whatever a caller asks
-        super().__init__(safe_renderable(content), markup=False, **kwargs)
-
-    def update(self, content: Drawable = "", *, layout: bool = True) -> None:
-        super().update(safe_renderable(content), layout=layout)

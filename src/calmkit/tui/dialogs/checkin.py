@@ -29,9 +29,13 @@ SECOND_DIGIT_WAIT = 1.2
 # A gentle gradient from cool to warm, never an alarm red.
 SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
           "#d7af5f", "#d79f5f", "#d7875f", "#d7875f", "#d7875f")  # fmt: skip
-HINT_NUMBERS = "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
-HINT_FACES = "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
-HINT_ONE = "1… press 0 for 10, or Enter for 1."
+# Typing (1 then 0 is 10) and the shades are made for the thermometer's numbers.
+THERMOMETER = SCALES["stress"]
+FACE_COUNT = len(FACES["stress"])
+KEYS_OR_ARROWS = "or use ← → and Enter. S or Esc skips, that's fine too."
+HINT_NUMBERS = f"Type a number from {THERMOMETER.low} to {THERMOMETER.high}, {KEYS_OR_ARROWS}"
+HINT_FACES = f"Press 1 to {FACE_COUNT}, {KEYS_OR_ARROWS}"
+HINT_ONE = f"1… press 0 for {THERMOMETER.high}, or Enter for 1."
 # Below this width the scale's words go on a line of their own.
 NARROW = 80
 HINT_HOME = "H goes back home."

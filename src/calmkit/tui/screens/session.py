@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
 
 from calmkit.audio.backend import GROUPS
-from calmkit.audio.volumes import Volumes
+from calmkit.audio.volumes import VOLUME_STEP, Volumes
 from calmkit.content.timeline import Cue
 from calmkit.playback.clock import Clock
 from calmkit.playback.player import (
@@ -55,7 +55,6 @@ BODY_KINDS = frozenset({"tense", "release"})
 PACER_FPS = 12
 # The pacer's size changes in this many steps per phase: enough to look smooth.
 PACER_STEPS = 24
-VOLUME_STEP = 0.1
 PAUSED_WORDS = "Paused. Press space to go on."
 
 
@@ -105,7 +104,7 @@ class SessionScreen(Screen[SessionOutcome]):
         Binding("space", "resume", "Resume"),
         Binding("q,escape", "stop", "Stop"),
         Binding("right", "next_step", "Next"),
-        Binding("left", "repeat_step", "Back"),
+        Binding("left", "previous_step", "Back"),
         Binding("plus,equals_sign", "volume(1)", "Volume", key_display="+/-"),
         Binding("minus", "volume(-1)", "Softer", show=False),
         Binding("v", "toggle_voice", "Voice"),
@@ -318,7 +317,8 @@ class SessionScreen(Screen[SessionOutcome]):
     def action_next_step(self) -> None:
         self.player.next_step()
 
-    def action_repeat_step(self) -> None:
+    def action_previous_step(self) -> None:
+        # Back to the step before, or to the start of this one once it has played a while.
         self.player.previous_step()
 
     def action_volume(self, direction: int) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.audio.backend import Group
+from calmkit.audio.volumes import VOLUME_STEP
 from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
 from calmkit.records.settings import CAPTION_SIZES, THEMES, Settings
 from calmkit.tui.literal import LiteralStatic
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from calmkit.tui.app import CalmkitApp
 
 AMBIENT_CHOICES: tuple[str | None, ...] = (None, *AMBIENT_BEDS, NO_AMBIENT)
-VOLUME_STEP = 0.1
 
 
 @dataclass(frozen=True)

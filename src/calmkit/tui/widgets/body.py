@@ -75,7 +75,6 @@ class BodyFigure(Widget):
     """The figure, with ``area`` highlighted and named beside it."""
 
     area: reactive[str] = reactive("")
-    gentle: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         lit = lit_codes(self.area)
