@@ -89,6 +89,7 @@ def test_the_recogniser_is_installed_with_its_model() -> None:
     assert check_speech.DEFAULT_RECOGNISER == "whisper"
 
 
+@pytest.mark.system("faster_whisper")
 def test_whisper_understands_a_sample_of_the_shipped_clips() -> None:
     sample = check_speech.spread_sample(check_speech.shipped_items(FOLDER), SAMPLE_SIZE)
     assert len(sample) == SAMPLE_SIZE
