@@ -1,6 +1,6 @@
 """Shared fixtures: no test ever touches the developer's own calmkit folder, or the network.
 
-calmkit opens no network connection, ever (architecture.md). For the whole
+calmkit opens no network connection, ever (docs/architecture.md). For the whole
 test run every internet socket (AF_INET, AF_INET6) fails, and so does looking
 up any name but the machine's own; Unix sockets (PulseAudio, tmux) still work.
 Each attempt is also written to a log, and a test during which anything was

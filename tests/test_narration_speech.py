@@ -172,7 +172,7 @@ def test_a_count_made_of_22050_hz_clips_is_heard(tmp_path: Path) -> None:
 
 
 def test_every_shipped_clip_is_within_one_lu_of_the_target() -> None:
-    """Every clip a child hears is at one loudness (-19 LUFS, clinical-defaults.md), ±1 LU."""
+    """Every clip a child hears is at one loudness (-19 LUFS, docs/clinical-defaults.md), ±1 LU."""
     import soundfile
 
     from calmkit.audio.mastering import TARGET_LUFS, integrated_loudness
