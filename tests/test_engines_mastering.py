@@ -196,6 +196,7 @@ def test_an_engine_that_hangs_is_stopped_with_a_clear_error(tmp_path: Path) -> N
     assert not (tmp_path / "slow.wav").exists()
 
 
+@pytest.mark.system("festival")  # the engine checks these after finding itself
 def test_unknown_festival_voice_is_refused_before_running(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="has no voice 'kal_diphone'"):
         get_engine("festival").render(LINE, tmp_path / "x.wav", "kal_diphone", CHILD_RATE)
@@ -242,6 +243,7 @@ def test_espeak_speaks_text_beyond_ascii(tmp_path: Path) -> None:
     assert soundfile.info(str(out)).duration > 1.0
 
 
+@pytest.mark.system("festival")  # the engine checks these after finding itself
 def test_text_with_no_words_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="nothing to say"):
         get_engine("festival").render(" ;;; ((\x00 ", tmp_path / "empty.wav", None, 120)
@@ -256,6 +258,7 @@ def test_clean_text_strips_control_and_typographic_characters() -> None:
     assert clean_text(messy, ascii_only=True) == 'Breathe in[31m, slowly, "like" it\'s cafe...'
 
 
+@pytest.mark.system("espeak-ng")  # the engine checks these after finding itself
 def test_rate_out_of_range_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="words/min"):
         get_engine("espeak-ng").render(LINE, tmp_path / "x.wav", None, 5)
