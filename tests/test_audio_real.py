@@ -397,6 +397,7 @@ def bed_under_voice(
     return rms_db(np.stack(voiced, axis=1)), rms_db(np.stack(residuals, axis=1))
 
 
+@pytest.mark.system()
 def test_disk_every_clip_is_heard_in_order(disk_session: dict[str, object]) -> None:
     result = disk_session["result"]
     assert result["backend"] == "pygame", result  # type: ignore[index]
@@ -412,6 +413,7 @@ def test_disk_every_clip_is_heard_in_order(disk_session: dict[str, object]) -> N
     assert chime_at < positions[0]
 
 
+@pytest.mark.system()
 def test_disk_ambient_is_20_db_under_the_voice(disk_session: dict[str, object]) -> None:
     heard, voices = disk_session["heard"], disk_session["voices"]
     rows = []
@@ -433,6 +435,7 @@ def test_disk_ambient_is_20_db_under_the_voice(disk_session: dict[str, object]) 
         assert bed <= gap - 6.0, report
 
 
+@pytest.mark.system()
 def test_disk_ambient_stays_ducked_while_fading_out(disk_session: dict[str, object]) -> None:
     """A line in the session's last 3 s, while the bed fades out, is still 20 dB over it."""
     heard, voices = disk_session["heard"], disk_session["voices"]
@@ -443,6 +446,7 @@ def test_disk_ambient_stays_ducked_while_fading_out(disk_session: dict[str, obje
     assert speech - bed >= 20.0, f"voice {speech:.1f} dBFS, bed {bed:.1f} dBFS"
 
 
+@pytest.mark.system()
 def test_disk_pause_is_silent_and_resume_goes_on(disk_session: dict[str, object]) -> None:
     heard = disk_session["heard"]
     voice = disk_session["voices"][DISK_PAUSED_CLIP]  # type: ignore[index]
@@ -500,6 +504,7 @@ def _record_pulse_session(
     return [at / SINK_RATE for at, _ in found], [score for _, score in found]
 
 
+@pytest.mark.system("pulseaudio", "parec", "pactl")
 def test_pulse_each_clip_starts_within_one_buffer(pulse_sink: str, tmp_path: Path) -> None:
     clips = [
         write_clip(noise_burst(200 + number, 0.3), tmp_path / f"c{number}.ogg")

@@ -78,6 +78,7 @@ def mastered(
 # --- engines ---------------------------------------------------------------
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_engine_is_available(name: str) -> None:
     engine = get_engine(name)
@@ -86,6 +87,7 @@ def test_engine_is_available(name: str) -> None:
     assert engine.voices(), f"{name} lists no voices"
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_engine_renders_audible_speech_of_plausible_length(
     name: str, renders: dict[tuple[str, int], Path]
@@ -101,6 +103,7 @@ def test_engine_renders_audible_speech_of_plausible_length(
     assert voiced.mean() > 0.4, f"{name}: only {voiced.mean():.0%} of the clip has sound"
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_slower_rate_gives_a_longer_clip(name: str, renders: dict[tuple[str, int], Path]) -> None:
     slow = soundfile.info(str(renders[name, CHILD_RATE])).duration
@@ -109,6 +112,7 @@ def test_slower_rate_gives_a_longer_clip(name: str, renders: dict[tuple[str, int
     assert slow > fast * 1.3, f"{name}: {slow:.2f} s at {CHILD_RATE} vs {fast:.2f} s"
 
 
+@pytest.mark.system("festival")
 def test_auto_picks_festival_when_its_voice_exists() -> None:
     assert "cmu_us_slt_arctic_hts" in get_engine("festival").voices()
     assert pick_engine("auto").name == "festival"
@@ -126,6 +130,7 @@ def path_with_only(tmp_path: Path, *executables: str) -> str:
     return str(folder)
 
 
+@pytest.mark.system("espeak-ng")
 def test_auto_falls_back_in_engine_order(tmp_path: Path) -> None:
     only_espeak = path_with_only(tmp_path, "espeak-ng")
     engine = pick_engine("auto", search_path=only_espeak)
@@ -164,6 +169,7 @@ def test_auto_with_no_engine_at_all_says_what_to_install(tmp_path: Path) -> None
         pick_engine("auto", search_path=str(tmp_path))
 
 
+@pytest.mark.system("festival")
 def test_piper_without_a_voice_model_is_not_picked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +187,7 @@ def test_piper_without_a_voice_model_is_not_picked(
     assert pick_engine("auto").name == "festival"
 
 
+@pytest.mark.system("festival")
 def test_an_engine_that_hangs_is_stopped_with_a_clear_error(tmp_path: Path) -> None:
     festival = get_engine("festival")
     festival.timeout_seconds = 0.05  # festival needs ~0.5 s just to load its voice
@@ -189,6 +196,7 @@ def test_an_engine_that_hangs_is_stopped_with_a_clear_error(tmp_path: Path) -> N
     assert not (tmp_path / "slow.wav").exists()
 
 
+@pytest.mark.system("festival")  # the engine checks these after finding itself
 def test_unknown_festival_voice_is_refused_before_running(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="has no voice 'kal_diphone'"):
         get_engine("festival").render(LINE, tmp_path / "x.wav", "kal_diphone", CHILD_RATE)
@@ -202,6 +210,7 @@ def test_unknown_engine_is_an_engine_error() -> None:
     assert engines.ENGINE_ORDER == ("festival", "flite", "espeak-ng", "piper")
 
 
+@pytest.mark.system("festival")
 @pytest.mark.parametrize(
     "text",
     [
@@ -219,6 +228,7 @@ def test_festival_reads_quotes_brackets_and_semicolons_as_text(text: str, tmp_pa
     assert not Path("/tmp/calmkit-pwned").exists()
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_text_that_looks_like_an_option_is_spoken(name: str, tmp_path: Path) -> None:
     out = tmp_path / "dash.wav"
@@ -226,12 +236,14 @@ def test_text_that_looks_like_an_option_is_spoken(name: str, tmp_path: Path) -> 
     assert soundfile.info(str(out)).duration > 1.0
 
 
+@pytest.mark.system("espeak-ng")
 def test_espeak_speaks_text_beyond_ascii(tmp_path: Path) -> None:
     out = tmp_path / "accents.wav"
     get_engine("espeak-ng").render("Caf\u00e9, na\u00efve \u2014 a pi\u00f1ata!", out, None, 120)
     assert soundfile.info(str(out)).duration > 1.0
 
 
+@pytest.mark.system("festival")  # the engine checks these after finding itself
 def test_text_with_no_words_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="nothing to say"):
         get_engine("festival").render(" ;;; ((\x00 ", tmp_path / "empty.wav", None, 120)
@@ -246,11 +258,13 @@ def test_clean_text_strips_control_and_typographic_characters() -> None:
     assert clean_text(messy, ascii_only=True) == 'Breathe in[31m, slowly, "like" it\'s cafe...'
 
 
+@pytest.mark.system("espeak-ng")  # the engine checks these after finding itself
 def test_rate_out_of_range_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="words/min"):
         get_engine("espeak-ng").render(LINE, tmp_path / "x.wav", None, 5)
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 def test_requested_rate_is_roughly_the_spoken_rate(tmp_path: Path) -> None:
     # A 24-word line mastered (ends trimmed) at 110 words/min takes about 13 s.
     text = (
@@ -268,6 +282,7 @@ def test_requested_rate_is_roughly_the_spoken_rate(tmp_path: Path) -> None:
 # --- mastering --------------------------------------------------------------
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_mastered_clip_is_mono_44100_vorbis(
     name: str, mastered: dict[str, tuple[Path, float]]
@@ -281,6 +296,7 @@ def test_mastered_clip_is_mono_44100_vorbis(
     assert 0.8 <= seconds <= 6.0
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_mastered_clip_meets_the_loudness_target(
     name: str, mastered: dict[str, tuple[Path, float]]
@@ -290,6 +306,7 @@ def test_mastered_clip_meets_the_loudness_target(
     assert levels.true_peak_dbtp <= TRUE_PEAK_CEILING_DBTP + 0.1
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 @pytest.mark.parametrize("name", DEBIAN_ENGINES)
 def test_mastered_clip_is_trimmed(
     name: str, mastered: dict[str, tuple[Path, float]], renders: dict[tuple[str, int], Path]
@@ -304,6 +321,7 @@ def test_mastered_clip_is_trimmed(
     assert len(samples) / rate < soundfile.info(str(renders[name, CHILD_RATE])).duration + 0.07
 
 
+@pytest.mark.system(*DEBIAN_ENGINES)
 def test_master_clip_replaces_an_existing_clip_and_leaves_no_temporary_files(
     renders: dict[tuple[str, int], Path], tmp_path: Path
 ) -> None:

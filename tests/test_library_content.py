@@ -1,7 +1,7 @@
 """The built-in library as content: what it covers, how it reads and how long it lasts.
 
 These tests judge the words and timings of scripts/ against
-../shared/design/clinical-defaults.md: plain language at each tier's reading
+docs/clinical-defaults.md: plain language at each tier's reading
 level, lines a speech engine reads well, session lengths per tier, and the
 cautions every script carries (eyes open, stop any time, no pain talk).
 """
@@ -88,7 +88,7 @@ MAX_WORDS = 30
 
 # --- session length ---------------------------------------------------------------------
 
-# Minutes per tier (clinical-defaults.md: young about 5, kid about 10, teen 10-20). "About"
+# Minutes per tier (docs/clinical-defaults.md: young about 5, kid about 10, teen 10-20). "About"
 # is read generously: a script shared by two tiers has one set of silences, pauses and
 # breath counts for both, while the older tier reads faster (105 against 120 words a
 # minute) and breathes slower, so the two tiers' lengths cannot both sit on their

@@ -1,7 +1,7 @@
 """The loader: every refusal at its exact line and column, and valid files as model objects.
 
 Messages are checked as the full ``PATH:LINE:COL: severity: MESSAGE`` line the
-user sees (script-format.md, "What bad input gets").
+user sees (docs/script-format.md, "What bad input gets").
 """
 
 from __future__ import annotations

@@ -15,9 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from calmkit_child import calmkit_env
 from test_faults import small_tmpfs
 from test_narration import write_script
+
+# Needs real narration with flite: left out by -m 'not system'.
+pytestmark = pytest.mark.system("flite")
 
 LONG_SCRIPT = (
     "calmkit: 1\nid: many-lines\ntitle: Many Lines\nkind: breathing\nages: 7-10\nsteps:\n"

@@ -77,6 +77,7 @@ def _narrate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+@pytest.mark.system("espeak-ng")
 def test_narrate_renders_caches_and_renders_only_what_changed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
 ) -> None:
@@ -108,6 +109,7 @@ def test_narrate_renders_caches_and_renders_only_what_changed(
     assert "2 new clips" in out
 
 
+@pytest.mark.system("festival")
 def test_festival_is_the_default_engine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = write_script(tmp_path, SCRIPT.replace("ages: 7-10", "ages: 14"))
     code, out, err = _narrate(capsys, str(path))
@@ -127,6 +129,7 @@ def test_a_missing_engine_names_what_to_install(
     assert "Traceback" not in err
 
 
+@pytest.mark.system("espeak-ng")
 def test_show_uses_the_narrated_clips(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, isolated_home: Path
 ) -> None:

@@ -89,6 +89,7 @@ def test_the_recogniser_is_installed_with_its_model() -> None:
     assert check_speech.DEFAULT_RECOGNISER == "whisper"
 
 
+@pytest.mark.system("faster_whisper")
 def test_whisper_understands_a_sample_of_the_shipped_clips() -> None:
     sample = check_speech.spread_sample(check_speech.shipped_items(FOLDER), SAMPLE_SIZE)
     assert len(sample) == SAMPLE_SIZE
@@ -171,7 +172,7 @@ def test_a_count_made_of_22050_hz_clips_is_heard(tmp_path: Path) -> None:
 
 
 def test_every_shipped_clip_is_within_one_lu_of_the_target() -> None:
-    """Every clip a child hears is at one loudness (-19 LUFS, clinical-defaults.md), ±1 LU."""
+    """Every clip a child hears is at one loudness (-19 LUFS, docs/clinical-defaults.md), ±1 LU."""
     import soundfile
 
     from calmkit.audio.mastering import TARGET_LUFS, integrated_loudness

@@ -71,6 +71,7 @@ def clinician(isolated_home: Path) -> Path:
     return isolated_home
 
 
+@pytest.mark.system("festival")
 def test_a_pack_carries_everything_and_the_family_hears_it_without_an_engine(
     capsys: pytest.CaptureFixture[str], clinician: Path, tmp_path: Path
 ) -> None:

@@ -28,6 +28,9 @@ from calmkit_child import calmkit_env
 from test_audio_real import find_clip, read_raw
 from test_narration import _narrate as narrate
 
+# Needs the piper voice, rendered and played (real SDL audio): left out by -m 'not system'.
+pytestmark = pytest.mark.system("piper")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VOICE = "en_US-joe-medium"
 FOLDER = f"piper-{VOICE}"
@@ -140,6 +143,7 @@ def test_narrate_with_piper_then_play_the_line(
     assert np.max(np.abs(heard)) > 0.05
 
 
+@pytest.mark.system("faster_whisper")
 def test_a_speech_recogniser_understands_piper(tmp_path: Path) -> None:
     """Whisper (tools/check_speech.py's listener) hears what piper says."""
     sys.path.insert(0, str(REPO_ROOT / "tools"))

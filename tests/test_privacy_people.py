@@ -24,6 +24,9 @@ from calmkit.records.journal import Journal
 from calmkit.records.settings import Settings, save_settings
 from test_import import clip_bytes, script_text, write
 
+# Needs flite (the two_children fixture narrates with it): left out by -m 'not system'.
+pytestmark = pytest.mark.system("flite")
+
 BOB_NOTE = "Bob: sleeps badly since the surgery, CONFIDENTIAL-BOB"
 ALICE_NOTE = "Alice: knee pain at school"
 

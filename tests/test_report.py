@@ -624,6 +624,7 @@ def chromium(profile_dir: Path, *arguments: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.system("chromium")
 def test_html_in_chromium(known: Practice, library: Library, tmp_path: Path) -> None:
     known.session(day(10), 17, ("calm-place",), "completed", 487, 42, 42, pain=(4, 3))
     page = tmp_path / "report.html"

@@ -53,6 +53,7 @@ def test_the_settings_keep_the_narrator(isolated_home: Path) -> None:
     assert load_settings().narrator is None
 
 
+@pytest.mark.system("espeak-ng")
 def test_a_chosen_voice_plays_where_it_has_every_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -1,7 +1,7 @@
 """`calmkit doctor`: is everything here that a session needs? Sound, voices, clips, data.
 
 ``doctor_report()`` gathers the facts as one JSON-ready dict (the contract in
-architecture.md, with fields added, never renamed):
+docs/architecture.md, with fields added, never renamed):
 
     {"audio": {"backend", "device", "ok", "notice"},
      "engines": [{"name", "found", "voice", "hint"}],

@@ -802,6 +802,7 @@ async def test_settings_change_with_left_and_right_and_are_saved(
         await wait_for_screen(pilot, HomeScreen)
 
 
+@pytest.mark.system("espeak-ng")
 async def test_the_narrator_is_a_setting_once_there_is_a_second_voice(
     app_factory: AppFactory, saved_settings: Callable[[], Settings]
 ) -> None:

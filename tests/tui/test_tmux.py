@@ -26,6 +26,9 @@ from tui_helpers import timeline_of
 from calmkit.content.library import load_library
 from calmkit.records.today import today_for
 
+# Needs a real terminal: left out by -m 'not system'.
+pytestmark = pytest.mark.system("tmux")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXITED = "calmkit-exited-"
 WAIT_SECONDS = 20.0

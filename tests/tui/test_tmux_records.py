@@ -20,9 +20,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from test_tmux import EXITED, REPO_ROOT, Pane, terminal_environment
 
 from calmkit.tui.screens.history import ZERO_MARK
+
+# Needs a real terminal: left out by -m 'not system'.
+pytestmark = pytest.mark.system("tmux")
 
 MIA_PLAN = """\
 calmkit: 1

@@ -1,6 +1,6 @@
 """Finding the audio a timeline will play, and its length, without decoding it.
 
-Lookup order for a narrated line (architecture.md): a clinician's recorded clip
+Lookup order for a narrated line (docs/architecture.md): a clinician's recorded clip
 for the step id, then the user's narration cache, then the shipped clips, and
 if none: captions only (the timeline then uses reading time).
 """

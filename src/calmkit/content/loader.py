@@ -50,7 +50,7 @@ MAX_ID_LENGTH = 64
 AGE_RANGE_PATTERN = re.compile(
     r"^\s*([0-9]+)\s*(?:(?:-|\u2013|\u2014|\u2212|\bto\b)\s*([0-9]+)\s*)?$", re.IGNORECASE
 )
-# What clinical-defaults.md asks every script to offer, as a child would hear it said.
+# What docs/clinical-defaults.md asks every script to offer, as a child would hear it said.
 EYES_OPEN_PATTERN = re.compile(r"\beyes\b.*\bopen\b|\bopen\b.*\beyes\b", re.IGNORECASE)
 STOP_ANY_TIME_PATTERN = re.compile(
     r"\bstop\b.*\b(any ?time|at any point|any moment|whenever)\b", re.IGNORECASE
@@ -1077,7 +1077,7 @@ def load_text(
 
 
 def safety_line_warnings(script: Script) -> list[Problem]:
-    """clinical-defaults.md: every script offers eyes open and stopping any time, to every
+    """docs/clinical-defaults.md: every script offers eyes open and stopping any time, to every
     tier it is written for (an anxious child can feel more tense with eyes closed).
 
     Advice for the author checking a script (``calmkit validate``, ``calmkit pack``), not a

@@ -1,7 +1,7 @@
 """Scripts and plans as plain, immutable data (format version 1).
 
-This module is the vocabulary of ../shared/design/script-format.md. It imports
-nothing from audio, session or the faces, and nothing outside the standard
+This module is the vocabulary of docs/script-format.md. It imports
+nothing from audio, records, playback or the faces, and nothing outside the standard
 library, so everything above can rely on it without cost.
 """
 
@@ -53,13 +53,13 @@ SOUND_EXTENSIONS: tuple[str, ...] = (".ogg", ".oga", ".wav", ".flac", ".mp3")
 CHECKIN_MOMENT_ITEMS: tuple[str, ...] = ("stress", "pain", "mood")
 CHECKIN_DAILY_ITEMS: tuple[str, ...] = ("activities",)
 
-# Default breathing pace per tier, in/out seconds (clinical-defaults.md).
+# Default breathing pace per tier, in/out seconds (docs/clinical-defaults.md).
 DEFAULT_PACE: dict[Tier, tuple[float, float]] = {
     "young": (2.5, 3.5),
     "kid": (3.0, 4.5),
     "teen": (4.0, 6.0),
 }
-# Narration speed when there is no recorded clip (clinical-defaults.md).
+# Narration speed when there is no recorded clip (docs/clinical-defaults.md).
 WORDS_PER_MINUTE: dict[Tier, int] = {"young": 105, "kid": 120, "teen": 125}
 
 DEFAULT_SAY_PAUSE = 1.5
@@ -68,7 +68,7 @@ DEFAULT_RELEASE_REST = 10.0
 DEFAULT_BREATH_COUNT = 5
 DEFAULT_GUIDE = "words"
 MAX_SCRIPT_SECONDS = 60 * 60
-# clinical-defaults.md: at most 30 words a line, so a child can follow it.
+# docs/clinical-defaults.md: at most 30 words a line, so a child can follow it.
 MAX_WORDS_PER_LINE = 30
 
 

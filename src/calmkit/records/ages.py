@@ -6,7 +6,7 @@ A person's practice age is, in this order:
 2. for a grown-up, the oldest tier's age (18): grown-ups hear what teens hear
    and see no faces, whatever plan they follow;
 3. the age on the plan their psychologist gave them (a plan's ``age:`` chooses
-   the tier, script-format.md);
+   the tier, docs/script-format.md);
 4. the age stored with their profile;
 5. none: then a session speaks to the youngest child its scripts are written
    for, the check-ins use numbers, and the library shows every age.

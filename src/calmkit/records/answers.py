@@ -5,7 +5,7 @@ mood with faces in the terminal app. A face answer is kept as the face (its
 number, 1 to 5 from left to right, with ``scale`` 'faces'), never turned
 into a 0-10 number it was not: `log`, history and every report show it as the
 face or its words. The faces are calmkit's own simple drawings, not a
-licensed pain scale (clinical-defaults.md).
+licensed pain scale (docs/clinical-defaults.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The quick check-ins a plan asks for: which items, their scales, and the daily record.
 
-Function first (clinical-defaults.md): by default a stress thermometer before
+Function first (docs/clinical-defaults.md): by default a stress thermometer before
 and after, and once a day what the child did. Pain is asked only when the plan
 lists it. Both faces use this; the TUI draws the questions, `--plain` reads
 typed answers.

@@ -2,7 +2,7 @@
 
 Three things, in this order: how many days were practised in the last seven days
 against the seven before; which sessions were most often stopped early, and at
-which step; and pain, only when the plan asks for it (clinical-defaults.md: pain
+which step; and pain, only when the plan asks for it (docs/clinical-defaults.md: pain
 talk stays out unless the psychologist turns it on).
 """
 
