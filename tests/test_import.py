@@ -16,7 +16,7 @@ import soundfile
 
 from calmkit import locations
 from calmkit.content.library import load_library
-from calmkit.packs import importer
+from calmkit.packs import sources
 from calmkit.packs.importer import ImportResult, format_result, import_path
 
 PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$")
@@ -531,7 +531,7 @@ def test_a_member_over_the_size_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clip = clip_bytes(seconds=1.0, fmt="WAV")  # about 43 KiB
-    monkeypatch.setattr(importer, "MAX_AUDIO_BYTES", 32 * 1024)
+    monkeypatch.setattr(sources, "MAX_AUDIO_BYTES", 32 * 1024)
     files = {"lake.yaml": script_text("calm-lake"), "recordings/calm-lake/welcome.wav": clip}
     archive = make_zip(tmp_path / "p.zip", files, zipfile.ZIP_STORED)
     assert_refused(import_path(archive), "welcome.wav: error: file is too large")
@@ -555,7 +555,7 @@ def test_a_zip_bomb_is_refused_by_its_compression_ratio(tmp_path: Path) -> None:
     # A real minute of silence: 5 MiB that deflate packs into a few KiB. Under the size
     # limit and playable, so only the ratio check stands between it and the library.
     silence = clip_bytes(seconds=60, fmt="WAV", rate=44100, silent=True)
-    assert len(silence) < importer.MAX_AUDIO_BYTES
+    assert len(silence) < sources.MAX_AUDIO_BYTES
     archive = make_zip(
         tmp_path / "p.zip",
         {"lake.yaml": script_text("calm-lake"), "recordings/calm-lake/welcome.wav": silence},
@@ -577,18 +577,18 @@ def test_the_bytes_actually_unpacked_are_counted_whatever_the_header_says(
     tmp_path: Path,
 ) -> None:
     # zipfile itself stops at the declared size today; the importer does not rely on it.
-    source = importer._FolderSource(tmp_path)
-    member = importer._Member(PurePosixPath("a.wav"), "p.zip/a.wav", size=100)
-    flood = io.BytesIO(b"\0" * (2 * importer.RATIO_FLOOR))
-    with pytest.raises(importer._Refused, match="unpacks to more than 100 times"):
-        source._read_capped(flood, member, importer.MAX_AUDIO_BYTES, packed=100)
+    source = sources.FolderSource(tmp_path)
+    member = sources.Member(PurePosixPath("a.wav"), "p.zip/a.wav", size=100)
+    flood = io.BytesIO(b"\0" * (2 * sources.RATIO_FLOOR))
+    with pytest.raises(sources.Refused, match="unpacks to more than 100 times"):
+        source._read_capped(flood, member, sources.MAX_AUDIO_BYTES, packed=100)
     flood.seek(0)
-    with pytest.raises(importer._Refused, match="file is too large"):
+    with pytest.raises(sources.Refused, match="file is too large"):
         source._read_capped(flood, member, 1024, packed=None)
 
 
 def test_too_much_in_all_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "MAX_TOTAL_BYTES", 64 * 1024)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", 64 * 1024)
     # Three recordings of three steps, 22 KiB each unpacked: each one fine, too much together.
     steps = "".join(f"  - id: s{n}\n    say: Step {n}.\n" for n in range(3))
     files: dict[str, str | bytes] = {"lake.yaml": script_text("calm-lake", steps)}
@@ -600,7 +600,7 @@ def test_too_much_in_all_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_too_many_members_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(sources, "MAX_MEMBERS", 3)
     files: dict[str, str | bytes] = {f"note-{n}.txt": "hi" for n in range(3)}
     files["lake.yaml"] = script_text("calm-lake")
     archive = make_zip(tmp_path / "p.zip", files)
