@@ -949,7 +949,7 @@ class _PlanReader(_Checker):
             if key in entries:
                 values[key] = self.areas(entries[key][1], key)
         # call-overload: `values` holds each setting as object; these two are frozensets of areas
-        both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[call-overload]  # the table made these tuples of areas
+        both = set(values.get("gentle") or ()) & set(values.get("skip") or ())  # type: ignore[call-overload]
         if both:
             self.report(entries["skip"][1], messages.GENTLE_AND_SKIPPED, areas=one_of(sorted(both)))
         if "ambient" in entries:
