@@ -161,6 +161,38 @@ NO_ACTION = Says(f"step {{number}} has no action: give it one of {one_of(ACTIONS
 Entries = dict[str, tuple[ScalarNode, Node]]
 
 
+@dataclass(frozen=True)
+class _RangeRule:
+    """What a range of whole numbers ('5-10' ages, '1-2' weeks) must be, and what is said
+    when it is not."""
+
+    lowest: int
+    highest: int
+    not_a_range: Says
+    backwards: Says
+    out_of_range: Says
+    # The backwards message's holes for the first and the last end.
+    end_names: tuple[str, str]
+
+
+_AGES = _RangeRule(
+    model.MIN_AGE,
+    model.MAX_AGE,
+    messages.NOT_AN_AGE_RANGE,
+    messages.AGES_BACKWARDS,
+    messages.AGES_OUT_OF_RANGE,
+    end_names=("low", "high"),
+)
+_WEEKS = _RangeRule(
+    1,
+    MAX_PLAN_WEEKS,
+    messages.NOT_A_WEEK_RANGE,
+    messages.WEEKS_BACKWARDS,
+    WEEKS_OUT_OF_RANGE,
+    end_names=("first", "last"),
+)
+
+
 def _number_text(value: float) -> str:
     return f"{value:g}"
 
@@ -372,9 +404,7 @@ class _Checker:
 
     def choice(self, node: Node, name: str, choices: Collection[str], what: str) -> str | None:
         text = self.string(node, name)
-        if text is None:
-            return None
-        if text not in choices:
+        if text is not None and text not in choices:
             hint = did_you_mean(text, choices) or f" (one of {one_of(choices)})"
             self.report(node, messages.UNKNOWN_CHOICE, what=what, value=_short(text), hint=hint)
             return None
@@ -382,9 +412,7 @@ class _Checker:
 
     def identifier(self, node: Node, name: str) -> str | None:
         text = self.string(node, name)
-        if text is None:
-            return None
-        if len(text) > MAX_ID_LENGTH or not ID_PATTERN.match(text):
+        if text is not None and (len(text) > MAX_ID_LENGTH or not ID_PATTERN.match(text)):
             self.report(node, BAD_ID, name=name, value=text[:40])
             return None
         return text
@@ -427,36 +455,28 @@ class _Checker:
             return None
 
     def age_range(self, node: Node, name: str) -> tuple[int, int] | None:
+        return self.number_range(node, name, _AGES)
+
+    def week_range(self, node: Node) -> tuple[int, int] | None:
+        return self.number_range(node, "weeks", _WEEKS)
+
+    def number_range(self, node: Node, name: str, rule: _RangeRule) -> tuple[int, int] | None:
+        """'A-B' or 'A' (as in AGE_RANGE_PATTERN), in order and within the rule's limits."""
         text = self.string(node, name)
         if text is None:
             return None
         match = AGE_RANGE_PATTERN.match(text)
         if not match:
-            self.report(node, messages.NOT_AN_AGE_RANGE, name=name, value=_short(text))
-            return None
-        low, high = _range_ends(match)
-        if low > high:
-            self.report(node, messages.AGES_BACKWARDS, name=name, value=text, high=high, low=low)
-            return None
-        if low < model.MIN_AGE or high > model.MAX_AGE:
-            self.report(node, messages.AGES_OUT_OF_RANGE, name=name, value=_short(text))
-            return None
-        return low, high
-
-    def week_range(self, node: Node) -> tuple[int, int] | None:
-        text = self.string(node, "weeks")
-        if text is None:
-            return None
-        match = AGE_RANGE_PATTERN.match(text)
-        if not match:
-            self.report(node, messages.NOT_A_WEEK_RANGE, value=_short(text))
+            self.report(node, rule.not_a_range, name=name, value=_short(text))
             return None
         first, last = _range_ends(match)
         if first > last:
-            self.report(node, messages.WEEKS_BACKWARDS, value=text, last=last, first=first)
+            # Each message names the two ends in its own words (low/high, first/last).
+            ends = dict(zip(rule.end_names, (first, last), strict=True))
+            self.report(node, rule.backwards, name=name, value=text, **ends)
             return None
-        if first < 1 or last > MAX_PLAN_WEEKS:
-            self.report(node, WEEKS_OUT_OF_RANGE, value=_short(text))
+        if first < rule.lowest or last > rule.highest:
+            self.report(node, rule.out_of_range, name=name, value=_short(text))
             return None
         return first, last
 

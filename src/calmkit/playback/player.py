@@ -45,6 +45,8 @@ IDLE_WAIT = 0.5
 
 @dataclass(frozen=True)
 class CueStarted:
+    """A cue began: its place in the timeline's cues, and the cue."""
+
     index: int
     cue: Cue
 
@@ -64,19 +66,27 @@ class StepChanged(_StepPlace):
 
 
 @dataclass(frozen=True)
-class Progress:
+class _AtPlace:
+    """Something that happened at a place in the timeline."""
+
     elapsed: float
+
+
+@dataclass(frozen=True)
+class Progress(_AtPlace):
+    """About once a second while playing: the place reached, of the whole."""
+
     duration: float
 
 
 @dataclass(frozen=True)
-class Paused:
-    elapsed: float
+class Paused(_AtPlace):
+    """Playing (the sound too) stopped until resumed."""
 
 
 @dataclass(frozen=True)
-class Resumed:
-    elapsed: float
+class Resumed(_AtPlace):
+    """Playing went on from where it paused."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -68,34 +68,31 @@ if TYPE_CHECKING:
     from calmkit.tui.dialogs.profile import ProfileChoice
     from calmkit.tui.screens.session import SessionOutcome, SessionScreen
 
-CALM_THEME = Theme(
-    name="calm",
-    primary="#7fb7be",
-    secondary="#b8a9c9",
-    accent="#9fd8cb",
-    warning="#e6c07b",
-    error="#d99a8b",
-    success="#8fbf8f",
-    background="#1e2430",
-    surface="#262d3b",
-    panel="#2e3646",
-    foreground="#e8ecf1",
-    dark=True,
-)
-HIGH_CONTRAST_THEME = Theme(
-    name="high-contrast",
-    primary="#ffff00",
-    secondary="#00ffff",
-    accent="#ffff00",
-    warning="#ffff00",
-    error="#ff8080",
-    success="#00ff00",
-    background="#000000",
-    surface="#000000",
-    panel="#000000",
-    foreground="#ffffff",
-    dark=True,
-)
+# Each colour role of the two themes side by side, calm then high contrast, so a
+# role's two colours are read (and checked for contrast) together.
+_THEME_COLOURS: dict[str, tuple[str, str]] = {
+    "primary": ("#7fb7be", "#ffff00"),
+    "secondary": ("#b8a9c9", "#00ffff"),
+    "accent": ("#9fd8cb", "#ffff00"),
+    "warning": ("#e6c07b", "#ffff00"),
+    "error": ("#d99a8b", "#ff8080"),
+    "success": ("#8fbf8f", "#00ff00"),
+    "background": ("#1e2430", "#000000"),
+    "surface": ("#262d3b", "#000000"),
+    "panel": ("#2e3646", "#000000"),
+    "foreground": ("#e8ecf1", "#ffffff"),
+}
+_CALM, _HIGH_CONTRAST = 0, 1
+
+
+def _theme(name: str, column: int) -> Theme:
+    # Any: Theme's keywords are typed one by one; a role it does not know fails at once.
+    colours: dict[str, Any] = {role: pair[column] for role, pair in _THEME_COLOURS.items()}
+    return Theme(name=name, dark=True, **colours)
+
+
+CALM_THEME = _theme("calm", _CALM)
+HIGH_CONTRAST_THEME = _theme("high-contrast", _HIGH_CONTRAST)
 
 
 class BackHome(Exception):

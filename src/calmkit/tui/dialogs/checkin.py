@@ -14,7 +14,6 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -45,8 +44,8 @@ class CheckinDialog(ModalScreen[Answer | None]):
     """Asks one check-in item; dismisses with the Answer, or None when skipped."""
 
     BINDINGS = [
-        Binding("escape,s", "skip", "Skip"),
-        Binding("h", "home", "Back home"),
+        ("escape,s", "skip", "Skip"),
+        ("h", "home", "Back home"),
     ]
 
     def __init__(

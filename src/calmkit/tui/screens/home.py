@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -53,14 +52,14 @@ class StartPractice(Message):
 class HomeScreen(Screen[None]):
     # q Quit early: a footer too narrow for every key drops the last ones, never Quit.
     BINDINGS = [
-        Binding("l", "focus_library", "Library"),
-        Binding("n", "open_plan", "Plan"),
-        Binding("q", "app.quit", "Quit"),
-        Binding("s", "app.open_settings", "Settings"),
-        Binding("p", "app.switch_profile", "Profile"),
-        Binding("t", "app.practise_together", "Together"),
-        Binding("h", "app.open_history", "History"),
-        Binding("f", "toggle_all_ages", "All ages"),
+        ("l", "focus_library", "Library"),
+        ("n", "open_plan", "Plan"),
+        ("q", "app.quit", "Quit"),
+        ("s", "app.open_settings", "Settings"),
+        ("p", "app.switch_profile", "Profile"),
+        ("t", "app.practise_together", "Together"),
+        ("h", "app.open_history", "History"),
+        ("f", "toggle_all_ages", "All ages"),
     ]
 
     def __init__(
