@@ -5,6 +5,7 @@ what is stored (and shown by `log`) is what was answered (issue 11, situations 1
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -12,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from calmkit.records.answers import Answer
+from calmkit.records.checkins import ask_plain
 from calmkit_child import REPO_ROOT, calmkit_env
 from tiny_script import TINY
 
@@ -84,3 +87,19 @@ def test_a_young_child_answers_with_the_faces_and_they_stay_faces(tmp_path: Path
     ]
     text = calmkit_says("log")
     assert "stress (ó_ò) upset → (^‿^) very calm" in text
+
+
+def test_a_grown_ups_mood_is_asked_on_its_own_scale() -> None:
+    """Mood is 1 to 5: a grown-up (no faces) is told so, and 0, 6 to 9 and 10 do not fit."""
+    typed = iter(["0", "7", "1 0", "4"])
+    out = io.StringIO()
+    answer = ask_plain("mood", "after", None, lambda: next(typed), out, grown_up=True)
+    assert answer is None  # three answers that did not fit: skipped, never stored
+    assert "How would you rate your mood now? (1 very low to 5 very good, Enter to skip) >" in (
+        out.getvalue()
+    )
+    assert out.getvalue().count("That one did not fit") == 3
+    typed = iter(["9", "5"])
+    assert ask_plain("mood", "after", None, lambda: next(typed), io.StringIO(), grown_up=True) == (
+        Answer(5, "numbers")
+    )

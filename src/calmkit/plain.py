@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
-from calmkit.content.model import CheckinSettings, Plan
+from calmkit.content.model import Plan
 from calmkit.content.safetext import shown
 from calmkit.playback.clock import Clock
 from calmkit.playback.player import (
@@ -21,14 +21,19 @@ from calmkit.playback.player import (
     Player,
     PlayerEvent,
 )
-from calmkit.playback.practice import PracticeLog, open_log, people_for
+from calmkit.playback.practice import (
+    Answered,
+    PracticeLog,
+    Question,
+    open_log,
+    people_for,
+    questions,
+)
 from calmkit.playback.prepare import PreparedSession
-from calmkit.records.ages import is_young
-from calmkit.records.answers import Answer
-from calmkit.records.checkins import answered_today, ask_plain, items_for_person
+from calmkit.records.checkins import ask_plain
 from calmkit.records.counting import practised_sentence
 from calmkit.records.journal import Journal
-from calmkit.records.people import Person, find_person
+from calmkit.records.people import find_person
 from calmkit.records.settings import load_settings
 from calmkit.words import clock as clock_text  # `clock` is play_plain's Clock
 
@@ -53,32 +58,17 @@ def header_lines(prepared: PreparedSession) -> list[str]:
     return lines
 
 
-def _ask_everyone(
-    log: PracticeLog,
-    moment: str,
-    asked: CheckinSettings,
-    plan_id: str | None,
-    read: Callable[[], str],
-    out: TextIO,
-    day: dt.date,
-    ages: Sequence[int | None],
-) -> list[tuple[str, str, Answer | None]]:
-    """Each person's answers, asked as what they are (a child by their practice age,
-    ``ages`` in the same order; a grown-up as a grown-up; a guest nothing); the daily
-    record only from whoever has not given it today."""
-    together = len(log.people) > 1
-    answers = []
-    for index, name in enumerate(log.people):
-        person = find_person(log.journal, name) or Person(name, None)
-        young = is_young(ages[index] if index < len(ages) else None)
-        own_plan = plan_id is not None and person.plan_id == plan_id
-        for item in items_for_person(asked, moment, person.kind, own_plan):
-            if item == "activities" and answered_today(log.journal, name, item, day):
-                continue
-            who = name if together else None
-            answer = ask_plain(item, moment, who, read, out, young, grown_up=person.grown_up)
-            answers.append((name, item, answer))
-    return answers
+def _ask_typed(
+    questions_now: list[Question], read: Callable[[], str], out: TextIO
+) -> list[Answered]:
+    """Each question asked on the terminal, answered by typing (Enter skips)."""
+    answered: list[Answered] = []
+    for asked in questions_now:
+        typed = ask_plain(
+            asked.item, asked.moment, asked.who, read, out, asked.young, grown_up=asked.grown_up
+        )
+        answered.append((asked, typed))
+    return answered
 
 
 def play_plain(
@@ -126,11 +116,10 @@ def play_plain(
     timeline = prepared.timeline
     asked = prepared.request.settings.checkin
     plan_id = prepared.request.plan.id if prepared.request.plan else None
-    # Asked before the journal row exists, saved once it does.
-    before = _ask_everyone(log, "before", asked, plan_id, read, out, day, ages) if read else []
-    log.begin(player, prepared.request, timeline)
-    for person, item, value in before:
-        log.checkin(person, "before", item, value)
+    before: list[Answered] = []
+    if read is not None:
+        before = _ask_typed(questions(log, "before", asked, plan_id, day, ages), read, out)
+    log.begin(player, prepared.request, timeline, before=before)
     notices_shown = len(log.notices)
     for message in log.notices:
         print(f"note: {message}", file=out, flush=True)
@@ -144,10 +133,7 @@ def play_plain(
         log.finish()
     if read is not None:
         for moment in ("after", "daily"):
-            for person, item, value in _ask_everyone(
-                log, moment, asked, plan_id, read, out, day, ages
-            ):
-                log.checkin(person, moment, item, value)
+            log.save(_ask_typed(questions(log, moment, asked, plan_id, day, ages), read, out))
     for message in log.notices[notices_shown:]:
         print(f"note: {message}", file=out, flush=True)
     if journal is not None:

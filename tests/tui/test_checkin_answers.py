@@ -163,3 +163,31 @@ async def test_history_draws_missing_as_missing_zero_as_a_bar_and_faces_as_faces
     # Faces are drawn as faces with their words, not as bars on the thermometer.
     assert "(ó_ò) upset" in faces[1] and "(^‿^) very calm" in faces[1]
     assert faces[2] == "Answered with faces."
+
+
+# --- a grown-up's mood: numbers on mood's own scale, 1 to 5 ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (("0", "6", "7", "8", "9", "3"), Answer(3, "numbers")),  # off the scale: nothing
+        (("5",), Answer(5, "numbers")),
+        (("1",), Answer(1, "numbers")),  # no 10 on this scale: 1 answers at once
+        (("right", "enter"), Answer(3, "numbers")),  # the first arrow lands on the middle
+        (("right",) * 9 + ("enter",), Answer(5, "numbers")),
+    ],
+)
+async def test_a_grown_ups_mood_is_asked_on_its_own_scale(
+    app_factory: AppFactory, keys: tuple[str, ...], expected: Answer
+) -> None:
+    app = app_factory()
+    results: list[Answer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        app.push_screen(CheckinDialog("mood", "after", False, grown_up=True), results.append)
+        await wait_for_screen(pilot, CheckinDialog)
+        assert shown(app.screen.query_one("#hint", Label)).startswith("Type a number from 1 to 5,")
+        await pilot.press(*keys)
+        await wait_until(pilot, lambda: results, "the answer", timeout=5)
+    assert results == [expected]

@@ -6,15 +6,18 @@ the practice: it becomes a one-line notice, and the session plays on.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from calmkit.content.library import Library
-from calmkit.content.model import Plan
+from calmkit.content.model import CheckinSettings, Plan
 from calmkit.content.safetext import same_name
 from calmkit.content.timeline import Timeline
-from calmkit.records.ages import practice_age
+from calmkit.records.ages import is_young, practice_age
 from calmkit.records.answers import Answer
+from calmkit.records.checkins import answered_today, items_for_person
 from calmkit.records.counting import seconds_needed
 from calmkit.records.journal import (
     DEFAULT_PROFILE,
@@ -25,7 +28,7 @@ from calmkit.records.journal import (
     new_together_group,
     open_journal,
 )
-from calmkit.records.people import assigned_plan
+from calmkit.records.people import Person, assigned_plan, find_person
 
 if TYPE_CHECKING:
     # The player and its recorder load with the first session, not at start-up.
@@ -34,6 +37,22 @@ if TYPE_CHECKING:
     from calmkit.playback.targets import SessionRequest
 
 NOT_SAVED = "this practice will not be saved"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One check-in item for one person at one moment, and how to put it to them."""
+
+    person: str
+    moment: str
+    item: str
+    who: str | None  # the person's name, said only when practising together
+    young: bool  # young enough, by practice age, for the faces
+    grown_up: bool
+
+
+# A question and what was answered (None: skipped).
+Answered = tuple[Question, Answer | None]
 
 
 def open_log(reading: bool = False) -> tuple[Journal | None, str | None]:
@@ -59,8 +78,15 @@ class PracticeLog:
     # session together counts as practice for them.
     plans: dict[str, Plan | None] = field(default_factory=dict)
 
-    def begin(self, player: Player, request: SessionRequest, timeline: Timeline) -> None:
-        """A 'running' row for each person, updated at every step from now on."""
+    def begin(
+        self,
+        player: Player,
+        request: SessionRequest,
+        timeline: Timeline,
+        before: Iterable[Answered] = (),
+    ) -> None:
+        """A 'running' row for each person, updated at every step from now on; then
+        ``before``, the answers asked before those rows existed, saved with them."""
         if self.journal is None:
             return
         from calmkit.playback.recorder import JournalRecorder
@@ -91,12 +117,17 @@ class PracticeLog:
             self.notices.append(str(gone))
         except JournalUnavailable as error:
             self.notices.append(f"{error}; {NOT_SAVED}")
+        self.save(before)
 
     def _practice_minutes(self, person: str, request: SessionRequest) -> float | None:
         own = self.plans.get(person)
         if own is not None:
             return own.settings.practice_minutes
         return request.settings.practice_minutes if person == self.people[0] else None
+
+    def save(self, answered: Iterable[Answered]) -> None:
+        for question, answer in answered:
+            self.checkin(question.person, question.moment, question.item, answer)
 
     def checkin(self, person: str, moment: str, item: str, answer: Answer | None) -> None:
         """Save one answer as it was given (a number, or a face); a skipped question
@@ -128,6 +159,35 @@ class PracticeLog:
             recorder.flush()
             if recorder.notice and recorder.notice not in self.notices:
                 self.notices.append(recorder.notice)
+
+
+def questions(
+    log: PracticeLog,
+    moment: str,
+    asked: CheckinSettings,
+    plan_id: str | None,
+    day: dt.date,
+    ages: Sequence[int | None],
+) -> list[Question]:
+    """What everyone is asked at one moment ('before', 'after', 'daily'), person by
+    person in the log's order (``ages`` is their practice ages, in the same order).
+
+    Each is asked as what they are: a child by their practice age, a grown-up as a
+    grown-up, a guest nothing; the plan's own items (the daily record for a grown-up)
+    only for the person it was given to; the daily activities only from whoever has
+    not given them today. Both faces ask these, each in its own way."""
+    together = len(log.people) > 1
+    found: list[Question] = []
+    for index, name in enumerate(log.people):
+        person = find_person(log.journal, name) or Person(name, None)
+        young = is_young(ages[index] if index < len(ages) else None)
+        own_plan = plan_id is not None and person.plan_id == plan_id
+        for item in items_for_person(asked, moment, person.kind, own_plan):
+            if item == "activities" and answered_today(log.journal, name, item, day):
+                continue
+            who = name if together else None
+            found.append(Question(name, moment, item, who, young, person.grown_up))
+    return found
 
 
 def plans_of(

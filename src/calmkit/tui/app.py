@@ -7,6 +7,8 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -22,17 +24,19 @@ from calmkit.content.model import MAX_AGE
 from calmkit.content.safetext import same_name, shown
 from calmkit.playback.clock import Clock
 from calmkit.playback.practice import (
+    Answered,
     PracticeLog,
+    Question,
     age_of,
     open_log,
     people_for,
     pinned_plan,
     plans_of,
+    questions,
 )
 from calmkit.playback.targets import TargetError
-from calmkit.records.ages import group_age, is_young
+from calmkit.records.ages import group_age
 from calmkit.records.answers import Answer
-from calmkit.records.checkins import answered_today, items_for_person
 from calmkit.records.journal import (
     JournalUnavailable,
     ProfileInUse,
@@ -63,7 +67,7 @@ from calmkit.tui.widgets.too_small import (
 from calmkit.words import joined_names
 
 if TYPE_CHECKING:
-    from calmkit.content.model import CheckinSettings, Plan
+    from calmkit.content.model import Plan
     from calmkit.playback.player import Player
     from calmkit.tui.dialogs.profile import ProfileChoice
     from calmkit.tui.screens.session import SessionOutcome, SessionScreen
@@ -97,6 +101,16 @@ HIGH_CONTRAST_THEME = _theme("high-contrast", _HIGH_CONTRAST)
 
 class BackHome(Exception):
     """Asked before a practice, the child chose to go back home instead."""
+
+
+def answers_by_person(people: list[str], answered: list[Answered]) -> dict[str, dict[str, Answer]]:
+    """Each person's answers item by item, for the end screen: everyone in the order
+    they practise (so it names them in that order), answered or not."""
+    answers: dict[str, dict[str, Answer]] = {person: {} for person in people}
+    for asked, answer in answered:
+        if answer is not None:
+            answers[asked.person][asked.item] = answer
+    return answers
 
 
 @dataclass
@@ -581,36 +595,30 @@ class CalmkitApp(App[None]):
     def today(self) -> dt.date:
         return self.options.day or dt.date.today()
 
-    async def _ask(
-        self, person: str, moment: str, asked: CheckinSettings, plan_id: str | None
-    ) -> dict[str, Answer]:
-        """One person's answers at one moment, asked as what they are (a child by their
-        practice age, a grown-up as a grown-up, a guest nothing); skipped ones are left out."""
+    async def _ask(self, questions_now: list[Question]) -> list[Answered]:
+        """Each question in its dialog; skipped ones are left out. H (before a
+        practice) raises BackHome."""
         from calmkit.tui.dialogs.activities import ActivitiesDialog
         from calmkit.tui.dialogs.checkin import CheckinDialog
 
-        who = person if len(self.people()) > 1 else None
-        someone = self._person(person)
-        young = is_young(self._age_of(person))
-        own_plan = plan_id is not None and someone.plan_id == plan_id
-        answers: dict[str, Answer] = {}
-        for item in items_for_person(asked, moment, someone.kind, own_plan):
+        answered: list[Answered] = []
+        for asked in questions_now:
             answer: Answer | None
-            if item == "activities":
-                if answered_today(self.journal, person, item, self.today()):
-                    continue
+            if asked.item == "activities":
                 chosen = await self.push_screen_wait(
-                    ActivitiesDialog(who, grown_up=someone.grown_up)
+                    ActivitiesDialog(asked.who, grown_up=asked.grown_up)
                 )
                 answer = None if chosen is None else Answer(chosen)
             else:
-                dialog = CheckinDialog(item, moment, young, who, grown_up=someone.grown_up)
+                dialog = CheckinDialog(
+                    asked.item, asked.moment, asked.young, asked.who, grown_up=asked.grown_up
+                )
                 answer = await self.push_screen_wait(dialog)
                 if dialog.went_home:
                     raise BackHome
             if answer is not None:
-                answers[item] = answer
-        return answers
+                answered.append((asked, answer))
+        return answered
 
     @work(exclusive=True, group="practice")
     async def practise(self, target: str, session_index: int = 0, ask_before: bool = True) -> None:
@@ -660,11 +668,15 @@ class CalmkitApp(App[None]):
         plan_id = request.plan.id if request.plan else None
         log = PracticeLog(self.journal, people, plans=plans_of(self.journal, people, self.library))
         self.active_log = log
-        before: dict[str, dict[str, Answer]] = {}
+        ages = self.ages()
+
+        def asking(moment: str) -> list[Question]:
+            return questions(log, moment, asked, plan_id, self.today(), ages)
+
+        before: list[Answered] = []
         if ask_before:
             try:
-                for person in people:
-                    before[person] = await self._ask(person, "before", asked, plan_id)
+                before = await self._ask(asking("before"))
             except BackHome:
                 # "Before we start" has a way back: nothing is played or recorded.
                 prepared.backend.close()
@@ -672,31 +684,28 @@ class CalmkitApp(App[None]):
                 return
 
         def begin(player: Player) -> None:
-            log.begin(player, request, timeline)
-            for person, answers in before.items():
-                for item, value in answers.items():
-                    log.checkin(person, "before", item, value)
+            log.begin(player, request, timeline, before=before)
 
         outcome: SessionOutcome = await self.push_screen_wait(
             SessionScreen(prepared, self.settings, clock=self.options.clock, on_start=begin)
         )
         # The last journal writes happen on the recorder's thread: wait for them.
         await asyncio.to_thread(log.finish)
-        after: dict[str, dict[str, Answer]] = {}
+        after: list[Answered] = []
         for moment in ("after", "daily"):
-            for person in people:
-                answers = await self._ask(person, moment, asked, plan_id)
+            # Saved person by person, as each finishes answering.
+            for _, theirs in groupby(asking(moment), key=attrgetter("person")):
+                answered = await self._ask(list(theirs))
+                log.save(answered)
                 if moment == "after":
-                    after[person] = answers
-                for item, value in answers.items():
-                    log.checkin(person, moment, item, value)
+                    after.extend(answered)
         for notice in log.notices:
             self.notify(notice, severity="warning", timeout=10)
         news = EndNews(
             tier="together" if together else timeline.tier,
             flower=self._todays_flower(),
-            before=before,
-            after=after,
+            before=answers_by_person(people, before),
+            after=answers_by_person(people, after),
         )
         await self.push_screen_wait(EndScreen(outcome, people if together else [], news))
         self.active_log = None

@@ -3,8 +3,9 @@
 The stress thermometer runs 0 (calm) to 10 (most upset). A key answers at
 once wherever no longer number can follow (0 and 2 to 9); after 1 the dialog
 waits a moment for a 0, so typing 1 then 0 is 10, and Enter or the pause
-makes it 1. Young children see five faces instead (and everyone sees faces
-for mood); a face is kept as the face it was (records/answers.py), never as
+makes it 1. Another number scale (a grown-up's mood, 1 to 5) takes only its own
+keys, each at once. Young children see five faces instead (and every child sees
+faces for mood); a face is kept as the face it was (records/answers.py), never as
 a number on the thermometer.
 """
 
@@ -28,13 +29,12 @@ SECOND_DIGIT_WAIT = 1.2
 # A gentle gradient from cool to warm, never an alarm red.
 SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
           "#d7af5f", "#d79f5f", "#d7875f", "#d7875f", "#d7875f")  # fmt: skip
-# Typing (1 then 0 is 10) and the shades are made for the thermometer's numbers.
-THERMOMETER = SCALES["stress"]
 FACE_COUNT = len(FACES["stress"])
 KEYS_OR_ARROWS = "or use ← → and Enter. S or Esc skips, that's fine too."
-HINT_NUMBERS = f"Type a number from {THERMOMETER.low} to {THERMOMETER.high}, {KEYS_OR_ARROWS}"
 HINT_FACES = f"Press 1 to {FACE_COUNT}, {KEYS_OR_ARROWS}"
-HINT_ONE = f"1… press 0 for {THERMOMETER.high}, or Enter for 1."
+# Only on a scale that reaches 10 can a 1 be the start of a longer number.
+TEN = 10
+HINT_ONE = f"1… press 0 for {TEN}, or Enter for 1."
 # Below this width the scale's words go on a line of their own.
 NARROW = 80
 HINT_HOME = "H goes back home."
@@ -119,7 +119,9 @@ class CheckinDialog(ModalScreen[Answer | None]):
         self.query_one("#hint", Label).update(hint or self._hint())
 
     def _hint(self) -> str:
-        hint = HINT_FACES if self.faces else HINT_NUMBERS
+        # Each scale's own range: a grown-up's mood is 1 to 5, not the thermometer's 0 to 10.
+        numbers = f"Type a number from {self.scale.low} to {self.scale.high}, {KEYS_OR_ARROWS}"
+        hint = HINT_FACES if self.faces else numbers
         return f"{hint} {HINT_HOME}" if self.moment == "before" else hint
 
     # --- keys ------------------------------------------------------------------------
@@ -142,9 +144,11 @@ class CheckinDialog(ModalScreen[Answer | None]):
             # 1 was typed: a 0 makes it 10; another digit starts afresh.
             self._cancel_one()
             if digit == 0:
-                self._answer(10)
+                self._answer(TEN)
                 return
-        if digit == 1:
+        if not self.scale.low <= digit <= self.scale.high:
+            return  # off this scale (0 or 6 to 9 on mood's 1 to 5): not an answer
+        if digit == 1 and self.scale.high >= TEN:
             self.highlighted = 1
             self._redraw(HINT_ONE)
             self._one_timer = self.set_timer(SECOND_DIGIT_WAIT, self._one_it_is)
