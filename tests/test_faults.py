@@ -320,6 +320,7 @@ def test_the_network_guard_is_on_in_this_run() -> None:
 def test_the_network_guard_fails_tests_that_reach_out(tmp_path: Path) -> None:
     """A separate pytest run with our conftest: each test that opens a socket fails."""
     shutil.copy(CONFTEST, tmp_path / "conftest.py")
+    shutil.copy(CONFTEST.parent / "doubles.py", tmp_path / "doubles.py")  # conftest uses it
     (tmp_path / "test_reaching_out.py").write_text(GUARDED_TESTS, encoding="utf-8")
     # Leave this run's own guard out of the inner run: it brings its own.
     env = dict(os.environ)
