@@ -2,14 +2,14 @@
 
 Already covered elsewhere, and not repeated here:
 
-- tests/test_journal.py: a process holding the journal killed with SIGKILL
+- tests/records/test_journal.py: a process holding the journal killed with SIGKILL
   (``test_kill_9_leaves_an_interrupted_row``); random bytes and truncated
   journals moved aside with settings and user scripts untouched; a read-only
   folder and a full journal (SQLite's own page limit) at the Journal level; two
   processes writing through Journal at once (``test_two_processes_writing_at_once_lose_nothing``).
-- tests/test_player.py: a backend failing at the first clip, or at pause, falls
+- tests/playback/test_player.py: a backend failing at the first clip, or at pause, falls
   back to captions with one notice; one broken clip (injected) costs only its sound.
-- tests/test_plain.py and tests/test_audio_real.py: an SDL driver that does not
+- tests/cli/test_plain.py and tests/audio/test_audio_real.py: an SDL driver that does not
   exist means the null backend and one notice.
 
 Here, the same faults end to end, through ``calmkit play --plain`` in real

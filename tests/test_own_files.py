@@ -246,7 +246,7 @@ def test_validate_of_a_named_pipe_says_so_without_waiting(
 
 def test_a_recording_that_is_a_link_is_not_played(isolated_home: Path, tmp_path: Path) -> None:
     from calmkit.audio.clips import SessionClips
-    from test_import import clip_bytes
+    from pack_files import clip_bytes
 
     real = tmp_path / "elsewhere.ogg"
     real.write_bytes(clip_bytes())
@@ -263,7 +263,7 @@ def test_a_link_in_the_user_library_is_not_followed_and_is_said(
     isolated_home: Path, tmp_path: Path
 ) -> None:
     from calmkit.content.library import load_library
-    from test_import import script_text
+    from pack_files import script_text
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

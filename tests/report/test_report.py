@@ -531,7 +531,7 @@ def test_json_round_trip_and_schema(known: Practice, library: Library) -> None:
 
 
 def test_the_schema_doc_names_every_field(known: Practice, library: Library) -> None:
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "report-schema.md").read_text()
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "report-schema.md").read_text()
     data = json.loads(render_json(build_report(known.journal, library, None, None, None, TODAY)))
     section = data["profiles"][1]
     keys = set(data) | set(section) | set(section["adherence"]) | set(section["stress"])

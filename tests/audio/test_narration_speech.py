@@ -30,7 +30,7 @@ import pytest
 
 from calmkit.audio.narration import VoiceFolder
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLE_SIZE = 30
 JOBS = 2

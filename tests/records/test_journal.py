@@ -34,7 +34,7 @@ from calmkit.records.journal import (
 )
 from doubles import FakeClock
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD_TIMEOUT = 60
 
 

@@ -32,7 +32,7 @@ from calmkit.content import loader, model
 from calmkit.content.library import load_library
 from calmkit.content.loader import load_text
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DOC = REPO_ROOT / "docs" / "script-format.md"
 CONTENT = REPO_ROOT / "src" / "calmkit" / "content"
 # Where problems are made: the YAML reader, the loader and the library (duplicate ids).

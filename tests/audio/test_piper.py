@@ -17,6 +17,8 @@ from textwrap import dedent
 import numpy as np
 import pytest
 import soundfile
+from test_audio_real import find_clip, read_raw
+from test_narration import _narrate as narrate
 
 from calmkit.audio.engines import PiperEngine, get_engine, pick_engine
 from calmkit.audio.mastering import TARGET_LUFS, master_clip, measure, resample
@@ -25,13 +27,11 @@ from calmkit.cli import main
 from calmkit.content import model
 from calmkit.doctor import engine_status
 from calmkit_child import calmkit_env
-from test_audio_real import find_clip, read_raw
-from test_narration import _narrate as narrate
 
 # Needs the piper voice, rendered and played (real SDL audio): left out by -m 'not system'.
 pytestmark = pytest.mark.system("piper")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VOICE = "en_US-joe-medium"
 FOLDER = f"piper-{VOICE}"
 LINE = "Let your shoulders drop down, nice and soft. Now breathe in slowly through your nose."

@@ -29,7 +29,7 @@ from calmkit.audio.mastering import (
     trim_silence,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LINE = "You can breathe slowly, like a balloon."
 DEBIAN_ENGINES = ("festival", "flite", "espeak-ng")
 CHILD_RATE = 110  # words/min for a young child, from the clinical defaults

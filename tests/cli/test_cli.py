@@ -20,7 +20,7 @@ from calmkit.cli import main
 from calmkit.content.library import load_library
 from calmkit.content.timeline import compile_timeline
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CUE_KINDS = {
     "say", "breathe-in", "hold", "breathe-out", "rest", "tense", "release", "silence", "chime",
     "sound",

@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 import soundfile
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SRC = REPO_ROOT / "src"
 AMBIENT = REPO_ROOT / "audio" / "ambient" / "rain.ogg"  # the steadiest bed: a fair level check
 CHIME = REPO_ROOT / "audio" / "chimes" / "start.ogg"

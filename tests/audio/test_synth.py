@@ -14,7 +14,7 @@ import soundfile
 
 from calmkit.audio import synth
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SR = synth.SAMPLE_RATE
 AUDIO_DIR = REPO_ROOT / "audio"

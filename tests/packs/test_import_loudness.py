@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from test_import import messages
 
 from calmkit import locations
 from calmkit.audio.mastering import TARGET_LUFS, TRUE_PEAK_CEILING_DBTP, measure
 from calmkit.packs.importer import format_result, import_path
-from test_import import messages, script_text, voice_like, write
+from pack_files import script_text, voice_like, write
 
 
 def wav(samples: np.ndarray, rate: int = 22050) -> bytes:

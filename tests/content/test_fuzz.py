@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from calmkit.content.loader import LoadResult, load_text
 from calmkit.content.problems import Problem
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO_ROOT / "scripts").rglob("*.yaml"))
 SEED_TEXTS = [path.read_bytes() for path in SEEDS]
 TOKENS = [

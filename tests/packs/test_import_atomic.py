@@ -18,10 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from test_import import pack_files
 
 from calmkit import locations
 from calmkit_child import calmkit_env
-from test_import import clip_bytes, pack_files, script_text, write
+from pack_files import clip_bytes, script_text, write
 
 EXPECTED = [
     "plans/sam-4-weeks.yaml",
@@ -204,8 +205,9 @@ def test_a_full_disk_while_staging_changes_nothing(
         write(pack / "scripts" / "big.yaml", script_text("big-breath", sounds))
         for index in range(6):  # about 1.3 MB of sound: more than the disk holds
             write(pack / "scripts" / f"big{index}.wav", clip_bytes(seconds=5, fmt="WAV"))
-        from calmkit.packs.importer import import_path
         from test_import import messages
+
+        from calmkit.packs.importer import import_path
 
         monkeypatch.setenv("CALMKIT_HOME", str(home))
         result = import_path(pack)

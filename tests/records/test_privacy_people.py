@@ -22,7 +22,7 @@ from calmkit.content.library import load_library
 from calmkit.packs.importer import import_path
 from calmkit.records.journal import Journal
 from calmkit.records.settings import Settings, save_settings
-from test_import import clip_bytes, script_text, write
+from pack_files import clip_bytes, script_text, write
 
 # Needs flite (the two_children fixture narrates with it): left out by -m 'not system'.
 pytestmark = pytest.mark.system("flite")

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
+from test_narration import write_script
 
 from calmkit_child import calmkit_env
 from test_faults import small_tmpfs
-from test_narration import write_script
 
 # Needs real narration with flite: left out by -m 'not system'.
 pytestmark = pytest.mark.system("flite")

@@ -15,7 +15,7 @@ from calmkit.plain import GUEST_NOTE
 from calmkit_child import calmkit_env, start_calmkit
 from tiny_script import TINY, TINY_CAPTIONS
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 # About three seconds heard: never "1 minute".
 CLOSING = "All done. You took a few moments to practise. Well done."
 

@@ -11,7 +11,7 @@ from calmkit import locations
 from calmkit.content.library import load_files, load_library, yaml_files
 
 BUILTIN_SCRIPTS = {"balloon-belly", "five-senses", "calm-place", "lemon-squeeze"}
-BUILTIN_SCRIPTS_DIR = Path(__file__).resolve().parent.parent / "scripts"
+BUILTIN_SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def write_script(folder: Path, name: str, script_id: str, extra: str = "") -> Path:
