@@ -79,6 +79,10 @@ def isolated_home(
     monkeypatch.setenv("CALMKIT_AUDIO", os.environ.get("CALMKIT_TEST_AUDIO", "null"))
     monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
     monkeypatch.delenv("CALMKIT_DEBUG", raising=False)
+    # Notices are kept for the process: one an earlier test's home left is not about this one.
+    from calmkit import locations
+
+    locations.take_notices()
     return home
 
 
