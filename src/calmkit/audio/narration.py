@@ -99,10 +99,21 @@ def breath_cue_words(kind: str, guide: str, seconds: float) -> tuple[str, ...]:
     return ()
 
 
+# The longest breathing pace a plan may set (script-format.md: in and out 1-15 s, hold and
+# rest 0-10 s; the loader's limits). A breathing phase says its word, or counts every second
+# of it: at this pace a script says every word and count any plan's pace can ask of it.
+LONGEST_PLAN_PACE = model.BreathePace(inhale=15, exhale=15, hold=10, rest=10)
+
+
 def settings_heard(plans: Iterable[Plan] = ()) -> list[PlanSettings]:
-    """Every plan setting a script may be played under: none, each plan's, and every area
-    gentle (any plan's gentle areas are among those lines)."""
-    heard = [PlanSettings(), PlanSettings(gentle=frozenset(model.AREAS))]
+    """Every plan setting a script may be played under: none, each plan's, every area
+    gentle and the longest pace. Any plan's gentle areas are among those lines, and so are
+    the breath words and counts of any plan's pace, from the library or from outside."""
+    heard = [
+        PlanSettings(),
+        PlanSettings(gentle=frozenset(model.AREAS)),
+        PlanSettings(breathe=LONGEST_PLAN_PACE),
+    ]
     heard += [plan.settings for plan in plans]
     return list(dict.fromkeys(heard))
 
