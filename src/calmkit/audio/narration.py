@@ -333,16 +333,30 @@ def resolve_voice_for_lines(voice: str | None, wanted: Iterable[Line]) -> str | 
 # --- rendering ------------------------------------------------------------------------------
 
 
+_warming: threading.Thread | None = None
+_warming_lock = threading.Lock()
+
+
 def warm_up() -> threading.Thread:
-    """Start importing the mastering libraries (scipy takes about a second) in the
-    background, so that the import overlaps loading the library and the first render."""
+    """Start importing what mastering needs (pyloudnorm's scipy.signal is about 1.3 s
+    of CPU, most of the time a one-line edit takes) in a background thread, once.
 
-    def load() -> None:
-        import pyloudnorm  # noqa: F401
+    render_lines starts it when it hands the first line to the engine: the import then
+    runs while the engine's own process renders, and never when nothing is rendered.
+    It holds Python's lock as it runs, so begun any earlier it would only slow down the
+    reading of the library and the engine's start, by as much as it gained.
+    """
+    global _warming
+    with _warming_lock:
+        if _warming is None:
 
-    thread = threading.Thread(target=load, daemon=True)
-    thread.start()
-    return thread
+            def load() -> None:
+                import pyloudnorm  # noqa: F401  (numpy, scipy.signal)
+                import soundfile  # noqa: F401  (cffi, libsndfile)
+
+            _warming = threading.Thread(target=load, name="calmkit-warm-up", daemon=True)
+            _warming.start()
+        return _warming
 
 
 @dataclass
@@ -409,6 +423,8 @@ def render_lines(
     workers = max(1, jobs or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(render, key, line): (key, line) for key, line in wanted.items()}
+        if futures:
+            warm_up()  # while the engine renders the first lines (see warm_up)
         for future in as_completed(futures):
             key, line = futures[future]
             try:
