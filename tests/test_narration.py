@@ -146,6 +146,33 @@ def test_narrate_loads_the_mastering_libraries_only_to_master(tmp_path: Path) ->
     assert narrate() == ["0"]  # nothing changed: nothing to master
 
 
+def test_the_warm_up_leaves_garbage_collection_as_it_found_it() -> None:
+    """It pauses collections while it imports, and only then."""
+    import subprocess
+    import sys
+
+    from calmkit_child import calmkit_env
+
+    code = (
+        "import gc, sys\n"
+        "from calmkit.audio.narration import warm_up\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "warm_up().join()\n"
+        "print(gc.isenabled(), 'pyloudnorm' in sys.modules, 'soundfile' in sys.modules)\n"
+    )
+    for before, after in (("on", "True"), ("off", "False")):
+        done = subprocess.run(
+            [sys.executable, "-c", code, before],
+            env=calmkit_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert done.stdout.split() == [after, "True", "True"]
+
+
 def test_festival_is_the_default_engine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = write_script(tmp_path, SCRIPT.replace("ages: 7-10", "ages: 14"))
     code, out, err = _narrate(capsys, str(path))

@@ -8,7 +8,9 @@ in two places: the user's narration cache, and the shipped ``audio/narration``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -351,8 +353,19 @@ def warm_up() -> threading.Thread:
         if _warming is None:
 
             def load() -> None:
-                import pyloudnorm  # noqa: F401  (numpy, scipy.signal)
-                import soundfile  # noqa: F401  (cffi, libsndfile)
+                # The import makes a great many objects and no garbage: no collections
+                # during it (about 0.08 s less).
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    import pyloudnorm  # noqa: F401  (numpy, scipy.signal)
+                    import soundfile  # noqa: F401  (cffi, libsndfile)
+                finally:
+                    if collecting:
+                        gc.enable()
+                # Python's last collection at exit would walk every one of those objects
+                # just before the process frees them all: 0.14 s of a one-line edit.
+                atexit.register(gc.freeze)
 
             _warming = threading.Thread(target=load, name="calmkit-warm-up", daemon=True)
             _warming.start()
