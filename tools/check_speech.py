@@ -29,8 +29,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import multiprocessing
 import os
 import re
+import site
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -252,7 +254,16 @@ def check_clips(
     """Decode (key, path, text, seconds) items, on ``jobs`` processes; input order kept."""
     if jobs <= 1 or len(items) <= 1:
         return [check_clip(*item, recogniser) for item in items]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
+    # Fresh processes, never forks of this one: once this process has listened, it
+    # holds a model whose CTranslate2 and OpenBLAS threads a fork would not have, and
+    # a forked worker decoding with that model waited for them forever. A fresh worker
+    # imports this module by name, so this folder goes on its path first.
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(items)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=site.addsitedir,
+        initargs=(str(Path(__file__).resolve().parent),),
+    ) as pool:
         futures = [pool.submit(check_clip, *item, recogniser) for item in items]
         return [future.result() for future in futures]
 

@@ -182,8 +182,15 @@ def heard_timelines(
     found = []
     # Any plan's gentle areas are among these: the narrator renders them all.
     every_area_gentle = replace(plans[0], settings=PlanSettings(gentle=frozenset(model.AREAS)))
-    settings_heard = [("no plan", None), *((plan.id, plan) for plan in plans)]
-    for settings_name, plan in [*settings_heard, ("every area gentle", every_area_gentle)]:
+    # And any plan's breath words and counts: those of the longest pace a plan may set.
+    longest = outside_plan("{in: 15, out: 15, hold: 10, rest: 10}")
+    settings_heard = [
+        ("no plan", None),
+        *((plan.id, plan) for plan in plans),
+        ("every area gentle", every_area_gentle),
+        ("the longest pace", longest),
+    ]
+    for settings_name, plan in settings_heard:
         for who, age in listeners():
             for together in (False, True):
                 request = resolve(
@@ -226,3 +233,97 @@ def test_every_built_in_line_has_a_voice_every_way_it_can_be_heard() -> None:
     # calmkit doctor counts the same space, and agrees.
     report = doctor_report(library, want_sound=False)["narration"]
     assert (report["lines"], report["missing"], report["other_rate"]) == (len(asked), 0, 0)
+
+
+# --- plans from outside the library --------------------------------------------------------------
+
+# A psychologist's own plans, as a family imports them: odd paces (a plan's breathe
+# may go from 1 to 15 s in and out, and add holds and rests of up to 10 s), every area
+# gentle but the skipped ones, check-ins. Their settings apply to any script the child
+# plays, and count-guided breaths count on every second of a phase.
+OUTSIDE_PLAN = dedent(
+    """\
+    calmkit: 1
+    plan: outside-{name}
+    for: Test
+    starts: 2026-01-05
+    schedule:
+      - weeks: 1-8
+        sessions:
+          - scripts: [balloon-belly, lemon-squeeze]
+    settings:
+      breathe: {pace}
+      gentle: [hands, arms, shoulders, neck, face, belly, back, legs, whole-body]
+      skip: [jaw, feet]
+      checkin: {{before: [stress, pain, mood], after: [stress, mood], daily: [activities]}}
+    """
+)
+OUTSIDE_PACES = {
+    "slow-out": "{in: 3.5, out: 7}",
+    "longest": "{in: 13, out: 15}",
+    "holds-and-rests": "{in: 13, out: 15, hold: 4, rest: 10}",
+    "short-holds": "{in: 1, out: 2, hold: 0.5, rest: 2}",
+}
+
+
+def outside_plan(pace: str, name: str = "pace") -> Plan:
+    text = OUTSIDE_PLAN.format(name=name, pace=pace)
+    result = load_text(text, known_scripts=load_library().scripts)
+    assert result.plan is not None and not result.problems, result.problems
+    return result.plan
+
+
+def outside_plans() -> list[Plan]:
+    return [outside_plan(pace, name) for name, pace in OUTSIDE_PACES.items()]
+
+
+def test_the_longest_pace_is_the_longest_a_plan_may_set() -> None:
+    """What narrate renders for any plan's pace rests on the format's limits."""
+    assert outside_plan("{in: 15, out: 15, hold: 10, rest: 10}").settings.breathe == (
+        narration.LONGEST_PLAN_PACE
+    )
+    for too_long in ("{in: 15.5}", "{out: 16}", "{hold: 10.5}", "{rest: 11}"):
+        text = OUTSIDE_PLAN.format(name="too-long", pace=too_long)
+        result = load_text(text, known_scripts=load_library().scripts)
+        assert result.plan is None and result.problems, too_long
+
+
+def test_every_line_an_outside_plan_can_ask_for_has_a_voice() -> None:
+    library = load_library()
+    built_in = list(library.plans.values())
+    silent: list[str] = []
+    cut_short: list[str] = []
+    not_counted: list[str] = []
+    for script in sorted(library.scripts.values(), key=lambda script: script.id):
+        clips = NotingClips([script])
+        for plan in outside_plans():
+            for tier in model.TIERS:
+                for together in (False, True):
+                    timeline = compile_timeline(script, tier, plan.settings, clips, together)
+                    label = f"{script.id}, {tier}{', together' if together else ''}, {plan.id}"
+                    for cue in timeline.cues:
+                        step = script.steps[cue.step]
+                        guide = step.guide if isinstance(step, Breathe) else None
+                        if cue.kind not in SPOKEN_KINDS and guide not in ("words", "counts"):
+                            continue
+                        if cue.audio is None:
+                            silent.append(f"{label}: {cue.kind} {cue.text!r}")
+                        elif (
+                            guide == "counts"
+                            and cue.duration >= 2
+                            and not Path(cue.audio).name.startswith("count-")
+                        ):
+                            # The phase word alone, because a number had no clip: a count
+                            # of every second is one clip made of the count clips.
+                            cut_short.append(f"{label}: {cue.kind} {cue.duration:g} s")
+        # calmkit narrate and doctor count these lines too: what they render is heard.
+        counted = narration.lines_for_script(script, built_in)
+        not_counted += sorted(
+            f"{script.id}: {text!r} at {rate}"
+            for text, rate in clips.asked
+            if narration.Line(text, rate) not in counted
+        )
+    silent, cut_short = list(dict.fromkeys(silent)), list(dict.fromkeys(cut_short))
+    assert silent == [], f"{len(silent)} cues without a voice:\n" + "\n".join(silent[:40])
+    assert cut_short == [], f"{len(cut_short)} counts cut short:\n" + "\n".join(cut_short[:40])
+    assert not_counted == [], "lines narrate and doctor leave out:\n" + "\n".join(not_counted[:40])

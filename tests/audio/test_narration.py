@@ -109,6 +109,72 @@ def test_narrate_renders_caches_and_renders_only_what_changed(
     assert "2 new clips" in out
 
 
+# What a calmkit narrate process has loaded when it ends, and whether it rendered.
+LOADED_AFTER_NARRATE = dedent(
+    """\
+    import sys
+    from calmkit.cli import main
+    code = main(["narrate", *sys.argv[1:]])
+    heavy = {"numpy", "scipy", "pyloudnorm", "soundfile", "rich"}
+    print(code, *sorted(heavy & set(sys.modules)))
+    """
+)
+
+
+@pytest.mark.system("espeak-ng")
+def test_narrate_loads_the_mastering_libraries_only_to_master(tmp_path: Path) -> None:
+    """They are most of the time a narrate takes: nothing to render, nothing loaded; and
+    rich's progress bar only on a terminal."""
+    import subprocess
+    import sys
+
+    from calmkit_child import calmkit_env
+
+    path = write_script(tmp_path)
+
+    def narrate() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", LOADED_AFTER_NARRATE, str(path), "--engine", "espeak-ng"],
+            env=calmkit_env(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1].split()
+
+    assert narrate() == ["0", "numpy", "pyloudnorm", "scipy", "soundfile"]  # it rendered
+    assert narrate() == ["0"]  # nothing changed: nothing to master
+
+
+def test_the_warm_up_leaves_garbage_collection_as_it_found_it() -> None:
+    """It pauses collections while it imports, and only then."""
+    import subprocess
+    import sys
+
+    from calmkit_child import calmkit_env
+
+    code = (
+        "import gc, sys\n"
+        "from calmkit.audio.narration import warm_up\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "warm_up().join()\n"
+        "print(gc.isenabled(), 'pyloudnorm' in sys.modules, 'soundfile' in sys.modules)\n"
+    )
+    for before, after in (("on", "True"), ("off", "False")):
+        done = subprocess.run(
+            [sys.executable, "-c", code, before],
+            env=calmkit_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert done.stdout.split() == [after, "True", "True"]
+
+
 @pytest.mark.system("festival")
 def test_festival_is_the_default_engine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = write_script(tmp_path, SCRIPT.replace("ages: 7-10", "ages: 14"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from calmkit.cli.output import EXIT_OK, EXIT_PROBLEM, print_error, terminal
 from calmkit.content.library import load_files, load_library
@@ -18,9 +20,8 @@ if TYPE_CHECKING:
 
 def cmd_narrate(args: argparse.Namespace) -> int:
     from calmkit.audio.engines import EngineError
-    from calmkit.audio.narration import lines_for_script, warm_up
+    from calmkit.audio.narration import lines_for_script
 
-    warm_up()
     library = load_library(cached=True)  # an edited file is a cache miss: its stats are the key
     # Any plan may give any script to anyone: its settings change what is said.
     plans = list(library.plans.values())
@@ -67,31 +68,9 @@ def cmd_narrate(args: argparse.Namespace) -> int:
 def render_with_progress(
     lines: set[Line], args: argparse.Namespace, out_root: Path | None
 ) -> NarrateReport:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from calmkit.audio.narration import render_lines
 
-    with Progress(
-        TextColumn("narrating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-        console=Console(file=terminal(sys.stderr)),
-        disable=not sys.stderr.isatty(),
-    ) as progress:
-        task = progress.add_task("narrate", total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with progress_bar() as update:
         return render_lines(
             lines,
             engine_name=args.engine,
@@ -101,3 +80,48 @@ def render_with_progress(
             jobs=args.jobs,
             progress=update,
         )
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A passing progress bar on a terminal, once more than one clip is to be rendered.
+
+    rich is imported only then: one edited line renders in about a second, and the
+    import would hold up its start (see narration.warm_up).
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    shown: list[tuple[Any, Any]] = []
+
+    def update(done: int, total: int) -> None:
+        if not shown:
+            if total <= 1:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            progress = Progress(
+                TextColumn("narrating"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+                console=Console(file=terminal(sys.stderr)),
+            )
+            progress.start()
+            shown.append((progress, progress.add_task("narrate", total=total)))
+        progress, task = shown[0]
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if shown:
+            shown[0][0].stop()
