@@ -218,8 +218,10 @@ def _timeline_for(args: argparse.Namespace) -> Timeline | int:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
         return _report_target_error(error)
-    # The clips a session would play: in the family's chosen voice where it has them all.
-    return request.timeline(session_clips(request, load_settings().narrator))
+    # The clips a session would play: in the family's chosen voice where it has them all;
+    # with --no-audio, the session as it plays without sound (a script's `when` steps).
+    clips = session_clips(request, load_settings().narrator)
+    return request.timeline(clips, sound=not getattr(args, "no_audio", False))
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -1194,6 +1196,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("target", help="a script id, a plan id or a .yaml file")
     show.add_argument("--age", type=_age, help="the child's age (chooses the tier)")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--no-audio", action="store_true", help="the timeline as it plays when there is no sound"
+    )
 
     validate = command("validate", cmd_validate, "check script and plan files")
     validate.add_argument("paths", nargs="*", help="files or folders (default: the whole library)")

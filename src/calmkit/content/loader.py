@@ -66,8 +66,11 @@ SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
 ACTIONS = ("say", "breathe", "tense", "release", "silence", "chime", "sound")
 # `speak` (what the narrator says instead of the caption) is only for a `say` step;
-# tense and release steps carry theirs beside their own `say`.
-STEP_EXTRAS = ("id", "pause", "speak")
+# tense and release steps carry theirs beside their own `say`. `when` plays a step
+# only with sound, or only without (model.WHENS).
+STEP_EXTRAS = ("id", "pause", "speak", "when")
+# Steps that make nothing but sound: under `when: no-sound` nobody would ever hear them.
+SOUND_ONLY_ACTIONS = ("chime", "sound")
 BREATHE_KEYS = ("in", "out", "hold", "rest", "count", "guide")
 TENSE_KEYS = ("area", "say", "speak", "hold")
 RELEASE_KEYS = ("area", "say", "speak", "rest")
@@ -462,7 +465,11 @@ class _ScriptReader(_Checker):
         # Imported here: the timeline imports this package's model, not the loader.
         from calmkit.content.timeline import compile_timeline
 
-        longest = max(compile_timeline(script, tier).duration for tier in model.TIERS)
+        longest = max(
+            compile_timeline(script, tier, sound=sound).duration
+            for tier in model.TIERS
+            for sound in (True, False)
+        )
         if longest > model.MAX_SCRIPT_SECONDS:
             self.report(
                 steps_key,
@@ -532,6 +539,12 @@ class _ScriptReader(_Checker):
                 ok = False
             else:
                 common["pause"] = pause
+        if "when" in entries:
+            when = self.when(entries["when"][1], action)
+            if when is None:
+                ok = False
+            else:
+                common["when"] = when
         if "speak" in entries and action != "say":
             ok = False
             if action in ("tense", "release"):
@@ -558,6 +571,28 @@ class _ScriptReader(_Checker):
         else:
             built = self.action(action, entries[action][1], common)
         return built if ok else None
+
+    def when(self, node: Node, action: str) -> str | None:
+        """`when: sound` or `when: no-sound`: the step plays only with sound, or only without."""
+        text = self.string(node, "when")
+        if text is None:
+            return None
+        if text not in model.WHENS:
+            hint = did_you_mean(text, model.WHENS)
+            self.report(
+                node,
+                f"'when' must be 'sound' (played only when calmkit plays sound) or 'no-sound' "
+                f"(played only when it plays none), got '{_short(text)}'{hint}",
+            )
+            return None
+        if text == model.WHEN_NO_SOUND and action in SOUND_ONLY_ACTIONS:
+            self.report(
+                node,
+                f"a {action} step only makes sound, so with 'when: no-sound' nobody ever hears "
+                f"it: use 'when: sound', or leave 'when' out",
+                severity="warning",
+            )
+        return text
 
     def speak(self, node: Node, say: Text | None) -> tuple[bool, Text | None]:
         """A respelling for the narrator: the same shape as its `say`, one line per variant.

@@ -129,6 +129,7 @@ class SessionScreen(Screen[SessionOutcome]):
             listener=self._from_player,
             ambient_path=prepared.ambient,
             volumes=settings.volumes,
+            quiet_timeline=prepared.quiet,
         )
         self.breath_cue: Cue | None = None
         self._pacer_timer: Timer | None = None
@@ -235,7 +236,7 @@ class SessionScreen(Screen[SessionOutcome]):
 
     def _show_step(self, index: int) -> None:
         """Paused, and moved to another step: show it as it will start when playing goes on."""
-        cue = self.prepared.timeline.cues[index]
+        cue = self.player.timeline.cues[index]
         line = self.player.line_at(index)
         caption = self.query_one(Caption)
         caption.text = line[1].text or "" if line else ""
@@ -284,7 +285,10 @@ class SessionScreen(Screen[SessionOutcome]):
         self.query_one("#status", Static).update(gap.join(parts))
         self.set_class(player.paused, "paused")
         self.query_one("#paused-note").display = player.paused
-        self.query_one(ProgressBar).progress = elapsed
+        bar = self.query_one(ProgressBar)
+        # The sound going away mid-session can shorten it (no line announcing tones).
+        bar.total = max(1.0, player.duration)
+        bar.progress = elapsed
 
     # --- keys --------------------------------------------------------------------------
 
