@@ -23,6 +23,7 @@ from textual.widgets import Label, Static
 from calmkit.session import checkins
 from calmkit.session.answers import FACES, SCALES, Answer, Face, uses_faces
 from calmkit.tui.literal import LiteralLabel, LiteralStatic
+from calmkit.tui.widgets.faces import faces_table
 
 # How long a 1 waits for a 0 (making 10) before it counts as 1.
 SECOND_DIGIT_WAIT = 1.2
@@ -80,22 +81,8 @@ class CheckinDialog(ModalScreen[Answer | None]):
 
     def _scale_picture(self) -> Text | Table:
         if self.faces:
-            # One column per face, its words under it: on one line they wrapped at 80
-            # columns and split a face from its words.
-            table = Table.grid(expand=True)
-            for _ in self.faces:
-                table.add_column(justify="center", ratio=1)
-            table.add_row(
-                *(
-                    Text(
-                        f"{face.number} {face.drawing}",
-                        style="bold reverse" if face.number == self.highlighted else "bold",
-                    )
-                    for face in self.faces
-                )
-            )
-            table.add_row(*(Text(face.words) for face in self.faces))
-            return table
+            # Big drawings, one column each: the number above, the words under it.
+            return faces_table(self.faces, self.highlighted)
         numbers = Text()
         for value in range(self.scale.low, self.scale.high + 1):
             style = f"bold black on {SHADES[value]}"
