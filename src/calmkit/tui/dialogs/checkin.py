@@ -33,8 +33,8 @@ SHADES = ("#5fafd7", "#5fafaf", "#5faf87", "#87af5f", "#afaf5f", "#d7af5f",
 HINT_NUMBERS = "Type a number from 0 to 10, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_FACES = "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too."
 HINT_ONE = "1… press 0 for 10, or Enter for 1."
-# Below this width the scale's words go on a line of their own.
-NARROW = 80
+# calmkit.tcss's #dialog width.
+DIALOG_WIDTH = 74
 HINT_HOME = "H goes back home."
 
 
@@ -92,11 +92,17 @@ class CheckinDialog(ModalScreen[Answer | None]):
                 numbers.append(" ")
             numbers.append(f" {value} ", style=style)
         low, high = checkins.scale_words(self.item, self.grown_up)
-        if self.app.size.width >= NARROW:
-            return Text.assemble(f"{low}   ", numbers, f"   {high}", justify="center")
-        # Narrow: the words go under the ends of the scale, so "most upset" never wraps.
+        beside = Text.assemble(f"{low}   ", numbers, f"   {high}")
+        if beside.cell_len <= self._room():
+            return beside
+        # Too narrow for the words beside the scale: they go under its ends, so "most
+        # upset" (or a grown-up's "extremely stressed") never wraps.
         gap = max(1, numbers.cell_len - len(low) - len(high))
-        return Text.assemble(numbers, "\n", f"{low}{' ' * gap}{high}", justify="center")
+        return Text.assemble(numbers, "\n", f"{low}{' ' * gap}{high}")
+
+    def _room(self) -> int:
+        """The width inside the dialog (#dialog: 74 wide at most, a border, padding 2)."""
+        return min(DIALOG_WIDTH, self.app.size.width) - 2 - 4
 
     def _redraw(self, hint: str | None = None) -> None:
         self.query_one("#scale", Static).update(self._scale_picture())

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
 from calmkit.session.answers import SCALES, Answer, answer_words
 from calmkit.session.counting import practised_sentence
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.screens.home import joined_names
 from calmkit.tui.screens.session import SessionOutcome
+from calmkit.tui.widgets.footer import WholeKeysFooter
 
 # Words by tier, as the scripts are: (played to the end, stopped early).
 PRAISE: dict[str, tuple[str, str]] = {
@@ -124,7 +125,7 @@ class EndScreen(Screen[None]):
             with Center():
                 # Not id="home": that is the home screen's layout, which the stylesheet stretches.
                 yield Button("Back home", id="back-home", variant="primary")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from calmkit.content.library import Library
 from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
 from calmkit.content.schedule import plan_day
 from calmkit.session.ages import GROWN_UP_AGE
 from calmkit.tui.literal import LiteralStatic
+from calmkit.tui.widgets.footer import WholeKeysFooter
 
 CHECKIN_WORDS = {
     "stress": "how calm or upset (0 to 10, or faces for young children)",
@@ -34,7 +34,7 @@ GROWN_UP_CHECKIN_WORDS = {
     "stress": "how stressed or tense (0 to 10)",
     "pain": "how much pain (0 to 10)",
     "mood": "mood (1 to 5)",
-    "activities": "what you did that day (school or work, exercise, friends, chores, a hobby)",
+    "activities": "what you did that day (school, exercise, friends, chores, a hobby)",
 }
 TIMES_A_DAY = {1: "once a day", 2: "twice a day"}
 
@@ -171,7 +171,7 @@ class PlanScreen(Screen[None]):
                 id="plan-settings",
                 markup=False,
             )
-        yield Footer()
+        yield WholeKeysFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

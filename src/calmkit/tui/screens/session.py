@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
+from textual.widgets import ContentSwitcher, ProgressBar, Static
 
 from calmkit.content.timeline import Cue
 from calmkit.session.clock import Clock
@@ -41,6 +41,7 @@ from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.widgets.body import BodyFigure
 from calmkit.tui.widgets.caption import Caption, ClampedLine
+from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.tui.widgets.pacer import BreathPacer
 
 BREATH_KINDS = frozenset({"breathe-in", "hold", "breathe-out", "rest"})
@@ -151,7 +152,7 @@ class SessionScreen(Screen[SessionOutcome]):
             yield LiteralStatic("", id="notice")
             yield LiteralStatic("", id="status")
             yield ProgressBar(total=max(1.0, timeline.duration), show_eta=False, id="progress")
-        yield Footer(compact=True, show_command_palette=False)
+        yield WholeKeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
@@ -280,9 +281,14 @@ class SessionScreen(Screen[SessionOutcome]):
             parts.append("voice off")
         if player.paused:
             parts.insert(0, "Paused")
-        # Narrow terminals get narrower gaps, so the status keeps to one line.
+        # Narrow terminals get narrower gaps, so the status keeps to one line; where it
+        # still does not fit (paused, voice off), the time done gives way, never a word.
         gap = "  ·  " if self.size.width >= 80 else " · "
-        self.query_one("#status", Static).update(gap.join(parts))
+        status = self.query_one("#status", Static)
+        room = status.content_size.width or self.size.width
+        if len(gap.join(parts)) > room:
+            parts = [part for part in parts if not part.endswith(" done")]
+        status.update(gap.join(parts))
         self.set_class(player.paused, "paused")
         self.query_one("#paused-note").display = player.paused
         bar = self.query_one(ProgressBar)
