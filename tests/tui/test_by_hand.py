@@ -300,3 +300,27 @@ async def test_history_counts_whole_minutes_and_keeps_each_week_on_a_line(
         assert re.search(r"30 Nov\s*–\s*6 Dec", row), weeks
         heading = next(line for line in weeks if "Week" in line)
         assert heading.split() == ["Week", "School", "Exercise", "Friends", "Chores", "Hobby"]
+
+
+# --- m during a line -------------------------------------------------------------------------------
+
+
+async def test_m_says_what_it_did_even_while_no_shape_is_showing(
+    app_factory: AppFactory, clock: SteppedClock, saved_settings: Callable[[], Settings]
+) -> None:
+    """During a spoken line m changed nothing to be seen: it seemed to do nothing."""
+    messages: list[Message] = []
+    app = app_factory(profile="Leo", age=7, start_target="quick-calm", clock=clock)
+    async with app.run_test(size=SMALLEST, message_hook=messages.append) as pilot:
+        await wait_for_screen(pilot, SessionScreen)
+        await wait_until(pilot, lambda: events(messages, CueStarted), "the first cue")
+        await pilot.press("m")
+        await pilot.pause()
+        assert saved_settings().reduced_motion is True
+        assert [n.message for n in app._notifications][-1] == (
+            "Moving shapes off: the breathing guide shows a word and a count."
+        )
+        await pilot.press("m")
+        await pilot.pause()
+        assert saved_settings().reduced_motion is False
+        assert [n.message for n in app._notifications][-1] == "Moving shapes on."

@@ -51,6 +51,8 @@ PACER_FPS = 12
 PACER_STEPS = 24
 VOLUME_STEP = 0.1
 PAUSED_WORDS = "Paused. Press space to go on."
+MOTION_OFF = "Moving shapes off: the breathing guide shows a word and a count."
+MOTION_ON = "Moving shapes on."
 
 
 def breath_counts(seconds: float) -> int:
@@ -355,6 +357,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self.settings.reduced_motion = not self.settings.reduced_motion
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
         self.app.save_settings()  # type: ignore[attr-defined]
+        # Said, as a and + are: during a spoken line nothing on screen changes.
+        self.notify(MOTION_OFF if self.settings.reduced_motion else MOTION_ON, timeout=2)
 
     def action_stop(self) -> None:
         was_paused = self.player.paused
