@@ -159,6 +159,16 @@ async def test_the_home_footer_shows_only_whole_keys(
             assert key.region.right <= room, f"{key.key_display} {key.description} is cut"
         # Quit is never the one left out.
         assert "q" in [key.key_display for key in shown_keys]
+        # Still whole under a dialog (the home stays in sight behind a check-in).
+        home = app.screen
+        await pilot.press("enter")
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.pause(0.3)
+        keys = list(home.query_one(Footer).query(FooterKey))
+        room = next(key for key in keys if key.has_class("-command-palette")).region.x
+        for key in keys:
+            if not key.has_class("-command-palette"):
+                assert key.region.right <= room, f"{key.key_display} {key.description} is cut"
 
 
 # --- the grown-up box -----------------------------------------------------------------------------

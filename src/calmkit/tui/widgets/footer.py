@@ -10,7 +10,6 @@ of importance, so what is left out is the least needed.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -18,13 +17,20 @@ PALETTE_CLASS = "-command-palette"
 
 
 class WholeKeysFooter(Footer):
-    # How many of the keys (in order) fit wholly; None: not measured yet.
+    # How many of the keys fit wholly, for the keys and the width it was measured at:
+    # the same keys at the same width (a focus change) need no new measure, and so
+    # never flash the half key again before it is left out.
     _fitting: int | None = None
+    _measured_for: tuple[int, tuple[tuple[str, str], ...]] | None = None
+
+    def _signature(self, keys: list[FooterKey]) -> tuple[int, tuple[tuple[str, str], ...]]:
+        return self.size.width, tuple((key.key_display, key.description) for key in keys)
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class(PALETTE_CLASS)]
-        if self._fitting is None:
+        if self._fitting is None or self._measured_for != self._signature(keys):
+            self._fitting = None
             if keys:
                 self.call_after_refresh(self._measure)
             yield from widgets
@@ -46,14 +52,10 @@ class WholeKeysFooter(Footer):
             if key.region.right > limit:
                 break
             fitting += 1
+        self._fitting = fitting
+        self._measured_for = self._signature(keys)
         if fitting < len(keys):
-            self._fitting = fitting
             self.call_after_refresh(self.recompose)
-
-    def bindings_changed(self, screen: Screen) -> None:
-        # Other keys, other words (Pause, then Resume): measured again.
-        self._fitting = None
-        super().bindings_changed(screen)
 
     def on_resize(self) -> None:
         self._fitting = None
