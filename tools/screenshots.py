@@ -107,6 +107,16 @@ async def plan_screen(out: Path) -> None:
         app.save_screenshot(str(out / "plan.svg"))
 
 
+def give_maya_her_plan() -> None:
+    """As a grown-up does (P, then L): plans are given, never guessed from their `for:`.
+    Without it Maya would have no age and no plan, and hear the youngest tier."""
+    from calmkit.records.journal import Journal
+
+    with Journal() as journal:
+        journal.ensure_profile("Maya")
+        journal.set_plan("Maya", "maya-8-weeks")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO / "docs" / "images"))
@@ -117,6 +127,7 @@ def main() -> int:
         os.environ["CALMKIT_HOME"] = home
         os.environ["CALMKIT_AUDIO"] = "null"
         os.environ.pop("NO_COLOR", None)
+        give_maya_her_plan()
         asyncio.run(home_screen(out))
         asyncio.run(session_screen(out))
         asyncio.run(session_screen(out, BIG, "session-big"))

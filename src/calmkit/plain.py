@@ -112,6 +112,7 @@ def play_plain(
         listener=show,
         ambient_path=prepared.ambient,
         volumes=load_settings().volumes,
+        quiet_timeline=prepared.quiet,
     )
     timeline = prepared.timeline
     asked = prepared.request.settings.checkin

@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from calmkit.content.timeline import CHIME_SECONDS
 from calmkit.plain import GUEST_NOTE
 from calmkit_child import calmkit_env, start_calmkit
@@ -145,6 +147,36 @@ def test_no_audio_plays_captions_only(tmp_path: Path) -> None:
         CLOSING,
     ]
     assert stderr == ""
+
+
+# A line announcing tones, said only with sound, and the line shown instead without it.
+TWINS = TINY.replace(
+    "  - breathe:",
+    "  - when: sound\n    say: Tones now\n    pause: 0.2\n"
+    "  - when: no-sound\n    say: Words now\n    pause: 0.2\n  - breathe:",
+)
+
+
+@pytest.mark.parametrize(
+    ("audio", "said", "not_said"),
+    [
+        (["--no-audio"], "[00:01] Words now", "Tones now"),
+        ([], "[00:01] Tones now", "Words now"),
+    ],
+    ids=["no sound", "sound (SDL's dummy device)"],
+)
+def test_a_line_announcing_sounds_is_printed_only_when_sound_plays(
+    tmp_path: Path, audio: list[str], said: str, not_said: str
+) -> None:
+    script = tmp_path / "twins.yaml"
+    script.write_text(TWINS, encoding="utf-8")
+    env = calmkit_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="dummy")
+    process = start_calmkit("play", "--plain", *audio, str(script), env=env, cwd=tmp_path)
+    lines = [text for _, text in timed_lines(process)]
+    stderr = process.stderr.read() if process.stderr else ""
+    assert process.returncode == 0, stderr
+    assert lines[3:6] == ["[00:00] Hi", said, "[00:02] breathe in"], lines
+    assert not any(not_said in line for line in lines)
 
 
 def test_a_sound_device_that_cannot_open_falls_back_with_a_notice(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ and drives the dialog with keys as a child would.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -18,11 +19,12 @@ from textual.widgets import Label, Static
 from tui_helpers import DAY, SIZE, on_screen, shown, wait_for_screen, wait_until
 
 from calmkit.records import journal as journal_module
-from calmkit.records.answers import Answer
+from calmkit.records.answers import STRESS_FACES, Answer
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import HINT_ONE, SECOND_DIGIT_WAIT, CheckinDialog
 from calmkit.tui.screens.history import ZERO_MARK, HistoryScreen
 from calmkit.tui.screens.home import HomeScreen
+from calmkit.tui.widgets.faces import picture
 
 AppFactory = Callable[..., CalmkitApp]
 
@@ -111,14 +113,67 @@ async def test_enter_with_nothing_chosen_and_keys_off_the_faces_do_nothing(
         # The arrows show which face is chosen before Enter takes it.
         await pilot.press("right", "right")
         scale = app.screen.query_one("#scale", Static)
-        faces_row = scale.render_lines(Region(0, 0, scale.size.width, 1))[0]
-        marked = "".join(
-            segment.text for segment in faces_row if segment.style and segment.style.reverse
-        )
-        assert marked.strip() == "4 (ó_ò)"
+        rows = scale.render_lines(Region(0, 0, scale.size.width, scale.size.height))
+        marked = [
+            "".join(segment.text for segment in row if segment.style and segment.style.reverse)
+            for row in rows
+        ]
+        # The whole fourth face is marked: its number, its drawing and its words.
+        assert [line.strip() for line in marked if line.strip()] == [
+            "4",
+            *picture(STRESS_FACES[3]),
+            "upset",
+        ]
         await pilot.press("s")
         await wait_until(pilot, lambda: results, "the skip")
     assert results == [None]
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+async def test_young_children_see_five_big_faces_each_with_its_words_under_it(
+    app_factory: AppFactory, size: tuple[int, int]
+) -> None:
+    """Faces big enough to read at a glance: several rows each, never one line of
+    punctuation, with the number above and the words under each, all inside the window."""
+    app = app_factory(profile="Leo", age=6)
+    async with app.run_test(size=size) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        app.push_screen(CheckinDialog("stress", "before", True))
+        await wait_for_screen(pilot, CheckinDialog)
+        await pilot.pause()
+        dialog = app.screen.query_one("#dialog")
+        width, height = size
+        assert dialog.region.right <= width and dialog.region.bottom <= height
+        scale = app.screen.query_one("#scale", Static)
+        lines = on_screen(scale).splitlines()
+        drawings = [picture(face) for face in STRESS_FACES]
+        tall = len(drawings[0])
+        assert tall >= 5 and all(len(drawing) == tall for drawing in drawings)
+        assert len(lines) == 1 + tall + 1, lines
+        numbers, rows, words = lines[0], lines[1 : 1 + tall], lines[-1]
+        assert numbers.split() == ["1", "2", "3", "4", "5"]
+        tops = [found.start() for found in re.finditer(re.escape(drawings[0][0]), rows[0])]
+        assert len(tops) == 5, rows[0]
+        for face, drawing, column in zip(STRESS_FACES, drawings, tops, strict=True):
+            # Each face's rows are drawn whole, one above the other in the same columns...
+            for row, part in zip(rows, drawing, strict=True):
+                assert row[column : column + len(part)] == part, (face.words, rows)
+            # ... with its number above and its words under it, centred on it.
+            middle = column + len(drawing[0]) / 2
+            at = words.index(face.words, max(0, column - 2))
+            assert abs(at + len(face.words) / 2 - middle) <= 1.5, (face.words, words)
+            assert abs(numbers.index(str(face.number)) + 0.5 - middle) <= 1.5
+        # The question and the way out stay whole above and below.
+        assert "how calm or upset" in shown(app.screen.query_one("#question", Label))
+        assert "S or Esc skips" in shown(app.screen.query_one("#hint", Label))
+
+
+def test_the_upset_faces_frown_and_the_calm_ones_smile() -> None:
+    very_calm, calm, between, upset, very_upset = (picture(face) for face in STRESS_FACES)
+    assert "╰───╯" in very_calm[3] and "╰─╯" in calm[3] and "───" in between[3]
+    assert "╭─╮" in upset[3] and "╭───╮" in very_upset[3]
+    # Worried brows only on the upset faces.
+    assert "╱" in upset[1] and "╱" in very_upset[1] and "╱" not in "".join(calm + very_calm)
 
 
 # --- history draws what was answered ---------------------------------------------------

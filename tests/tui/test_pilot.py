@@ -43,6 +43,7 @@ from calmkit.playback.player import (
     StepChanged,
 )
 from calmkit.playback.recorder import JournalRecorder
+from calmkit.records.answers import STRESS_FACES
 from calmkit.records.journal import Journal, SessionRecord
 from calmkit.records.settings import Settings
 from calmkit.tui.app import CalmkitApp
@@ -55,6 +56,7 @@ from calmkit.tui.screens.home import HomeScreen, StartPractice
 from calmkit.tui.screens.session import SessionScreen, clock_text
 from calmkit.tui.screens.settings import SettingsScreen
 from calmkit.tui.widgets.body import FIGURE, BodyFigure
+from calmkit.tui.widgets.faces import picture
 from calmkit.tui.widgets.pacer import SHAPE_CHAR, BreathPacer
 from doubles import ScaledClock
 
@@ -685,13 +687,15 @@ async def test_young_child_answers_with_faces(app_factory: AppFactory, clock: St
         await pilot.press("enter")
         await wait_for_screen(pilot, CheckinDialog)
         dialog = app.screen
-        # Five faces in columns, each with its words under it.
-        faces, words = on_screen(dialog.query_one("#scale", Static)).splitlines()
-        assert columns(faces) == ["1 (^‿^)", "2 (•‿•)", "3 (•_•)", "4 (ó_ò)", "5 (>_<)"]
+        # Five faces drawn big in columns, each with its number above and words under it.
+        lines = on_screen(dialog.query_one("#scale", Static)).splitlines()
+        numbers, words = lines[0], lines[-1]
+        assert columns(numbers) == ["1", "2", "3", "4", "5"]
         assert columns(words) == ["very calm", "calm", "in between", "upset", "very upset"]
-        # Each face's words sit right under it.
-        for face, word in zip(column_centres(faces), column_centres(words), strict=True):
-            assert abs(face - word) <= 1
+        assert len(lines) == 2 + len(picture(STRESS_FACES[0]))
+        # Each face's words sit right under its number.
+        for number, word in zip(column_centres(numbers), column_centres(words), strict=True):
+            assert abs(number - word) <= 1.5
         assert shown(dialog.query_one("#hint", Label)) == (
             "Press 1 to 5, or use ← → and Enter. S or Esc skips, that's fine too. H goes back home."
         )
@@ -702,7 +706,7 @@ async def test_young_child_answers_with_faces(app_factory: AppFactory, clock: St
         await wait_for_screen(pilot, SessionScreen)
         await advance_to(pilot, clock, messages, 10.0)
         await stop_session(pilot)
-        assert "1 (^‿^)" in on_screen(app.screen.query_one("#scale", Static))
+        assert picture(STRESS_FACES[0])[3] in on_screen(app.screen.query_one("#scale", Static))
         await pilot.press("1")
         await wait_for_screen(pilot, ActivitiesDialog)
         await pilot.press("escape")

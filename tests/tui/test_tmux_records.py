@@ -187,7 +187,7 @@ def test_together_with_a_six_year_old_in_a_real_terminal(
         pane.wait_for("Alexis: Before we start")
         pane.send("3")
         screen = pane.wait_for("Mia: Before we start")
-        assert "(^‿^)" in screen  # Mia is 6: faces
+        assert "very calm" in screen and "^   ^" in screen  # Mia is 6: big faces
         pane.send("2")
         screen = pane.wait_for("Step 2 of ")
         assert "Quick Calm at School" in screen

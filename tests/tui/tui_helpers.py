@@ -103,10 +103,10 @@ def timeline_of(target: str, age: int | None) -> Timeline:
 
 def first_cue(screen: SessionScreen, kind: str, area: str | None = None) -> tuple[int, Cue]:
     """The first cue of a kind (and body area) in the session's timeline, with its index."""
-    for index, cue in enumerate(screen.prepared.timeline.cues):
+    for index, cue in enumerate(screen.player.timeline.cues):
         if cue.kind == kind and (area is None or cue.area == area):
             return index, cue
-    raise AssertionError(f"no {kind} cue in {screen.prepared.timeline.id}")
+    raise AssertionError(f"no {kind} cue in {screen.player.timeline.id}")
 
 
 async def advance_to(
@@ -118,7 +118,7 @@ async def advance_to(
     # The player fires its first cue the moment it starts.
     await wait_until(pilot, lambda: events(messages, CueStarted), "the session to start")
     assert not player.paused, "advance_to on a paused session"
-    cues = screen.prepared.timeline.cues
+    cues = screen.player.timeline.cues
     last = max(i for i, cue in enumerate(cues) if cue.start <= seconds)
     already = player.current_cue() is cues[last]
     seen = len(events(messages, CueStarted))

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("target", help="a script id, a plan id or a .yaml file")
     show.add_argument("--age", type=age_option, help="the child's age (chooses the tier)")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument(
+        "--no-audio", action="store_true", help="the timeline as it plays when there is no sound"
+    )
 
     validate = command("validate", cmd_validate, "check script and plan files")
     validate.add_argument("paths", nargs="*", help="files or folders (default: the whole library)")

@@ -96,8 +96,10 @@ def _timeline_for(args: argparse.Namespace) -> Timeline | int:
         request = resolve(args.target, load_library(), age=args.age)
     except TargetError as error:
         return report_target_error(error)
-    # The clips a session would play: in the family's chosen voice where it has them all.
-    return request.timeline(session_clips(request, load_settings().narrator))
+    # The clips a session would play: in the family's chosen voice where it has them all;
+    # with --no-audio, the session as it plays without sound (a script's `when` steps).
+    clips = session_clips(request, load_settings().narrator)
+    return request.timeline(clips, sound=not getattr(args, "no_audio", False))
 
 
 def cmd_show(args: argparse.Namespace) -> int:

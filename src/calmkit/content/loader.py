@@ -124,8 +124,11 @@ SCRIPT_KEYS = ("calmkit", "id", "title", "kind", "ages", "summary", "ambient", "
 PLAN_KEYS = ("calmkit", "plan", "for", "age", "starts", "note", "schedule", "settings")
 ACTIONS = ("say", "breathe", "tense", "release", "silence", "chime", "sound")
 # `speak` (what the narrator says instead of the caption) is only for a `say` step;
-# tense and release steps carry theirs beside their own `say`.
-STEP_EXTRAS = ("id", "pause", "speak")
+# tense and release steps carry theirs beside their own `say`. `when` plays a step
+# only with sound, or only without (model.WHENS).
+STEP_EXTRAS = ("id", "pause", "speak", "when")
+# Steps that make nothing but sound: under `when: no-sound` nobody would ever hear them.
+SOUND_ONLY_ACTIONS = ("chime", "sound")
 BREATHE_KEYS = tuple(field.key for field in BREATHE_FIELDS)
 TENSE_KEYS = ("area", "say", "speak", "hold")
 RELEASE_KEYS = ("area", "say", "speak", "rest")
@@ -573,7 +576,11 @@ class _ScriptReader(_Checker):
         # Imported here: the timeline imports this package's model, not the loader.
         from calmkit.content.timeline import compile_timeline
 
-        longest = max(compile_timeline(script, tier).duration for tier in model.TIERS)
+        longest = max(
+            compile_timeline(script, tier, sound=sound).duration
+            for tier in model.TIERS
+            for sound in (True, False)
+        )
         if longest > model.MAX_SCRIPT_SECONDS:
             self.report(steps_key, messages.TOO_LONG, minutes=math.ceil(longest / 60))
 
@@ -629,6 +636,12 @@ class _ScriptReader(_Checker):
         pause, pause_ok = self.fields(entries, STEP_FIELDS)
         common.update(pause)
         ok = ok and pause_ok
+        if "when" in entries:
+            when = self.when(entries["when"][1], action)
+            if when is None:
+                ok = False
+            else:
+                common["when"] = when
         if "speak" in entries and action != "say":
             ok = False
             if action in ("tense", "release"):
@@ -647,6 +660,19 @@ class _ScriptReader(_Checker):
         else:
             built = self.action(action, entries[action][1], common)
         return built if ok else None
+
+    def when(self, node: Node, action: str) -> str | None:
+        """`when: sound` or `when: no-sound`: the step plays only with sound, or only without."""
+        text = self.string(node, "when")
+        if text is None:
+            return None
+        if text not in model.WHENS:
+            hint = did_you_mean(text, model.WHENS)
+            self.report(node, messages.WHEN_UNKNOWN, value=_short(text), hint=hint)
+            return None
+        if text == model.WHEN_NO_SOUND and action in SOUND_ONLY_ACTIONS:
+            self.report(node, messages.WHEN_NO_SOUND_ONLY_SOUND, action=action)
+        return text
 
     def speak(self, node: Node, say: Text | None) -> tuple[bool, Text | None]:
         """A respelling for the narrator: the same shape as its `say`, one line per variant.

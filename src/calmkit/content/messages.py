@@ -126,6 +126,16 @@ UNKNOWN_KEY = Says(
         )
     },
 )
+WHEN_UNKNOWN = Says(
+    "'when' must be 'sound' (played only when calmkit plays sound) or 'no-sound' "
+    "(played only when it plays none), got '{value}'{hint}"
+)
+WHEN_NO_SOUND_ONLY_SOUND = Says(
+    "a {action} step only makes sound, so with 'when: no-sound' nobody ever hears it: "
+    "use 'when: sound', or leave 'when' out",
+    severity="warning",
+    words={"action": ("chime", "sound")},
+)
 MISSING_KEY = Says("missing required key '{key}' in {where}")
 NOT_A_LIST = Says("'{name}' must be a list ('- item' lines or [a, b]), got {value}")
 EMPTY_LIST = Says("'{name}' must list at least one item")

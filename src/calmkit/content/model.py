@@ -45,6 +45,11 @@ AREAS: tuple[str, ...] = (
     "whole-body",
 )
 GUIDES: tuple[str, ...] = ("words", "counts", "tones", "quiet")
+# A step's `when`: played only when calmkit plays sound, or only when it plays none
+# (--no-audio, no sound device, or the device gone mid-session).
+WHEN_SOUND = "sound"
+WHEN_NO_SOUND = "no-sound"
+WHENS: tuple[str, ...] = (WHEN_SOUND, WHEN_NO_SOUND)
 CHIMES: tuple[str, ...] = ("start", "end", "soft")
 AMBIENT_BEDS: tuple[str, ...] = ("meadow", "ocean", "rain", "wind")
 NO_AMBIENT = "none"
@@ -170,6 +175,15 @@ class Step:
     step_id: str | None = None
     pause: float = 0.0
     line: int = 0  # where the step starts in its file, for messages
+    when: str | None = None  # WHEN_SOUND, WHEN_NO_SOUND, or None: always
+
+    def plays(self, sound: bool) -> bool:
+        """Whether the step is played in a session that plays sound (or none)."""
+        if self.when == WHEN_SOUND:
+            return sound
+        if self.when == WHEN_NO_SOUND:
+            return not sound
+        return True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,7 +1,8 @@
 """Compiling a script into a timeline of cues with absolute offsets (pure).
 
-Script + tier + plan settings + known clip durations in, cues out. Nothing
-here decodes audio or looks at a clock: the player and the faces do that.
+Script + tier + plan settings + whether sound plays + known clip durations in,
+cues out. Nothing here decodes audio or looks at a clock: the player and the
+faces do that.
 """
 
 from __future__ import annotations
@@ -247,12 +248,13 @@ def breath_phases(
 
 class _Builder:
     def __init__(
-        self, tier: Tier, settings: PlanSettings, clips: ClipLookup, together: bool
+        self, tier: Tier, settings: PlanSettings, clips: ClipLookup, together: bool, sound: bool
     ) -> None:
         self.tier = tier
         self.settings = settings
         self.clips = clips
         self.together = together
+        self.sound = sound
         self.cues: list[Cue] = []
         self.now = 0.0
 
@@ -283,6 +285,8 @@ class _Builder:
         return caption, words, self.rate(script, text.variant(self.tier, self.together))
 
     def step(self, script: Script, index: int, step: AnyStep) -> None:
+        if not step.plays(self.sound):
+            return  # `when: sound` without sound, `when: no-sound` with it: no time at all
         common: StepOrigin = {"script": script.id, "step_id": step.step_id}
         if isinstance(step, Say):
             text, words, rate = self.line(script, step.text, step.speak, "")
@@ -295,9 +299,11 @@ class _Builder:
         if isinstance(step, Breathe):
             phases = breath_phases(step, self.tier, self.settings)
             rate = self.rate(script)
+            # Tones nobody can hear are not made: the screen's words and counts guide alone.
+            heard = self.sound or step.guide != "tones"
             for _ in range(step.count):
                 for kind, seconds in phases:
-                    clip = self.clips.breath_cue(kind, step.guide, seconds, rate)
+                    clip = self.clips.breath_cue(kind, step.guide, seconds, rate) if heard else None
                     self.add(
                         kind,
                         index,
@@ -384,10 +390,17 @@ def compile_session(
     together: bool = False,
     session_id: str | None = None,
     title: str | None = None,
+    sound: bool = True,
 ) -> Timeline:
-    """Several scripts played one after another as one session."""
+    """Several scripts played one after another as one session.
+
+    ``sound`` says whether calmkit plays sound in this session: without it, steps
+    marked `when: sound` (a line announcing tones) take no time and no cue, steps
+    marked `when: no-sound` play instead, and a `tones` breathing guide makes no
+    tones (the faces show every guide's words and counts).
+    """
     settings = settings or model.PlanSettings()
-    builder = _Builder(tier, settings, clips or NoClips(), together)
+    builder = _Builder(tier, settings, clips or NoClips(), together, sound)
     offset = 0
     for script in scripts:
         for index, step in enumerate(script.steps):
@@ -413,5 +426,6 @@ def compile_timeline(
     settings: PlanSettings | None = None,
     clips: ClipLookup | None = None,
     together: bool = False,
+    sound: bool = True,
 ) -> Timeline:
-    return compile_session([script], tier, settings, clips, together)
+    return compile_session([script], tier, settings, clips, together, sound=sound)

@@ -154,7 +154,10 @@ class Player:
         listener: Listener | None = None,
         ambient_path: str | None = None,
         volumes: Volumes | None = None,
+        quiet_timeline: Timeline | None = None,
     ) -> None:
+        """``quiet_timeline``: the same session compiled without sound, which playing
+        goes on with if the sound stops working (see _go_quiet)."""
         self.timeline = timeline
         self.backend: AudioBackend = backend or NullBackend()
         self.clock: Clock = clock or MonotonicClock()
@@ -163,13 +166,9 @@ class Player:
         self.volumes = volumes or Volumes()
         self.voice_on = True
         self.ambient_on = ambient_path is not None
-        self._cues = timeline.cues
-        self._steps = list(dict.fromkeys(cue.step for cue in self._cues))
-        self._first_cue: dict[int, int] = {}  # step -> its first cue's index
-        for index, cue in enumerate(self._cues):
-            self._first_cue.setdefault(cue.step, index)
-        # Where the clips are, so looking ahead from a cue never rescans the timeline.
-        self._audio_indices = [index for index, cue in enumerate(self._cues) if cue.audio]
+        self._use(timeline)
+        self._quiet = quiet_timeline
+        self._go_quiet = False
         self._state = _State()
         self._lock = threading.RLock()
         self._wake = threading.Event()
@@ -179,6 +178,16 @@ class Player:
         self._fell_back = False
         self._bad_clips: set[str] = set()
         self._told_bad_clip = False
+
+    def _use(self, timeline: Timeline) -> None:
+        self.timeline = timeline
+        self._cues = timeline.cues
+        self._steps = list(dict.fromkeys(cue.step for cue in self._cues))
+        self._first_cue: dict[int, int] = {}
+        for index, cue in enumerate(self._cues):
+            self._first_cue.setdefault(cue.step, index)
+        # Where the clips are, so looking ahead from a cue never rescans the timeline.
+        self._audio_indices = [index for index, cue in enumerate(self._cues) if cue.audio]
 
     # --- what the faces read ------------------------------------------------------------
 
@@ -293,7 +302,11 @@ class Player:
                     return
                 self._fell_back = True
                 self.backend = NullBackend()
+                # Lines that announce sounds are not shown from now on: the quiet
+                # timeline takes over in poll, outside its loop over the cues.
+                self._go_quiet = self._quiet is not None
                 self._emit(Notice(f"sound stopped working ({error}); showing captions only"))
+            self._wake.set()
 
     # --- starting and the loop -----------------------------------------------------------
 
@@ -330,6 +343,8 @@ class Player:
         """Do whatever is due now; return the seconds until the next deadline."""
         with self._lock:
             state = self._state
+            if self._go_quiet and state.started and state.finished is None:
+                self._go_quiet_now()
             if not state.started or state.finished is not None or state.paused_at is not None:
                 return None
             now = self.clock.now()
@@ -351,6 +366,9 @@ class Player:
                 self._safely(self.backend.check)
                 self._emit(Progress(min(elapsed, self.duration), self.duration))
                 state.next_progress = float(int(elapsed) + 1)
+            if self._go_quiet:
+                self._go_quiet_now()
+                return 0.0  # at once again, in the timeline without sound
             if elapsed >= self.duration and state.next_index >= len(self._cues):
                 if state.current_step is not None:
                     state.steps_done.add(state.current_step)
@@ -391,6 +409,59 @@ class Player:
             if path not in self._preloaded:
                 self._preloaded.add(path)
                 self._preload_queue.put(path)
+
+    def _go_quiet_now(self) -> None:
+        """Sound went away: go on in the timeline without sound, at the same place.
+
+        The two timelines have the same steps, except those marked `when: sound`
+        (only in the first) and `when: no-sound` (only in the second), and a step in
+        both has the same cues, so the place is the same cue of the same step and as
+        far into it. In a step the quiet timeline leaves out (the line announcing
+        tones), playing goes on from the next step it has.
+        """
+        state = self._state
+        quiet, self._quiet, self._go_quiet = self._quiet, None, False
+        if quiet is None:
+            return
+        playing = state.paused_at is None
+        self._close_stretch()
+        now = self.clock.now()
+        elapsed = (state.paused_at if state.paused_at is not None else now) - state.origin
+        index = state.next_index - 1
+        step = state.current_step
+        first: dict[int, int] = {}
+        for position, cue in enumerate(quiet.cues):
+            first.setdefault(cue.step, position)
+        if 0 <= index < len(self._cues) and step in first and not state.announce_step:
+            # Still in a step both have: the same cue, as far in.
+            last = max(i for i, cue in enumerate(quiet.cues) if cue.step == step)
+            same = min(first[step] + index - self._first_cue[step], last)
+            into = min(max(0.0, elapsed - self._cues[index].start), quiet.cues[same].duration)
+            target, next_index = quiet.cues[same].start + into, same + 1
+        else:
+            # Not begun, jumped to but not yet played, or a step the quiet timeline leaves
+            # out: from the first cue of the next step it has.
+            after = -1 if index < 0 else self._cues[min(index, len(self._cues) - 1)].step
+            if state.announce_step and 0 <= state.next_index < len(self._cues):
+                after = self._cues[state.next_index].step - 1
+            later = [i for i, cue in enumerate(quiet.cues) if cue.step > after]
+            next_index = later[0] if later else len(quiet.cues)
+            target = quiet.cues[next_index].start if later else quiet.duration
+            state.announce_step = True
+        self._use(quiet)
+        state.next_index = next_index
+        if state.current_step is not None and state.current_step not in self._first_cue:
+            # The step playing is one the quiet timeline leaves out: the next is current.
+            ahead = self._cues[next_index].step if next_index < len(self._cues) else None
+            state.current_step = ahead if ahead is not None or not self._steps else self._steps[-1]
+        state.origin = (state.paused_at if state.paused_at is not None else now) - target
+        if playing:
+            state.heard_from = target
+        state.next_progress = float(int(target) + 1)
+        state.unduck_at = None
+        if state.paused_at is not None and next_index < len(self._cues) and state.announce_step:
+            shown = self._cues[next_index].step
+            self._emit(StepShown(shown, self._steps.index(shown) + 1, len(self._steps), next_index))
 
     def _paths_from(self, index: int, count: int) -> list[str]:
         """The next ``count`` distinct clips from cue ``index`` on (runs on the timing thread)."""

@@ -21,6 +21,9 @@ class PreparedSession:
     backend: AudioBackend
     status: BackendStatus
     ambient: str | None  # the bed's file, or None for quiet
+    # The same session without sound, for the player to go on with if the sound goes
+    # away mid-session; None when there is no sound to lose, or nothing would change.
+    quiet: Timeline | None = None
 
 
 def prepare_session(
@@ -51,11 +54,18 @@ def prepare_session(
         session_index=session_index,
         active_plan=active_plan,
     )
-    timeline = request.timeline(session_clips(request, narrator))
     backend, status = open_backend(want_sound)
+    # The timeline is compiled for what will be heard: lines that announce sounds only
+    # when sound plays (a script's `when: sound` and `when: no-sound` steps).
+    sound = status.backend != "null"
+    clips = session_clips(request, narrator)
+    timeline = request.timeline(clips, sound=sound)
+    quiet = request.timeline(clips, sound=False) if sound else None
     bed_name = ambient_override or timeline.ambient
     bed = ambient_path(bed_name) if want_ambient and want_sound else None
-    return PreparedSession(request, timeline, backend, status, bed)
+    return PreparedSession(
+        request, timeline, backend, status, bed, None if quiet == timeline else quiet
+    )
 
 
 def session_clips(request: SessionRequest, narrator: str | None = None) -> SessionClips:

@@ -40,7 +40,7 @@ class SessionRequest:
     def script_ids(self) -> tuple[str, ...]:
         return tuple(script.id for script in self.scripts)
 
-    def timeline(self, clips: ClipLookup | None = None) -> Timeline:
+    def timeline(self, clips: ClipLookup | None = None, sound: bool = True) -> Timeline:
         return compile_session(
             self.scripts,
             self.tier,
@@ -49,6 +49,7 @@ class SessionRequest:
             together=self.together,
             session_id=self.id,
             title=self.title,
+            sound=sound,
         )
 
 

@@ -527,8 +527,16 @@ class CalmkitApp(App[None]):
             self.notify("There is no plan for whoever is practising.")
             return
         age = self.ages()[0] if self.profile else None
+        person = self._person(self.profile) if self.profile else None
         self.push_screen(
-            PlanScreen(self.active_plan, self.library, self.today(), age or self.active_plan.age)
+            PlanScreen(
+                self.active_plan,
+                self.library,
+                self.today(),
+                age or self.active_plan.age,
+                person=person.name if person is not None else None,
+                grown_up=person is not None and person.grown_up,
+            )
         )
 
     def _todays_flower(self) -> bool:
@@ -701,8 +709,9 @@ class CalmkitApp(App[None]):
                     after.extend(answered)
         for notice in log.notices:
             self.notify(notice, severity="warning", timeout=10)
+        grown_up = not together and self._person(people[0]).grown_up
         news = EndNews(
-            tier="together" if together else timeline.tier,
+            tier="together" if together else "grown-up" if grown_up else timeline.tier,
             flower=self._todays_flower(),
             before=answers_by_person(people, before),
             after=answers_by_person(people, after),

@@ -23,6 +23,7 @@ from textual.widgets import Label, Static
 from calmkit.records import checkins
 from calmkit.records.answers import FACES, SCALES, Answer, Face, uses_faces
 from calmkit.tui.literal import LiteralLabel, LiteralStatic
+from calmkit.tui.widgets.faces import faces_table
 
 # How long a 1 waits for a 0 (making 10) before it counts as 1.
 SECOND_DIGIT_WAIT = 1.2
@@ -35,8 +36,8 @@ HINT_FACES = f"Press 1 to {FACE_COUNT}, {KEYS_OR_ARROWS}"
 # Only on a scale that reaches 10 can a 1 be the start of a longer number.
 TEN = 10
 HINT_ONE = f"1… press 0 for {TEN}, or Enter for 1."
-# Below this width the scale's words go on a line of their own.
-NARROW = 80
+# calmkit.tcss's #dialog width.
+DIALOG_WIDTH = 74
 HINT_HOME = "H goes back home."
 
 
@@ -83,22 +84,8 @@ class CheckinDialog(ModalScreen[Answer | None]):
 
     def _scale_picture(self) -> Text | Table:
         if self.faces:
-            # One column per face, its words under it: on one line they wrapped at 80
-            # columns and split a face from its words.
-            table = Table.grid(expand=True)
-            for _ in self.faces:
-                table.add_column(justify="center", ratio=1)
-            table.add_row(
-                *(
-                    Text(
-                        f"{face.number} {face.drawing}",
-                        style="bold reverse" if face.number == self.highlighted else "bold",
-                    )
-                    for face in self.faces
-                )
-            )
-            table.add_row(*(Text(face.words) for face in self.faces))
-            return table
+            # Big drawings, one column each: the number above, the words under it.
+            return faces_table(self.faces, self.highlighted)
         numbers = Text()
         for value in range(self.scale.low, self.scale.high + 1):
             style = f"bold black on {SHADES[value]}"
@@ -108,11 +95,17 @@ class CheckinDialog(ModalScreen[Answer | None]):
                 numbers.append(" ")
             numbers.append(f" {value} ", style=style)
         low, high = checkins.scale_words(self.item, self.grown_up)
-        if self.app.size.width >= NARROW:
-            return Text.assemble(f"{low}   ", numbers, f"   {high}", justify="center")
-        # Narrow: the words go under the ends of the scale, so "most upset" never wraps.
+        beside = Text.assemble(f"{low}   ", numbers, f"   {high}")
+        if beside.cell_len <= self._room():
+            return beside
+        # Too narrow for the words beside the scale: they go under its ends, so "most
+        # upset" (or a grown-up's "extremely stressed") never wraps.
         gap = max(1, numbers.cell_len - len(low) - len(high))
-        return Text.assemble(numbers, "\n", f"{low}{' ' * gap}{high}", justify="center")
+        return Text.assemble(numbers, "\n", f"{low}{' ' * gap}{high}")
+
+    def _room(self) -> int:
+        """The width inside the dialog (#dialog: 74 wide at most, a border, padding 2)."""
+        return min(DIALOG_WIDTH, self.app.size.width) - 2 - 4
 
     def _redraw(self, hint: str | None = None) -> None:
         self.query_one("#scale", Static).update(self._scale_picture())

@@ -17,11 +17,12 @@ from textual.widgets.option_list import Option
 from calmkit.content.model import MAX_AGE, MIN_AGE, Plan
 from calmkit.records.people import BadName, age_problem, clean_name, same_name
 from calmkit.tui.literal import LiteralLabel, literal
-from calmkit.tui.widgets.ticklist import TickList
+from calmkit.tui.widgets.ticklist import TickBox, TickList
 
 NEW_PROFILE = "__new__"
 GUEST_OPTION = "__guest__"
 NO_PLAN = ""
+FORM_HINT = "Type a name and an age, then Enter. A grown-up: Tab, then Space."
 ProfileAction = Literal["switch", "add", "rename", "delete", "plan", "guest"]
 
 
@@ -92,7 +93,7 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
                 yield Input(
                     placeholder=f"Age ({MIN_AGE}-{MAX_AGE})", id="age", type="integer", max_length=3
                 )
-                yield Checkbox("A grown-up (a parent or carer: no age needed)", id="grown-up")
+                yield TickBox("A grown-up (a parent or carer: no age needed)", id="grown-up")
                 with Horizontal(id="buttons"):
                     yield Button("Add", id="add", variant="primary")
                     if self.first:
@@ -128,6 +129,11 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
     def _open_form(self, profile: ProfileChoice | None) -> None:
         self.renaming = profile
         self.query_one("#new-profile").remove_class("hidden")
+        # The list gives way to the form: with both, the dialog ran off an 80x24 window.
+        self.query_one("#profiles", OptionList).add_class("hidden")
+        if not self._empty:
+            way_out = "Esc: just try it as a guest." if self.first else "Esc goes back."
+            self.query_one("#hint", Label).update(f"{FORM_HINT} {way_out}")
         name, age = self.query_one("#name", Input), self.query_one("#age", Input)
         name.value = profile.name if profile else ""
         age.value = str(profile.age) if profile and profile.age else ""
@@ -294,7 +300,7 @@ class TogetherDialog(ModalScreen[list[str] | None]):
                 id="together-list",
             )
             yield LiteralLabel(
-                "Space picks someone. D when you're done. Add people with P first.", id="hint"
+                "Space picks someone. D when you're done. Someone new: Esc, then P.", id="hint"
             )
             with Horizontal(id="buttons"):
                 yield Button("Done", id="save", variant="primary")

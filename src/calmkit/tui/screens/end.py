@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 
-from calmkit.records.answers import Answer, answer_words
+from calmkit.records.answers import SCALES, Answer, answer_words
 from calmkit.records.counting import practised_sentence
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.screens.session import SessionOutcome
+from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.words import joined_names
 
 # Words by tier, as the scripts are: (played to the end, stopped early).
@@ -38,6 +39,11 @@ PRAISE: dict[str, tuple[str, str]] = {
         "Lovely practising together, everyone!",
         "Stopping together is fine. Every bit of practice counts.",
     ),
+    # A grown-up practising on their own is spoken to as one, as in the check-ins.
+    "grown-up": (
+        "Well done for taking this time for yourself.",
+        "Stopping early is fine. Any practice counts.",
+    ),
 }
 PRAISE_COMPLETED, PRAISE_STOPPED = PRAISE["kid"]
 FLOWER_WORDS = "✿ Today's flower is growing in your garden."
@@ -49,7 +55,7 @@ FEELING_ITEMS = ("stress", "mood")
 class EndNews:
     """What the end screen tells besides the time: worked out by the app after the answers."""
 
-    tier: str = "kid"  # young, kid, teen, or together for a group
+    tier: str = "kid"  # young, kid, teen, together for a group, or grown-up
     flower: bool = False  # the plan's garden has today's flower
     # Each person's answers before and after, item by item.
     before: dict[str, dict[str, Answer]] = field(default_factory=dict)
@@ -71,6 +77,11 @@ def feeling_lines(news: EndNews, together: bool) -> list[str]:
             if then is not None:
                 parts.append(f"after {answer_words(item, then.scale, then.value)}")
             name = f"{person}: " if together else ""
+            if news.tier == "grown-up" and not together:
+                # As they were asked: how stressed or tense, on numbers, never faces.
+                word = "Mood" if item == "mood" else "Stress or tension"
+                lines.append(f"{word}, {' and '.join(parts)} (out of {SCALES[item].high}).")
+                continue
             word = "Mood" if item == "mood" else "How you felt"
             lines.append(f"{name}{word}, {' and '.join(parts)}.")
     return lines
@@ -114,7 +125,7 @@ class EndScreen(Screen[None]):
             with Center():
                 # Not id="home": that is the home screen's layout, which the stylesheet stretches.
                 yield Button("Back home", id="back-home", variant="primary")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ so the family and the clinician never see two different counts.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from rich.table import Table
 from rich.text import Text
@@ -15,13 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual_plotext import PlotextPlot
 
 from calmkit.records.answers import SCALES, face_of
 from calmkit.records.checkins import ACTIVITIES
 from calmkit.report.figures import CheckinFigure, ProfileReport
 from calmkit.tui.literal import LiteralStatic
+from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.words import plural
 
 CALENDAR_WEEKS = 4
@@ -103,14 +104,14 @@ def activities_table(section: ProfileReport) -> Table | Text:
     weeks = [week for week in section.weeks if week.days_reported]
     if not weeks:
         return Text("What you do each day will show here, week by week.", style="italic")
-    table = Table(box=None, padding=(0, 1), header_style="bold")
-    table.add_column("Week")
+    # Each week on one line at 60x20, every heading whole: "30 Nov–6 Dec", no edge padding.
+    table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    table.add_column("Week", no_wrap=True)
     for activity in ACTIVITIES:
         table.add_column(activity.capitalize(), justify="right")
     for week in weeks[-4:]:
-        table.add_row(
-            week.label, *(str(week.activities.get(activity, 0)) for activity in ACTIVITIES)
-        )
+        label = f"{week.first_day.day} {week.first_day:%b}–{week.last_day.day} {week.last_day:%b}"
+        table.add_row(label, *(str(week.activities.get(activity, 0)) for activity in ACTIVITIES))
     return table
 
 
@@ -143,7 +144,7 @@ class HistoryScreen(Screen[None]):
                     "Pain before and after (your plan asks for it)", classes="heading"
                 )
                 yield LiteralStatic(before_after_text(section.pain), id="pain-chart")
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         self._minutes_chart()
@@ -154,11 +155,25 @@ class HistoryScreen(Screen[None]):
         plt = plot.plt
         # Numbers on the x axis, with the dates as tick labels: plotext reads text as dates.
         positions: list[float] = list(range(1, len(days) + 1))
-        plt.bar(positions, [round(day.minutes, 1) for day in days], label="practised")
-        goals = [round(day.goal_minutes, 1) for day in days]
-        if any(goals):
-            plt.plot(positions, goals, label="plan's goal", marker="braille")
+        minutes = [round(day.minutes, 1) for day in days]
+        plt.bar(positions, minutes, label="practised")
+        # The goal only on the plan's days: a line from 0 before it began read as a ramp.
+        goal_days = [(place, day.goal_minutes) for place, day in zip(positions, days, strict=True)
+                     if day.goal_minutes > 0]  # fmt: skip
+        if goal_days:
+            plt.plot(
+                [place for place, _ in goal_days],
+                [round(goal, 1) for _, goal in goal_days],
+                label="plan's goal",
+                marker="braille",
+            )
         plt.xticks(positions, [f"{day.day:%d}" for day in days])
+        # Whole minutes on the axis (never "0.083"), from 0 to at least 1.
+        top = max([1.0, *minutes, *(goal for _, goal in goal_days)])
+        step = max(1, math.ceil(top / 5))
+        ticks: list[float] = list(range(0, math.ceil(top / step) * step + 1, step))
+        plt.ylim(0, ticks[-1])
+        plt.yticks(ticks, [str(int(tick)) for tick in ticks])
         plt.ylabel("min")
 
     def action_close(self) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from itertools import groupby
 from typing import TYPE_CHECKING, cast
 
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from calmkit.content.library import Library
@@ -20,6 +25,7 @@ from calmkit.records.ages import group_age, practice_tier, suits_everyone
 from calmkit.records.practice_days import Garden
 from calmkit.records.today import Today
 from calmkit.tui.literal import LiteralStatic, literal
+from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.words import joined_names
 
 if TYPE_CHECKING:
@@ -38,6 +44,9 @@ KIND_NAMES = {
 }
 BROKEN_PREFIX = "broken:"
 PLAN_POINTER = "N: the plan, for grown-ups"
+# "(12 min)" in today's list, kept on one line by a space textwrap does not break at.
+MINUTES = re.compile(r"\(\d+ min\)")
+NO_BREAK = "\u00a0"
 
 
 class StartPractice(Message):
@@ -47,6 +56,30 @@ class StartPractice(Message):
         self.target = target
         self.session_index = session_index
         super().__init__()
+
+
+class ScriptRow:
+    """A library row: the title, then its minutes, on one line at any width.
+
+    When the row is too narrow, the title gives way (ending in an ellipsis), never
+    the minutes: "Floating Cloud  7 m…" told a child nothing about the time.
+    """
+
+    def __init__(self, title: str, minutes: str) -> None:
+        self.title = title
+        self.minutes = minutes
+
+    def __str__(self) -> str:
+        return f"  {self.title}  {self.minutes}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        tail = Text(f"  {self.minutes}", style="dim")
+        head = Text(f"  {self.title}", no_wrap=True)
+        head.truncate(max(3, options.max_width - tail.cell_len), overflow="ellipsis")
+        yield Text.assemble(head, tail, no_wrap=True)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(3 + len(self.minutes) + 2, cell_len(str(self)))
 
 
 class HomeScreen(Screen[None]):
@@ -102,10 +135,11 @@ class HomeScreen(Screen[None]):
                 yield LiteralStatic("Library", classes="heading")
                 yield OptionList(*self._library_options(), id="library")
                 yield LiteralStatic("", id="details", markup=False)
-        yield Footer()
+        yield WholeKeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#start", Button).focus()
+        self.call_after_refresh(self._fit_today)
         self._show_details(self.query_one("#library", OptionList).highlighted)
 
     # --- today ----------------------------------------------------------------------------
@@ -127,6 +161,27 @@ class HomeScreen(Screen[None]):
         if self.today.all_done:
             lines.append("\nAll of today's practice is done. Lovely work!")
         return "\n".join(lines)
+
+    def _fit_today(self) -> None:
+        """Wrap today's list to its width here, so "(2 min)" never splits across lines
+        (the terminal would break it at the space) and a long title hangs under itself."""
+        widget = self.query_one("#today", Static)
+        width = widget.content_size.width
+        if not self.today.items or width <= 0:
+            return
+        lines = []
+        for line in self._today_text().split("\n"):
+            if len(line) <= width:
+                lines.append(line)
+                continue
+            glued = MINUTES.sub(lambda match: match.group(0).replace(" ", NO_BREAK), line)
+            indent = "  " if line[:2] in ("• ", "✓ ") else ""
+            wrapped = textwrap.wrap(glued, width, subsequent_indent=indent)
+            lines += [part.replace(NO_BREAK, " ") for part in wrapped]
+        widget.update("\n".join(lines))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_today)
 
     def _next_week_text(self) -> str:
         today, coming = self.today.plan_day, self.today.next_week
@@ -191,8 +246,7 @@ class HomeScreen(Screen[None]):
             options.append(Option(Text(KIND_NAMES[kind], style="bold"), disabled=True))
             for script in group:
                 # One row each, however narrow: a long title ends in an ellipsis.
-                label = Text(shown(f"  {script.title}"), no_wrap=True, overflow="ellipsis")
-                label.append(f"  {self._minutes(script)} min", style="dim")
+                label = ScriptRow(shown(script.title), f"{self._minutes(script)} min")
                 options.append(Option(label, id=script.id))
         broken = self.library.broken
         if broken:
@@ -252,8 +306,15 @@ class HomeScreen(Screen[None]):
         self.all_ages = not self.all_ages
         cast("CalmkitApp", self.app).library_all_ages = self.all_ages
         option_list = self.query_one("#library", OptionList)
+        index = option_list.highlighted
+        chosen = option_list.get_option_at_index(index).id if index is not None else None
         option_list.clear_options()
         option_list.add_options(self._library_options())
+        # The same script stays chosen (or the first there is): Enter still starts one.
+        ids = [option_list.get_option_at_index(i).id for i in range(option_list.option_count)]
+        scripts = [i for i, option_id in enumerate(ids) if option_id is not None]
+        if scripts:
+            option_list.highlighted = ids.index(chosen) if chosen in ids else scripts[0]
         self.notify("Showing every age" if self.all_ages else self._ages_words())
 
     def _ages_words(self) -> str:

@@ -14,18 +14,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from calmkit.content.library import Library
 from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
 from calmkit.content.schedule import plan_day
+from calmkit.records.ages import GROWN_UP_AGE
 from calmkit.tui.literal import LiteralStatic
+from calmkit.tui.widgets.footer import WholeKeysFooter
 
 CHECKIN_WORDS = {
     "stress": "how calm or upset (0 to 10, or faces for young children)",
     "pain": "how much the body hurts (0 to 10)",
     "mood": "mood (five faces)",
     "activities": "what was done that day (school, exercise, friends, chores, a hobby)",
+}
+# A grown-up's own plan asks them in grown-up words (records/checkins.py), and never
+# with faces: numbers on the same scales.
+GROWN_UP_CHECKIN_WORDS = {
+    "stress": "how stressed or tense (0 to 10)",
+    "pain": "how much pain (0 to 10)",
+    "mood": "mood (1 to 5)",
+    "activities": "what you did that day (school, exercise, friends, chores, a hobby)",
 }
 TIMES_A_DAY = {1: "once a day", 2: "twice a day"}
 
@@ -41,9 +50,11 @@ def _areas(areas: frozenset[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def settings_lines(settings: PlanSettings, age: int | None) -> list[str]:
-    """What the plan changes in each session, one plain sentence each."""
-    tier = tier_for_age(age) if age else None
+def settings_lines(settings: PlanSettings, age: int | None, grown_up: bool = False) -> list[str]:
+    """What the plan changes in each session, one plain sentence each; for a grown-up's
+    own plan, in the words they are asked in (and no age: they have none)."""
+    # A grown-up practises at the oldest age scripts are written for (records/ages.py).
+    tier = tier_for_age(GROWN_UP_AGE) if grown_up else tier_for_age(age) if age else None
     lines = []
     pace = settings.breathe
     if pace is not None and (pace.inhale or pace.exhale):
@@ -59,8 +70,9 @@ def settings_lines(settings: PlanSettings, age: int | None) -> list[str]:
         )
     elif tier is not None:
         breathe_in, breathe_out = DEFAULT_PACE[tier]
+        whose = "grown-ups" if grown_up else f"age {age}"
         lines.append(
-            f"Breathing keeps the usual pace for age {age}: in for {_seconds(breathe_in)} seconds,"
+            f"Breathing keeps the usual pace for {whose}: in for {_seconds(breathe_in)} seconds,"
             f" out for {_seconds(breathe_out)}."
         )
     if settings.gentle:
@@ -73,9 +85,12 @@ def settings_lines(settings: PlanSettings, age: int | None) -> list[str]:
     moments = [("Before each practice", checkin.before), ("After each practice", checkin.after)]
     if checkin.before == checkin.after:
         moments = [("Before and after each practice", checkin.before)]
-    for moment, items in (*moments, ("Once a day", checkin.daily)):
+    # A grown-up is asked what they did only when their own plan lists it.
+    daily = checkin.daily if checkin.daily_listed or not grown_up else ()
+    words = GROWN_UP_CHECKIN_WORDS if grown_up else CHECKIN_WORDS
+    for moment, items in (*moments, ("Once a day", daily)):
         if items:
-            asked = "; ".join(CHECKIN_WORDS.get(item, item) for item in items)
+            asked = "; ".join(words.get(item, item) for item in items)
             lines.append(f"{moment} it asks: {asked}. Every question can be skipped.")
     if not (checkin.before or checkin.after or checkin.daily):
         lines.append("It asks no questions before or after practice.")
@@ -114,19 +129,34 @@ class PlanScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,q,n", "close", "Back home")]
 
-    def __init__(self, plan: Plan, library: Library, day: dt.date, age: int | None) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        library: Library,
+        day: dt.date,
+        age: int | None,
+        person: str | None = None,
+        grown_up: bool = False,
+    ) -> None:
+        """``person``: whom the plan was given to (its `for:` is only a suggestion);
+        ``grown_up``: they are a grown-up, reading their own plan."""
         super().__init__()
         self.plan = plan
         self.library = library
         self.day = day
         self.age = age
+        self.person = person
+        self.grown_up = grown_up
 
     def compose(self) -> ComposeResult:
         plan = self.plan
-        who = f"{plan.for_profile}'s plan" if plan.for_profile else "The plan"
+        whose = self.person or plan.for_profile
+        title = f"For grown-ups: {whose}'s plan" if whose else "For grown-ups: the plan"
+        if self.grown_up:
+            title = "Your plan"
         heading, sessions = week_lines(plan, self.library, self.day)
         with VerticalScroll(id="plan-view"):
-            yield LiteralStatic(f"For grown-ups: {who}", id="plan-title", markup=False)
+            yield LiteralStatic(title, id="plan-title", markup=False)
             if plan.note:
                 yield LiteralStatic("The note from the plan", classes="heading", markup=False)
                 yield LiteralStatic(plan.note, id="plan-note", markup=False)
@@ -135,11 +165,13 @@ class PlanScreen(Screen[None]):
                 yield LiteralStatic("\n".join(sessions), id="plan-week", markup=False)
             yield LiteralStatic("What the plan sets", classes="heading", markup=False)
             yield LiteralStatic(
-                "\n".join(f"• {line}" for line in settings_lines(plan.settings, self.age)),
+                "\n".join(
+                    f"• {line}" for line in settings_lines(plan.settings, self.age, self.grown_up)
+                ),
                 id="plan-settings",
                 markup=False,
             )
-        yield Footer()
+        yield WholeKeysFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

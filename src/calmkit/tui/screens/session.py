@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, ProgressBar, Static
+from textual.widgets import ContentSwitcher, ProgressBar, Static
 
 from calmkit.audio.backend import GROUPS
 from calmkit.audio.volumes import VOLUME_STEP, Volumes
@@ -43,6 +43,7 @@ from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.messages import PlayerEventMessage
 from calmkit.tui.widgets.body import BodyFigure
 from calmkit.tui.widgets.caption import Caption, ClampedLine
+from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.tui.widgets.pacer import BreathPacer
 from calmkit.words import clock as clock_text  # the name the session screen and its tests use
 
@@ -56,6 +57,8 @@ PACER_FPS = 12
 # The pacer's size changes in this many steps per phase: enough to look smooth.
 PACER_STEPS = 24
 PAUSED_WORDS = "Paused. Press space to go on."
+MOTION_OFF = "Moving shapes off: the breathing guide shows a word and a count."
+MOTION_ON = "Moving shapes on."
 
 
 def breath_counts(seconds: float) -> int:
@@ -130,6 +133,7 @@ class SessionScreen(Screen[SessionOutcome]):
             listener=self._from_player,
             ambient_path=prepared.ambient,
             volumes=settings.volumes,
+            quiet_timeline=prepared.quiet,
         )
         self.breath_cue: Cue | None = None
         self._pacer_timer: Timer | None = None
@@ -151,7 +155,7 @@ class SessionScreen(Screen[SessionOutcome]):
             yield LiteralStatic("", id="notice")
             yield LiteralStatic("", id="status")
             yield ProgressBar(total=max(1.0, timeline.duration), show_eta=False, id="progress")
-        yield Footer(compact=True, show_command_palette=False)
+        yield WholeKeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
@@ -236,7 +240,7 @@ class SessionScreen(Screen[SessionOutcome]):
 
     def _show_step(self, index: int) -> None:
         """Paused, and moved to another step: show it as it will start when playing goes on."""
-        cue = self.prepared.timeline.cues[index]
+        cue = self.player.timeline.cues[index]
         line = self.player.line_at(index)
         caption = self.query_one(Caption)
         caption.text = line[1].text or "" if line else ""
@@ -280,12 +284,20 @@ class SessionScreen(Screen[SessionOutcome]):
             parts.append("voice off")
         if player.paused:
             parts.insert(0, "Paused")
-        # Narrow terminals get narrower gaps, so the status keeps to one line.
+        # Narrow terminals get narrower gaps, so the status keeps to one line; where it
+        # still does not fit (paused, voice off), the time done gives way, never a word.
         gap = "  ·  " if self.size.width >= 80 else " · "
-        self.query_one("#status", Static).update(gap.join(parts))
+        status = self.query_one("#status", Static)
+        room = status.content_size.width or self.size.width
+        if len(gap.join(parts)) > room:
+            parts = [part for part in parts if not part.endswith(" done")]
+        status.update(gap.join(parts))
         self.set_class(player.paused, "paused")
         self.query_one("#paused-note").display = player.paused
-        self.query_one(ProgressBar).progress = elapsed
+        bar = self.query_one(ProgressBar)
+        # The sound going away mid-session can shorten it (no line announcing tones).
+        bar.total = max(1.0, player.duration)
+        bar.progress = elapsed
 
     # --- keys --------------------------------------------------------------------------
 
@@ -347,6 +359,8 @@ class SessionScreen(Screen[SessionOutcome]):
         self.settings.reduced_motion = not self.settings.reduced_motion
         self.query_one(BreathPacer).reduced_motion = self.settings.reduced_motion
         cast("CalmkitApp", self.app).save_settings()
+        # Said, as a and + are: during a spoken line nothing on screen changes.
+        self.notify(MOTION_OFF if self.settings.reduced_motion else MOTION_ON, timeout=2)
 
     def action_stop(self) -> None:
         was_paused = self.player.paused

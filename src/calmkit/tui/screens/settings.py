@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from calmkit.audio.backend import Group
@@ -22,6 +22,7 @@ from calmkit.audio.volumes import VOLUME_STEP
 from calmkit.content.model import AMBIENT_BEDS, NO_AMBIENT
 from calmkit.records.settings import CAPTION_SIZES, THEMES, Settings
 from calmkit.tui.literal import LiteralStatic
+from calmkit.tui.widgets.footer import WholeKeysFooter
 
 if TYPE_CHECKING:
     # only for the checker: Textual types self.app as any App; the app imports this screen
@@ -40,7 +41,7 @@ ROWS = (
     Row("voice", "Voice volume"),
     Row("ambient", "Ambient volume"),
     Row("cues", "Chimes and tones volume"),
-    Row("cap", "Volume limit (for grown-ups)"),
+    Row("cap", "Volume limit for grown-ups"),
     Row("ambient_choice", "Ambient sound"),
     Row("theme", "Colours"),
     Row("reduced_motion", "Reduced motion"),
@@ -49,6 +50,10 @@ ROWS = (
     Row("narrator", "Narrator"),
 )
 
+
+LABEL_WIDTH = max(len(row.label) for row in ROWS) + 2
+# Narrower than this, a row has room only for a volume bar half as long (60x20).
+WIDE_ROW = LABEL_WIDTH + len("◀ ██████████ 100% ▶ heard 100%")
 
 Choice = TypeVar("Choice")
 
@@ -83,16 +88,16 @@ class SettingsScreen(Screen[None]):
                 id="settings-hint",
             )
             yield OptionList(*self._options(), id="settings-list")
-        yield Footer()
+        yield WholeKeysFooter()
 
-    def _value(self, key: str) -> str:
+    def _value(self, key: str, cells: int = 10) -> str:
         settings = self.settings
         if key in ("voice", "ambient", "cues", "cap"):
             value = getattr(settings.volumes, key)
-            bar = "█" * round(value * 10) + "░" * (10 - round(value * 10))
-            return f"{bar} {round(value * 100)}%"
+            filled = round(value * cells)
+            return f"{'█' * filled}{'░' * (cells - filled)} {round(value * 100)}%"
         if key == "ambient_choice":
-            return settings.ambient or "as the script chooses"
+            return settings.ambient or "the script's choice"
         if key == "theme":
             return "high contrast" if settings.theme == "high-contrast" else "calm"
         if key == "reduced_motion":
@@ -106,10 +111,15 @@ class SettingsScreen(Screen[None]):
         return settings.caption_size
 
     def _options(self) -> list[Option]:
+        # Every row whole at 60x20: the ▶ that says a value changes, and "heard 90%".
+        lists = self.query(OptionList)
+        width = lists.first().content_size.width if lists else 0
+        wide = not width or width >= WIDE_ROW
+        cells, label_width = (10, LABEL_WIDTH) if wide else (5, LABEL_WIDTH - 1)
         options = []
         for row in self.rows:
-            text = Text(f"{row.label:<30}")
-            text.append(f"◀ {self._value(row.key)} ▶", style="bold")
+            text = Text(f"{row.label:<{label_width}}")
+            text.append(f"◀ {self._value(row.key, cells)} ▶", style="bold")
             if row.key in ("voice", "ambient", "cues"):
                 value = getattr(self.settings.volumes, row.key)
                 heard = self.settings.volumes.effective(cast(Group, row.key))  # checked above
@@ -145,9 +155,16 @@ class SettingsScreen(Screen[None]):
         else:
             settings.caption_size = _cycle(CAPTION_SIZES, settings.caption_size, step)
         cast("CalmkitApp", self.app).save_settings()
+        self._redraw_rows()
+
+    def _redraw_rows(self) -> None:
         # Every row: a volume row also says when the limit holds it.
+        option_list = self.query_one(OptionList)
         for row, option in enumerate(self._options()):
             option_list.replace_option_prompt_at_index(row, option.prompt)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._redraw_rows)
 
     def _ask_grown_up(self, step: int) -> None:
         from calmkit.tui.dialogs.grownup import GrownUpCheck

@@ -1,16 +1,18 @@
-"""A list of things to tick whose two states differ by shape, not only by colour.
+"""Things to tick whose two states differ by shape, not only by colour.
 
-Textual's SelectionList draws the same ``▐X▌`` ticked or not, with only its
-colour changed: with NO_COLOR, or to a child, every box looks ticked. Here an
-empty box is ``[ ]`` and a ticked one ``[✓]``.
+Textual's SelectionList and Checkbox draw the same ``▐X▌`` ticked or not, with
+only its colour changed: with NO_COLOR, or to a child or a parent, every box
+looks ticked. Here an empty box is ``[ ]`` and a ticked one ``[✓]``.
 """
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.content import Content
 from textual.strip import Strip
-from textual.widgets import OptionList, SelectionList
+from textual.style import Style as VisualStyle
+from textual.widgets import Checkbox, OptionList, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 EMPTY_BOX = "[ ]"
@@ -40,3 +42,14 @@ class TickList(SelectionList[str]):
                 *line,
             ]
         )
+
+
+class TickBox(Checkbox):
+    """A Checkbox drawn ``[ ]`` or ``[✓]``."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--label")
+        if self.value:
+            return Content.assemble((TICKED_BOX, style + VisualStyle(bold=True)))
+        return Content.assemble((EMPTY_BOX, style))
