@@ -549,11 +549,13 @@ def test_a_full_data_folder_plays_on_and_loses_nothing(
         journal_before = journal.read_bytes()
         filler = fill(home) if preexec is default_sigint else None
         # Breath tones are made on first use, into the narration cache: here, no room.
+        # Made only when sound plays (SDL's dummy device): tones nobody hears are not.
         script = write_script(
             tmp_path, TINY.replace("      count: 1\n", "      count: 1\n      guide: tones\n")
         )
+        sound = calmkit_env(CALMKIT_AUDIO=None, SDL_AUDIODRIVER="dummy")
 
-        code, lines, err = play(script, env=calmkit_env(), preexec_fn=preexec)
+        code, lines, err = play(script, env=sound, preexec_fn=preexec)
 
         assert code == 0, err
         assert "Traceback" not in err
@@ -573,7 +575,7 @@ def test_a_full_data_folder_plays_on_and_loses_nothing(
         # No half-made clip was left to be played later.
         assert [p.name for p in home.rglob("*.ogg") if p.stat().st_size == 0] == []
         # And the next session, with room, is logged as usual.
-        code, lines, err = play(script, env=calmkit_env())
+        code, lines, err = play(script, env=sound)
         assert (code, notes(lines)) == (0, []), err
         assert len(logged()) == 21
         made = list((home / "narration" / "generated").glob("tone-*.ogg"))
