@@ -42,6 +42,7 @@ from calmkit.content.problems import Problem, Severity, did_you_mean, one_of
 from calmkit.content.results import DocumentKind, LoadResult
 from calmkit.content.safetext import NameProblem, clean_name
 from calmkit.content.yamldoc import Document, ScalarReader, parse_bytes, read_file
+from calmkit.words import joined_names
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
@@ -266,8 +267,7 @@ def _range_ends(match: re.Match[str]) -> tuple[int, int]:
 
 def _all_of(choices: Iterable[str]) -> str:
     """``'a', 'b' and 'c'`` for messages."""
-    quoted = [f"'{choice}'" for choice in choices]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return joined_names([f"'{choice}'" for choice in choices])
 
 
 class _Checker:

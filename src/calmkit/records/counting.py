@@ -16,7 +16,6 @@ rule of their day: completed, or stopped after at least a minute.
 from __future__ import annotations
 
 from calmkit.words import plural
-from calmkit.words import steps_words as steps_words  # report/html.py imports it from here
 
 # Half of a session heard makes it practice: pressing → to the end does not.
 PRACTICE_SHARE = 0.5

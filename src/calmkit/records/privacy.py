@@ -22,6 +22,7 @@ from calmkit import __version__, locations
 from calmkit.content.safetext import same_name, shown
 from calmkit.records.journal import Journal, now
 from calmkit.records.settings import load_settings, save_settings
+from calmkit.words import joined_names, plural
 
 if TYPE_CHECKING:
     from calmkit.content.library import Library
@@ -103,11 +104,10 @@ class Belongings:
             (len(recordings), "recording"),
         ):
             if count:
-                parts.append(f"{count} {word}{'s' if count != 1 else ''} made for them")
+                parts.append(f"{plural(count, word)} made for them")
         if not parts:
             return ""
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return f", and {listed}, with any copies calmkit keeps of them"
+        return f", and {joined_names(parts)}, with any copies calmkit keeps of them"
 
 
 def _plans_given(name: str) -> tuple[set[str], set[str]]:

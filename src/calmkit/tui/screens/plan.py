@@ -21,6 +21,7 @@ from calmkit.content.schedule import plan_day
 from calmkit.records.ages import GROWN_UP_AGE
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.widgets.footer import WholeKeysFooter
+from calmkit.words import joined_names
 
 CHECKIN_WORDS = {
     "stress": "how calm or upset (0 to 10, or faces for young children)",
@@ -44,10 +45,7 @@ def _seconds(value: float) -> str:
 
 
 def _areas(areas: frozenset[str]) -> str:
-    names = sorted(area.replace("-", " ") for area in areas)
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return joined_names(sorted(area.replace("-", " ") for area in areas))
 
 
 def settings_lines(settings: PlanSettings, age: int | None, grown_up: bool = False) -> list[str]:
