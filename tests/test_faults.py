@@ -54,7 +54,7 @@ from calmkit.content.model import WORDS_PER_MINUTE
 from calmkit.content.timeline import Cue, Timeline
 from calmkit.plain import GUEST_NOTE
 from calmkit.playback.player import CueStarted, Finished, Notice, Player, PlayerEvent
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 from calmkit.records.settings import Settings, save_settings
 from calmkit_child import calmkit_env, default_sigint, start_calmkit
 from doubles import FakeClock, SpyBackend
@@ -166,7 +166,7 @@ def put_user_data(home: Path, sessions: int = 0) -> None:
             for number in range(sessions):
                 session_id = journal.start_session("me", "tiny-test", "Tiny Test", "young", 2)
                 journal.add_checkin("me", "before", "stress", number % 11, session_id=session_id)
-                journal.finish_session(session_id, "completed", 2, 3.2)
+                journal.finish_session(session_id, "completed", Progress(2, 3.2))
 
 
 def snapshot(home: Path) -> dict[str, bytes]:
@@ -889,7 +889,7 @@ def test_a_corrupt_narration_clip_in_play_plain_warns_once(
 HAMMER = """
 import sys, time
 from pathlib import Path
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 stop = Path(sys.argv[1])
 journal = Journal().open()
 sessions = checkins = progress = 0
@@ -898,11 +898,11 @@ while not stop.exists() or sessions < 20:
     session_id = journal.start_session("Busy", "belly", "Belly", "kid", 4)
     sessions += 1
     for step in range(1, 5):
-        journal.record_progress(session_id, step, step * 1.5)
+        journal.record_progress(session_id, Progress(step, step * 1.5))
         progress += 1
         journal.add_checkin("Busy", "daily", "note", f"{sessions}-{step}", session_id=session_id)
         checkins += 1
-    journal.finish_session(session_id, "completed", 4, 6.0)
+    journal.finish_session(session_id, "completed", Progress(4, 6.0))
 journal.close()
 print(sessions, checkins, progress, flush=True)
 """

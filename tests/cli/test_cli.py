@@ -19,6 +19,7 @@ from calmkit import __version__
 from calmkit.cli import main
 from calmkit.content.library import load_library
 from calmkit.content.timeline import compile_timeline
+from calmkit.records.journal import Progress
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CUE_KINDS = {
@@ -647,7 +648,7 @@ def test_report_writes_a_private_file_in_each_format(
 
     with Journal() as journal:
         session_id = journal.start_session("Sam", "balloon-belly", "Balloon Belly", "kid", 3)
-        journal.finish_session(session_id, "completed", 3, 300)
+        journal.finish_session(session_id, "completed", Progress(3, 300))
     for form, start in (("html", "<!DOCTYPE html>"), ("csv", "profile,"), ("json", "{")):
         out = tmp_path / f"sam.{form}"
         code, _, _ = run(capsys, "report", "--profile", "Sam", "--format", form, "--out", str(out))

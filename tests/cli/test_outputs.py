@@ -10,14 +10,14 @@ import pytest
 
 from calmkit import locations
 from calmkit.cli import main
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 
 
 @pytest.fixture
 def practised(isolated_home: Path) -> Path:
     with Journal() as journal:
         sid = journal.start_session("Sam", "balloon-belly", "Balloon Belly", "kid", 3)
-        journal.finish_session(sid, "completed", 3, 120)
+        journal.finish_session(sid, "completed", Progress(3, 120))
     return locations.journal_path()
 
 

@@ -22,7 +22,7 @@ from calmkit.playback.player import Player
 from calmkit.playback.practice import PracticeLog
 from calmkit.playback.prepare import prepare_session
 from calmkit.playback.targets import resolve
-from calmkit.records.journal import Journal, SessionRecord
+from calmkit.records.journal import Journal, Progress, SessionRecord
 from calmkit.records.practice_days import grow_garden, practised_days
 from calmkit.records.today import today_for
 from doubles import FakeClock
@@ -429,7 +429,7 @@ def fill_journal() -> None:
     with Journal() as journal:
         for person in ("Sam", "Mum"):
             sid = journal.start_session(person, "balloon-belly", "Balloon Belly", "kid", 4)
-            journal.finish_session(sid, "completed", 4, 300)
+            journal.finish_session(sid, "completed", Progress(4, 300))
             journal.add_checkin(person, "after", "stress", 2, sid)
             journal.add_checkin(person, "daily", "activities", "school")
 

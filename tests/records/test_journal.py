@@ -30,6 +30,7 @@ from calmkit.records.journal import (
     SCHEMA_VERSION,
     Journal,
     JournalUnavailable,
+    Progress,
     new_together_group,
 )
 from doubles import FakeClock
@@ -193,7 +194,7 @@ def test_a_session_row_exists_right_after_start(journal: Journal) -> None:
 def test_progress_is_visible_at_once(journal: Journal) -> None:
     session_id = journal.start_session("Sam", "belly", "Belly", "kid", 6)
     for step in (1, 2, 3):
-        journal.record_progress(session_id, step, step * 12.25)
+        journal.record_progress(session_id, Progress(step, step * 12.25))
         row = session_row(session_id)
         assert (row["steps_done"], row["seconds"], row["status"]) == (
             step,
@@ -205,12 +206,12 @@ def test_progress_is_visible_at_once(journal: Journal) -> None:
 @pytest.mark.parametrize("status", ["completed", "stopped"])
 def test_finishing(journal: Journal, status: str) -> None:
     session_id = journal.start_session("Sam", "belly", "Belly", "kid", 6)
-    journal.finish_session(session_id, status, 4, 250.0)
+    journal.finish_session(session_id, status, Progress(4, 250.0))
     row = session_row(session_id)
     assert (row["status"], row["steps_done"], row["seconds"]) == (status, 4, 250.0)
     assert dt.datetime.fromisoformat(row["ended"]) >= dt.datetime.fromisoformat(row["started"])
     # A late progress call cannot turn a finished session back into a running one.
-    journal.record_progress(session_id, 5, 260.0)
+    journal.record_progress(session_id, Progress(5, 260.0))
     assert session_row(session_id)["status"] == status
     assert session_row(session_id)["steps_done"] == 4
 
@@ -218,7 +219,7 @@ def test_finishing(journal: Journal, status: str) -> None:
 def test_finishing_with_an_unknown_status_is_refused(journal: Journal) -> None:
     session_id = journal.start_session("Sam", "belly", "Belly", "kid", 6)
     with pytest.raises(ValueError, match="completed"):
-        journal.finish_session(session_id, "done", 4, 250.0)
+        journal.finish_session(session_id, "done", Progress(4, 250.0))
     assert session_row(session_id)["status"] == "running"
 
 
@@ -272,12 +273,12 @@ def test_profiles(journal: Journal) -> None:
 
 def test_recover_interrupted(journal: Journal) -> None:
     gone = journal.start_session("Sam", "belly", "Belly", "kid", 6)
-    journal.record_progress(gone, 2, 30.0)
+    journal.record_progress(gone, Progress(2, 30.0))
     live_elsewhere = journal.start_session("Alex", "belly", "Belly", "kid", 6)
     stale = journal.start_session("Alex", "grounding", "Grounding", "teen", 5)
     ours = journal.start_session("Sam", "imagery", "Imagery", "kid", 5)
     done = journal.start_session("Sam", "pmr", "Muscles", "kid", 8)
-    journal.finish_session(done, "completed", 8, 600.0)
+    journal.finish_session(done, "completed", Progress(8, 600.0))
     # Pretend the rows were written by other processes: one dead, one alive (our parent),
     # and one alive but silent for a day (its pid was reused long after it died).
     write("UPDATE sessions SET pid = ? WHERE id = ?", (dead_pid(), gone))
@@ -300,7 +301,7 @@ def test_recover_interrupted(journal: Journal) -> None:
 def test_a_session_wrongly_called_interrupted_comes_back(journal: Journal) -> None:
     session_id = journal.start_session("Sam", "belly", "Belly", "kid", 6)
     write("UPDATE sessions SET status = 'interrupted' WHERE id = ?", (session_id,))
-    journal.record_progress(session_id, 3, 40.0)
+    journal.record_progress(session_id, Progress(3, 40.0))
     assert session_row(session_id)["status"] == "running"
 
 
@@ -316,11 +317,11 @@ def test_a_row_with_our_pid_that_we_did_not_start_is_interrupted(journal: Journa
 
 KILLED_CHILD = """
 import time
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 journal = Journal().open()
 session_id = journal.start_session("Sam", "belly-breathing", "Belly breathing", "kid", 6)
 for step in (1, 2, 3):
-    journal.record_progress(session_id, step, step * 10.0)
+    journal.record_progress(session_id, Progress(step, step * 10.0))
 print("ready", session_id, flush=True)
 time.sleep(120)
 """
@@ -411,7 +412,7 @@ def make_real_journal(sessions: int) -> None:
         for number in range(sessions):
             session_id = journal.start_session("Sam", f"script-{number}", "x" * 200, "kid", 6)
             journal.add_checkin("Sam", "before", "stress", number % 11, session_id=session_id)
-            journal.finish_session(session_id, "completed", 6, 300.0)
+            journal.finish_session(session_id, "completed", Progress(6, 300.0))
 
 
 # Cut in half or to a sliver SQLite notices at once; cut near the end, only
@@ -501,7 +502,7 @@ def test_a_full_journal_gives_a_clear_message_and_stays_usable(journal: Journal)
             journal.add_checkin("Sam", "daily", "note", "x" * 500)
     assert "\n" not in str(caught.value)
     # The failed transaction was rolled back: reading and small updates still work.
-    journal.record_progress(first, 1, 5.0)
+    journal.record_progress(first, Progress(1, 5.0))
     assert session_row(first)["steps_done"] == 1
     assert [record.id for record in journal.sessions()] == [first]
 
@@ -510,7 +511,7 @@ def test_a_full_journal_gives_a_clear_message_and_stays_usable(journal: Journal)
 
 WRITER_CHILD = """
 import sys
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 name = sys.argv[1]
 journal = Journal().open()
 print("ready", flush=True)
@@ -518,8 +519,8 @@ sys.stdin.readline()
 for number in range(200):
     session_id = journal.start_session(name, "belly", "Belly", "kid", 3)
     journal.add_checkin(name, "before", "stress", number % 11, session_id=session_id)
-    journal.record_progress(session_id, 1, 1.5)
-    journal.finish_session(session_id, "completed", 3, 4.5)
+    journal.record_progress(session_id, Progress(1, 1.5))
+    journal.finish_session(session_id, "completed", Progress(3, 4.5))
 journal.close()
 print("done", flush=True)
 """
@@ -605,11 +606,11 @@ def fill_journal() -> dict[str, int]:
         finished = journal.start_session("Sam", "belly-breathing", "Belly breathing", "kid", 12)
         journal.add_checkin("Sam", "before", "stress", 6, session_id=finished)
         journal.add_checkin("Sam", "after", "stress", 3, session_id=finished)
-        journal.finish_session(finished, "completed", 12, 545.0)
+        journal.finish_session(finished, "completed", Progress(12, 545.0))
         stopped = journal.start_session("Alex", "pmr-teen", "Muscle relaxation", "teen", 16)
-        journal.finish_session(stopped, "stopped", 5, 200.0)
+        journal.finish_session(stopped, "stopped", Progress(5, 200.0))
         killed = journal.start_session("Sam", "grounding", "5-4-3-2-1", "kid", 7)
-        journal.record_progress(killed, 2, 95.0)
+        journal.record_progress(killed, Progress(2, 95.0))
         journal.add_checkin("Sam", "daily", "school", "yes")
     # The last session's process is gone: pretend it was another one, now dead.
     write("UPDATE sessions SET pid = ? WHERE id = ?", (dead_pid(), killed))

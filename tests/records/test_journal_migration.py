@@ -18,7 +18,7 @@ import pytest
 from calmkit import locations
 from calmkit.cli import main as calmkit_main
 from calmkit.content.library import load_library
-from calmkit.records.journal import SCHEMA_VERSION, Journal, open_journal
+from calmkit.records.journal import SCHEMA_VERSION, Journal, Progress, open_journal
 from calmkit.report.csv import render_csv
 from calmkit.report.figures import build_report
 from calmkit.report.json import report_json
@@ -222,7 +222,7 @@ def test_upgraded_rows_read_as_before_and_count_by_the_old_rule(
             "Leo", "x", "X", "young", 3, script_seconds=60, seconds_needed=30
         )
         journal.add_checkin("Leo", "before", "stress", 4, new, scale="faces")
-        journal.finish_session(new, "completed", 3, 60.0, 12.0, 2)
+        journal.finish_session(new, "completed", Progress(3, 60.0, 12.0, 2))
         report = build_report(journal, load_library(), "Leo")
     section = report.profiles[0]
     older = [note for note in section.notes if "older calmkit" in note]

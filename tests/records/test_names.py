@@ -18,7 +18,7 @@ import pytest
 from calmkit import locations
 from calmkit.cli import main
 from calmkit.content.safetext import AmbiguousName
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 
 ZOE_NFC = "Zo\u00eb"
 ZOE_NFD = "Zoe\u0308"
@@ -129,7 +129,7 @@ def test_a_new_spelling_of_a_known_name_writes_under_the_known_one() -> None:
         journal.ensure_profile("Sam", 9)
         journal.ensure_profile("sam ")
         sid = journal.start_session("SAM", "balloon-belly", "Balloon Belly", "kid", 3)
-        journal.finish_session(sid, "completed", 3, 120)
+        journal.finish_session(sid, "completed", Progress(3, 120))
         journal.ensure_profile(ZOE_NFD, 7)
         journal.start_session(ZOE_NFC, "balloon-belly", "Balloon Belly", "young", 3)
         names = [p.name for p in journal.profiles()]

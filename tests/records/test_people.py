@@ -23,6 +23,7 @@ from calmkit.records.journal import (
     Journal,
     ProfileGone,
     ProfileInUse,
+    Progress,
     _reason,
 )
 from calmkit.records.people import (
@@ -182,14 +183,14 @@ def test_nothing_is_written_for_a_deleted_profile_and_no_sqlite_words() -> None:
         sid = journal.start_session("Maya", "x", "X", "kid", 3, create_profile=False)
         journal.forget_profile("Maya", even_if_playing=True)
         with pytest.raises(ProfileGone) as gone:
-            journal.record_progress(sid, 1, 10)
+            journal.record_progress(sid, Progress(1, 10))
         assert "FOREIGN KEY" not in str(gone.value)
         with pytest.raises(ProfileGone, match="Maya's profile was deleted"):
             journal.add_checkin("Maya", "after", "stress", 3, sid, create_profile=False)
         with pytest.raises(ProfileGone):
             journal.start_session("Maya", "x", "X", "kid", 3, create_profile=False)
         with pytest.raises(ProfileGone):
-            journal.finish_session(sid, "completed", 3, 30)
+            journal.finish_session(sid, "completed", Progress(3, 30))
         assert journal.profiles() == [] and journal.sessions() == [] and journal.checkins() == []
     error = sqlite3.IntegrityError("FOREIGN KEY constraint failed")
     error.sqlite_errorcode = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY  # type: ignore[attr-defined]
@@ -202,7 +203,7 @@ def test_someone_practising_cannot_be_deleted() -> None:
         sid = journal.start_session("Maya", "x", "X", "kid", 3)
         with pytest.raises(ProfileInUse, match="Maya is practising right now"):
             journal.forget_profile("maya")
-        journal.finish_session(sid, "stopped", 1, 30)
+        journal.finish_session(sid, "stopped", Progress(1, 30))
         assert journal.forget_profile("maya") == 1
 
 

@@ -20,7 +20,7 @@ from calmkit import locations
 from calmkit.cli import main
 from calmkit.content.library import load_library
 from calmkit.packs.importer import import_path
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 from calmkit.records.settings import Settings, save_settings
 from pack_files import clip_bytes, script_text, write
 
@@ -71,7 +71,7 @@ def two_children(tmp_path: Path, isolated_home: Path) -> Path:
             # Each plan given to its child, as `calmkit import --profile` does.
             journal.set_plan(who, f"{who.lower()}-plan")
             sid = journal.start_session(who, f"{who.lower()}-plan", "Plan", "kid", 3)
-            journal.finish_session(sid, "completed", 3, 200)
+            journal.finish_session(sid, "completed", Progress(3, 200))
     save_settings(Settings(profile="Bob"))
     load_library(cached=True)  # the cache now holds both plans, notes and all
     assert main(["narrate", "bob-breath", "--engine", "flite"]) == 0

@@ -28,7 +28,7 @@ from calmkit.content.timeline import compile_timeline
 from calmkit.records import journal as journal_module
 from calmkit.records.checkins import parse_activities
 from calmkit.records.counting import seconds_needed
-from calmkit.records.journal import Journal, new_together_group
+from calmkit.records.journal import Journal, Progress, new_together_group
 from calmkit.report import render
 from calmkit.report.csv import CSV_COLUMNS, render_csv, safe_cell
 from calmkit.report.figures import ProfileReport, Report, ReportError, build_report
@@ -167,10 +167,12 @@ class Practice:
         if pain[0] is not None:
             self.journal.add_checkin(profile, "before", "pain", pain[0], session_id)
         if status == "running":
-            self.journal.record_progress(session_id, steps_done, seconds, heard, skipped)
+            self.journal.record_progress(session_id, Progress(steps_done, seconds, heard, skipped))
             return session_id
         self.clock.at(when, hour, 30)
-        self.journal.finish_session(session_id, status, steps_done, seconds, heard, skipped)
+        self.journal.finish_session(
+            session_id, status, Progress(steps_done, seconds, heard, skipped)
+        )
         if stress[1] is not None:
             self.journal.add_checkin(profile, "after", "stress", stress[1], session_id)
         if pain[1] is not None:
@@ -709,7 +711,7 @@ def test_a_plan_without_a_start_counts_from_its_first_session(
         "Kim", "kim-test", "After school", "kid", 24, plan="kim-test", plan_session=0,
         scripts=("balloon-belly",),
     )  # fmt: skip
-    journal.finish_session(session_id, "completed", 24, 319)
+    journal.finish_session(session_id, "completed", Progress(24, 319))
     report = build_report(journal, library, "kim", None, None, day(10))
     section = report.profiles[0]
     assert section.profile == "Kim"

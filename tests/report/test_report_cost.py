@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 from calmkit_child import calmkit_env
 
 LIMIT = 1536 * 1024 * 1024
@@ -40,7 +40,7 @@ def one_session(isolated_home: Path) -> Path:
     with Journal() as journal:
         sid = journal.start_session("Robin", "balloon-belly", "Balloon Belly", "kid", 3)
         journal.add_checkin("Robin", "before", "stress", 6, session_id=sid)
-        journal.finish_session(sid, "completed", 3, 180)
+        journal.finish_session(sid, "completed", Progress(3, 180))
         journal.add_checkin("Robin", "daily", "activities", "school", session_id=None)
     return isolated_home
 

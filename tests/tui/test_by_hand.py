@@ -22,7 +22,7 @@ from tui_helpers import events, on_screen, session, shown, wait_for_screen, wait
 from calmkit.playback.clock import SteppedClock
 from calmkit.playback.player import CueStarted
 from calmkit.records import journal as journal_module
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 from calmkit.records.settings import Settings, load_settings, save_settings
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import CheckinDialog
@@ -293,7 +293,7 @@ async def test_history_counts_whole_minutes_and_keeps_each_week_on_a_line(
     with Journal() as journal:
         journal.ensure_profile("Leo", 7)
         sid = journal.start_session("Leo", "quick-calm", "Quick Calm at School", "young", 16)
-        journal.finish_session(sid, "stopped", 6, 45, seconds_heard=40)
+        journal.finish_session(sid, "stopped", Progress(6, 45, seconds_heard=40))
         journal.add_checkin("Leo", "daily", "activities", "school,friends")
     app = app_factory(profile="Leo", age=7, day=LEOS_DAY)
     async with app.run_test(size=SMALLEST) as pilot:

@@ -20,6 +20,7 @@ from tui_helpers import DAY, SIZE, on_screen, shown, wait_for_screen, wait_until
 
 from calmkit.records import journal as journal_module
 from calmkit.records.answers import STRESS_FACES, Answer
+from calmkit.records.journal import Progress
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import HINT_ONE, SECOND_DIGIT_WAIT, CheckinDialog
 from calmkit.tui.screens.history import ZERO_MARK, HistoryScreen
@@ -188,7 +189,7 @@ def practised(
     with monkeypatch.context() as patch, journal_module.Journal() as journal:
         patch.setattr(journal_module, "now", lambda: moment)
         sid = journal.start_session("Maya", "balloon-belly", "Balloon Belly", "kid", 3)
-        journal.finish_session(sid, "completed", 3, 420)
+        journal.finish_session(sid, "completed", Progress(3, 420))
         for moment_name, value, scale in answers:
             journal.add_checkin("Maya", moment_name, "stress", value, sid, scale=scale)
 

@@ -24,7 +24,7 @@ from tui_helpers import (
 from calmkit import locations
 from calmkit.playback.player import CueStarted
 from calmkit.records import journal as journal_module
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.activities import ActivitiesDialog
 from calmkit.tui.dialogs.checkin import CheckinDialog
@@ -94,7 +94,7 @@ async def test_rename_and_delete_a_profile(app_factory: AppFactory) -> None:
     add_people(("Maya", 9), ("Dad", 18))
     with Journal() as journal:
         sid = journal.start_session("Dad", "balloon-belly", "Balloon Belly", "teen", 3)
-        journal.finish_session(sid, "completed", 3, 200)
+        journal.finish_session(sid, "completed", Progress(3, 200))
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
@@ -233,7 +233,7 @@ async def test_the_garden_grows_on_the_home(
         with monkeypatch.context() as patch, Journal() as journal:
             patch.setattr(journal_module, "now", lambda moment=moment: moment)
             sid = journal.start_session("Maya", "balloon-belly", "Balloon Belly", "kid", 3)
-            journal.finish_session(sid, "completed", 3, 300)
+            journal.finish_session(sid, "completed", Progress(3, 300))
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
@@ -249,7 +249,7 @@ def backdated_practice(monkeypatch: pytest.MonkeyPatch, days_ago: int, pain: boo
         sid = journal.start_session(
             "Maya", "maya-8-weeks", "After school", "kid", 3, plan="maya-8-weeks", plan_session=0
         )
-        journal.finish_session(sid, "completed", 3, 420)
+        journal.finish_session(sid, "completed", Progress(3, 420))
         journal.add_checkin("Maya", "before", "stress", 6, sid)
         journal.add_checkin("Maya", "after", "stress", 3, sid)
         if pain:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from calmkit.records import journal as journal_module
-from calmkit.records.journal import Journal
+from calmkit.records.journal import Journal, Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_faults import can_mount, read_only
@@ -34,7 +34,7 @@ async def test_the_garden_shows_from_a_read_only_folder_with_a_notice(
         with monkeypatch.context() as patch, Journal() as journal:
             patch.setattr(journal_module, "now", lambda moment=moment: moment)
             sid = journal.start_session("Maya", "balloon-belly", "Balloon Belly", "kid", 3)
-            journal.finish_session(sid, "completed", 3, 300)
+            journal.finish_session(sid, "completed", Progress(3, 300))
     with read_only(isolated_home):
         app = make_app(AppOptions(profile="Maya", want_sound=False, day=day))
         notices: list[str] = []

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 
 from calmkit.playback.player import Finished, Player, PlayerEvent, StepChanged
-from calmkit.records.journal import Journal, JournalUnavailable, ProfileGone
+from calmkit.records.journal import Journal, JournalUnavailable, ProfileGone, Progress
 
 
 class JournalRecorder:
@@ -44,23 +44,16 @@ class JournalRecorder:
             # Read the figures now, on the player's thread; write them later.
             # The step that just ended already counts among player.steps_done.
             player = self.player
-            steps_done, seconds = player.steps_done, player.elapsed
-            heard, skipped = player.seconds_heard, player.steps_skipped
-            self._writes.put(
-                lambda: self.journal.record_progress(
-                    self.session_id, steps_done, seconds, heard, skipped
-                )
+            reached = Progress(
+                player.steps_done, player.elapsed, player.seconds_heard, player.steps_skipped
             )
+            self._writes.put(lambda: self.journal.record_progress(self.session_id, reached))
         elif isinstance(event, Finished):
+            ended = Progress(
+                event.steps_done, event.elapsed, event.seconds_heard, event.steps_skipped
+            )
             self._writes.put(
-                lambda: self.journal.finish_session(
-                    self.session_id,
-                    event.status,
-                    event.steps_done,
-                    event.elapsed,
-                    event.seconds_heard,
-                    event.steps_skipped,
-                )
+                lambda: self.journal.finish_session(self.session_id, event.status, ended)
             )
             self._writes.put(None)
             self.finished = True

@@ -221,6 +221,31 @@ def _roll_back(connection: sqlite3.Connection) -> None:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How far a session got: what `record_progress` and `finish_session` write.
+
+    ``seconds`` is the place reached in the session, ``seconds_heard`` the time
+    actually played (the player measures it; None: all of ``seconds`` was heard),
+    ``steps_skipped`` how many steps were skipped (None: not counted).
+    """
+
+    steps_done: int
+    seconds: float
+    seconds_heard: float | None = None
+    steps_skipped: int | None = None
+
+    def columns(self) -> tuple[object, ...]:
+        """The values for _PROGRESS_COLUMNS' placeholders, in their order."""
+        return (
+            max(0, self.steps_done),
+            _seconds(self.seconds),
+            _optional_seconds(self.seconds_heard),
+            _seconds(self.seconds),
+            _optional_count(self.steps_skipped),
+        )
+
+
+@dataclass(frozen=True)
 class CheckinRecord:
     id: int
     session_id: int | None
@@ -810,18 +835,9 @@ class Journal:
             "SELECT 1 FROM sessions WHERE id = ?", (session_id,)
         ).fetchone()
 
-    def record_progress(
-        self,
-        session_id: int,
-        steps_done: int,
-        seconds: float,
-        seconds_heard: float | None = None,
-        steps_skipped: int | None = None,
-    ) -> None:
+    def record_progress(self, session_id: int, progress: Progress) -> None:
         """Called at every step boundary: one UPDATE, committed at once.
 
-        ``seconds`` is the place reached in the session, ``seconds_heard`` the time
-        actually played (the player measures it; None: all of ``seconds`` was heard).
         Raises ProfileGone when the row was deleted under us (its person forgotten in
         another window): nothing is written, and the player's notice says why.
         """
@@ -834,7 +850,7 @@ class Journal:
                 " status = CASE status WHEN 'interrupted' THEN 'running' ELSE status END"
                 " WHERE id = ? AND status IN ('running', 'interrupted')",
                 (
-                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
+                    *progress.columns(),
                     _iso(now()),
                     session_id,
                 ),
@@ -844,15 +860,7 @@ class Journal:
 
         self._write(update)
 
-    def finish_session(
-        self,
-        session_id: int,
-        status: str,
-        steps_done: int,
-        seconds: float,
-        seconds_heard: float | None = None,
-        steps_skipped: int | None = None,
-    ) -> None:
+    def finish_session(self, session_id: int, status: str, progress: Progress) -> None:
         if status not in FINISH_STATUSES:
             raise ValueError(f"a session finishes as one of {', '.join(FINISH_STATUSES)}")
         moment = _iso(now())
@@ -863,7 +871,7 @@ class Journal:
                 " WHERE id = ?",
                 (
                     status,
-                    *_progress(steps_done, seconds, seconds_heard, steps_skipped),
+                    *progress.columns(),
                     moment,
                     moment,
                     session_id,
@@ -1148,18 +1156,6 @@ _PROGRESS_COLUMNS = (
     "steps_done = ?, seconds = ?, seconds_heard = COALESCE(?, ?),"
     " steps_skipped = COALESCE(?, steps_skipped)"
 )
-
-
-def _progress(
-    steps_done: int, seconds: float, seconds_heard: float | None, steps_skipped: int | None
-) -> tuple[object, ...]:
-    return (
-        max(0, steps_done),
-        _seconds(seconds),
-        _optional_seconds(seconds_heard),
-        _seconds(seconds),
-        _optional_count(steps_skipped),
-    )
 
 
 # Columns named as the record's fields, so a row is read by name, not by position.
