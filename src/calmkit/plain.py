@@ -24,13 +24,12 @@ from calmkit.playback.player import (
 from calmkit.playback.practice import (
     Answered,
     PracticeLog,
-    Question,
     open_log,
     people_for,
     questions,
 )
 from calmkit.playback.prepare import PreparedSession
-from calmkit.records.checkins import ask_plain
+from calmkit.records.checkins import Question, ask_plain
 from calmkit.records.counting import practised_sentence
 from calmkit.records.journal import Journal
 from calmkit.records.people import find_person
@@ -64,10 +63,7 @@ def _ask_typed(
     """Each question asked on the terminal, answered by typing (Enter skips)."""
     answered: list[Answered] = []
     for asked in questions_now:
-        typed = ask_plain(
-            asked.item, asked.moment, asked.who, read, out, asked.young, grown_up=asked.grown_up
-        )
-        answered.append((asked, typed))
+        answered.append((asked, ask_plain(asked, read, out)))
     return answered
 
 
@@ -76,6 +72,7 @@ def play_plain(
     out: TextIO,
     profile: str | None = None,
     together_with: list[str] | None = None,
+    *,
     read: Callable[[], str] | None = None,
     day: dt.date | None = None,
     clock: Clock | None = None,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from calmkit.records.answers import Answer
-from calmkit.records.checkins import ask_plain
+from calmkit.records.checkins import Question, ask_plain
 from calmkit_child import REPO_ROOT, calmkit_env
 from tiny_script import TINY
 
@@ -93,13 +93,12 @@ def test_a_grown_ups_mood_is_asked_on_its_own_scale() -> None:
     """Mood is 1 to 5: a grown-up (no faces) is told so, and 0, 6 to 9 and 10 do not fit."""
     typed = iter(["0", "7", "1 0", "4"])
     out = io.StringIO()
-    answer = ask_plain("mood", "after", None, lambda: next(typed), out, grown_up=True)
+    grown_ups_mood = Question("Alex", "after", "mood", None, young=False, grown_up=True)
+    answer = ask_plain(grown_ups_mood, lambda: next(typed), out)
     assert answer is None  # three answers that did not fit: skipped, never stored
     assert "How would you rate your mood now? (1 very low to 5 very good, Enter to skip) >" in (
         out.getvalue()
     )
     assert out.getvalue().count("That one did not fit") == 3
     typed = iter(["9", "5"])
-    assert ask_plain("mood", "after", None, lambda: next(typed), io.StringIO(), grown_up=True) == (
-        Answer(5, "numbers")
-    )
+    assert ask_plain(grown_ups_mood, lambda: next(typed), io.StringIO()) == Answer(5, "numbers")

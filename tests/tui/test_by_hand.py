@@ -22,6 +22,7 @@ from tui_helpers import events, on_screen, session, shown, wait_for_screen, wait
 from calmkit.playback.clock import SteppedClock
 from calmkit.playback.player import CueStarted
 from calmkit.records import journal as journal_module
+from calmkit.records.checkins import Question
 from calmkit.records.journal import Journal, Progress
 from calmkit.records.settings import Settings, load_settings, save_settings
 from calmkit.tui.app import CalmkitApp
@@ -266,7 +267,9 @@ async def test_a_grown_ups_scale_keeps_extremely_stressed_whole(
     app = app_factory(profile="Dad")
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(pilot, HomeScreen)
-        app.push_screen(CheckinDialog("stress", "before", False, grown_up=True))
+        app.push_screen(
+            CheckinDialog(Question("Alex", "before", "stress", None, False, grown_up=True))
+        )
         await wait_for_screen(pilot, CheckinDialog)
         await pilot.pause()
         lines = [line for line in on_screen(app.screen.query_one("#scale", Static)).splitlines()]

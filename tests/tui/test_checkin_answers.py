@@ -20,6 +20,7 @@ from tui_helpers import DAY, SIZE, on_screen, shown, wait_for_screen, wait_until
 
 from calmkit.records import journal as journal_module
 from calmkit.records.answers import STRESS_FACES, Answer
+from calmkit.records.checkins import Question
 from calmkit.records.journal import Progress
 from calmkit.tui.app import CalmkitApp
 from calmkit.tui.dialogs.checkin import HINT_ONE, SECOND_DIGIT_WAIT, CheckinDialog
@@ -36,7 +37,9 @@ async def answer_with(
     """Open the check-in on the home screen, press ``keys``, return what it dismissed with."""
     results: list[Answer | None] = []
     await wait_for_screen(pilot, HomeScreen)
-    app.push_screen(CheckinDialog(item, "before", young), results.append)
+    app.push_screen(
+        CheckinDialog(Question("Sam", "before", item, None, young, False)), results.append
+    )
     await wait_for_screen(pilot, CheckinDialog)
     await pilot.press(*keys)
     await wait_until(pilot, lambda: results, "the answer", timeout=5)
@@ -70,7 +73,9 @@ async def test_a_lone_1_waits_a_moment_then_answers_1(app_factory: AppFactory) -
     results: list[Answer | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
-        app.push_screen(CheckinDialog("stress", "after", False), results.append)
+        app.push_screen(
+            CheckinDialog(Question("Sam", "after", "stress", None, False, False)), results.append
+        )
         await wait_for_screen(pilot, CheckinDialog)
         await pilot.press("1")
         # Still asking: a 0 may follow. The hint says so.
@@ -106,7 +111,9 @@ async def test_enter_with_nothing_chosen_and_keys_off_the_faces_do_nothing(
     results: list[Answer | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
-        app.push_screen(CheckinDialog("stress", "before", True), results.append)
+        app.push_screen(
+            CheckinDialog(Question("Sam", "before", "stress", None, True, False)), results.append
+        )
         await wait_for_screen(pilot, CheckinDialog)
         await pilot.press("enter", "7", "0")
         await pilot.pause()
@@ -139,7 +146,7 @@ async def test_young_children_see_five_big_faces_each_with_its_words_under_it(
     app = app_factory(profile="Leo", age=6)
     async with app.run_test(size=size) as pilot:
         await wait_for_screen(pilot, HomeScreen)
-        app.push_screen(CheckinDialog("stress", "before", True))
+        app.push_screen(CheckinDialog(Question("Sam", "before", "stress", None, True, False)))
         await wait_for_screen(pilot, CheckinDialog)
         await pilot.pause()
         dialog = app.screen.query_one("#dialog")
@@ -241,7 +248,10 @@ async def test_a_grown_ups_mood_is_asked_on_its_own_scale(
     results: list[Answer | None] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_screen(pilot, HomeScreen)
-        app.push_screen(CheckinDialog("mood", "after", False, grown_up=True), results.append)
+        app.push_screen(
+            CheckinDialog(Question("Alex", "after", "mood", None, False, grown_up=True)),
+            results.append,
+        )
         await wait_for_screen(pilot, CheckinDialog)
         assert shown(app.screen.query_one("#hint", Label)).startswith("Type a number from 1 to 5,")
         await pilot.press(*keys)

@@ -17,7 +17,7 @@ from calmkit.content.safetext import same_name
 from calmkit.content.timeline import Timeline
 from calmkit.records.ages import is_young, practice_age
 from calmkit.records.answers import Answer
-from calmkit.records.checkins import answered_today, items_for_person
+from calmkit.records.checkins import Question, answered_today, items_for_person
 from calmkit.records.counting import seconds_needed
 from calmkit.records.journal import (
     DEFAULT_PROFILE,
@@ -37,18 +37,6 @@ if TYPE_CHECKING:
     from calmkit.playback.targets import SessionRequest
 
 NOT_SAVED = "this practice will not be saved"
-
-
-@dataclass(frozen=True)
-class Question:
-    """One check-in item for one person at one moment, and how to put it to them."""
-
-    person: str
-    moment: str
-    item: str
-    who: str | None  # the person's name, said only when practising together
-    young: bool  # young enough, by practice age, for the faces
-    grown_up: bool
 
 
 # A question and what was answered (None: skipped).

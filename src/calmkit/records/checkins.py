@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 from calmkit.content.model import CheckinSettings
@@ -25,6 +26,18 @@ ACTIVITY_NAMES = {
     "chores": "Chores or helping out",
     "hobby": "A hobby",
 }
+
+
+@dataclass(frozen=True)
+class Question:
+    """One check-in item for one person at one moment, and how to put it to them."""
+
+    person: str
+    moment: str
+    item: str
+    who: str | None  # the person's name, said only when practising together
+    young: bool  # young enough, by practice age, for the faces
+    grown_up: bool
 
 
 # Each question as a child is asked it, and as a grown-up is: not in words written for a child.
@@ -123,19 +136,12 @@ def answered_today(journal: Journal | None, person: str, item: str, day: dt.date
 # --- --plain: typed answers -------------------------------------------------------------
 
 
-def ask_plain(
-    item: str,
-    moment: str,
-    who: str | None,
-    read: Callable[[], str],
-    out: TextIO,
-    young: bool = False,
-    grown_up: bool = False,
-) -> Answer | None:
+def ask_plain(asked: Question, read: Callable[[], str], out: TextIO) -> Answer | None:
     """Ask one item on a plain terminal; an empty answer skips. Asks again, kindly,
     after an answer it cannot use, up to three times. The same faces as the app
     (for mood, and for a young child's stress) are offered as numbered words."""
-    prefix = f"{who}: " if who else ""
+    item, moment, young, grown_up = asked.item, asked.moment, asked.young, asked.grown_up
+    prefix = f"{asked.who}: " if asked.who else ""
     faces = FACES[item] if item in SCALES and uses_faces(item, young, grown_up) else ()
     if item == "activities":
         choices = "  ".join(f"{n}={ACTIVITY_NAMES[a]}" for n, a in enumerate(ACTIVITIES, 1))

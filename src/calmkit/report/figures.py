@@ -269,11 +269,19 @@ class CheckinFigure:
     """Before and after a session, for stress, pain or mood."""
 
     item: str
-    low: int
-    high: int
+    # The answers it can hold: range(0, 11) for the 0-10 numbers, range(1, 6) for faces.
+    values: range
     readings: tuple[Reading, ...]
     # Answered with the five faces (stress for young children): 1 to 5, left to right.
     faces: bool = False
+
+    @property
+    def low(self) -> int:
+        return self.values[0]
+
+    @property
+    def high(self) -> int:
+        return self.values[-1]
 
     @property
     def key(self) -> str:
@@ -870,7 +878,8 @@ def _checkin_figure(item: str, counted: Sequence[SessionRow], faces: bool = Fals
     A face is never put on the 0-10 thermometer. Mood's scale is its five faces,
     so mood answers typed as 1-5 and mood faces are one figure.
     """
-    low, high = (1, len(FACES[item])) if faces else (SCALES[item].low, SCALES[item].high)
+    scale = SCALES[item]
+    values = range(1, len(FACES[item]) + 1) if faces else range(scale.low, scale.high + 1)
 
     def fits(checkin: CheckinRecord | None) -> CheckinRecord | None:
         if checkin is None or not isinstance(checkin.value, int):
@@ -895,7 +904,7 @@ def _checkin_figure(item: str, counted: Sequence[SessionRow], faces: bool = Fals
                 _face_words(after),
             )
         )
-    return CheckinFigure(item, low, high, tuple(readings), faces=faces)
+    return CheckinFigure(item, values, tuple(readings), faces=faces)
 
 
 def _face_words(checkin: CheckinRecord | None) -> str | None:

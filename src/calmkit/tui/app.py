@@ -26,7 +26,6 @@ from calmkit.playback.clock import Clock
 from calmkit.playback.practice import (
     Answered,
     PracticeLog,
-    Question,
     age_of,
     open_log,
     people_for,
@@ -37,6 +36,7 @@ from calmkit.playback.practice import (
 from calmkit.playback.targets import TargetError
 from calmkit.records.ages import group_age
 from calmkit.records.answers import Answer
+from calmkit.records.checkins import Question
 from calmkit.records.journal import (
     JournalUnavailable,
     ProfileInUse,
@@ -618,9 +618,7 @@ class CalmkitApp(App[None]):
                 )
                 answer = None if chosen is None else Answer(chosen)
             else:
-                dialog = CheckinDialog(
-                    asked.item, asked.moment, asked.young, asked.who, grown_up=asked.grown_up
-                )
+                dialog = CheckinDialog(asked)
                 answer = await self.push_screen_wait(dialog)
                 if dialog.went_home:
                     raise BackHome

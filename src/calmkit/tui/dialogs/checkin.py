@@ -22,6 +22,7 @@ from textual.widgets import Label, Static
 
 from calmkit.records import checkins
 from calmkit.records.answers import FACES, SCALES, Answer, Face, uses_faces
+from calmkit.records.checkins import Question
 from calmkit.tui.literal import LiteralLabel, LiteralStatic
 from calmkit.tui.widgets.faces import faces_table
 
@@ -49,22 +50,15 @@ class CheckinDialog(ModalScreen[Answer | None]):
         ("h", "home", "Back home"),
     ]
 
-    def __init__(
-        self,
-        item: str,
-        moment: str,
-        young: bool,
-        who: str | None = None,
-        grown_up: bool = False,
-    ) -> None:
+    def __init__(self, asked: Question) -> None:
         super().__init__()
-        self.item = item
-        self.moment = moment
-        self.grown_up = grown_up
+        self.asked = asked
+        item = asked.item
         # A grown-up sees no child's faces: numbers on the same scales.
-        self.faces: tuple[Face, ...] = FACES[item] if uses_faces(item, young, grown_up) else ()
+        self.faces: tuple[Face, ...] = (
+            FACES[item] if uses_faces(item, asked.young, asked.grown_up) else ()
+        )
         self.scale = SCALES[item]
-        self.who = who
         # The choice the arrows have moved to (a value, or a face's number); None: none yet.
         self.highlighted: int | None = None
         self._one_timer: Timer | None = None
@@ -72,9 +66,10 @@ class CheckinDialog(ModalScreen[Answer | None]):
         self.went_home = False
 
     def compose(self) -> ComposeResult:
-        question = checkins.question(self.item, self.moment, self.grown_up)
-        if self.who:
-            question = f"{self.who}: {question}"
+        asked = self.asked
+        question = checkins.question(asked.item, asked.moment, asked.grown_up)
+        if asked.who:
+            question = f"{asked.who}: {question}"
         with Vertical(id="dialog", classes="checkin"):
             yield LiteralLabel(question, id="question")
             yield LiteralStatic(self._scale_picture(), id="scale")
@@ -94,7 +89,7 @@ class CheckinDialog(ModalScreen[Answer | None]):
             if value > self.scale.low:
                 numbers.append(" ")
             numbers.append(f" {value} ", style=style)
-        low, high = checkins.scale_words(self.item, self.grown_up)
+        low, high = checkins.scale_words(self.asked.item, self.asked.grown_up)
         beside = Text.assemble(f"{low}   ", numbers, f"   {high}")
         if beside.cell_len <= self._room():
             return beside
@@ -115,7 +110,7 @@ class CheckinDialog(ModalScreen[Answer | None]):
         # Each scale's own range: a grown-up's mood is 1 to 5, not the thermometer's 0 to 10.
         numbers = f"Type a number from {self.scale.low} to {self.scale.high}, {KEYS_OR_ARROWS}"
         hint = HINT_FACES if self.faces else numbers
-        return f"{hint} {HINT_HOME}" if self.moment == "before" else hint
+        return f"{hint} {HINT_HOME}" if self.asked.moment == "before" else hint
 
     # --- keys ------------------------------------------------------------------------
 
@@ -177,7 +172,7 @@ class CheckinDialog(ModalScreen[Answer | None]):
         self.dismiss(Answer(value, "faces" if self.faces else "numbers"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.moment == "before" if action == "home" else True
+        return self.asked.moment == "before" if action == "home" else True
 
     def action_home(self) -> None:
         self._cancel_one()
