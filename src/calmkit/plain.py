@@ -61,10 +61,7 @@ def _ask_typed(
     questions_now: list[Question], read: Callable[[], str], out: TextIO
 ) -> list[Answered]:
     """Each question asked on the terminal, answered by typing (Enter skips)."""
-    answered: list[Answered] = []
-    for asked in questions_now:
-        answered.append((asked, ask_plain(asked, read, out)))
-    return answered
+    return [(asked, ask_plain(asked, read, out)) for asked in questions_now]
 
 
 def play_plain(

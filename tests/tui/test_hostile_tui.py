@@ -20,7 +20,7 @@ from calmkit.content.library import load_library
 from calmkit.playback.player import CueStarted
 from calmkit.records.journal import Journal
 from calmkit.tui.app import CalmkitApp
-from calmkit.tui.dialogs.profile import ProfileDialog
+from calmkit.tui.dialogs.profile import PlanDialog, ProfileDialog
 from calmkit.tui.screens.history import HistoryScreen
 from calmkit.tui.screens.home import HomeScreen
 from calmkit.tui.screens.plan import PlanScreen
@@ -134,6 +134,27 @@ async def test_a_plan_for_mia_with_markup_in_its_note_and_name(
         await wait_for_screen(pilot, PlanScreen)
         note = shown(app.screen.query_one("#plan-note", Static))
         assert note.startswith("Grown-ups \\x1b]0;PWNED") and "[/] [bold]note\nsecond line" in note
+        assert_nothing_raw(app)
+
+
+async def test_a_grown_up_gives_mia_slash_a_plan_written_for_a_hostile_name(
+    app_factory: type[CalmkitApp],
+) -> None:
+    """The plan dialog (P, then L) names the person and each plan's `for:` as written:
+    "Mia [/]" once crashed it, as Textual markup with nothing to close."""
+    write_corpus(locations.user_scripts_dir())
+    give_plan("Mia [/]", "evil-plan")
+    app = app_factory(profile="Mia [/]", day=DAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("p")
+        await wait_for_screen(pilot, ProfileDialog)
+        await pilot.press("home", "l")
+        await wait_for_screen(pilot, PlanDialog)
+        question = shown(app.screen.query_one("#question", Static))
+        assert question == "Which plan does Mia [/] follow?"
+        prompts = option_texts(app.screen.query_one("#plans", OptionList))
+        assert "• evil-plan  (104 weeks, written for Mia [/])" in prompts, prompts
         assert_nothing_raw(app)
 
 

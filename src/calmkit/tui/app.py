@@ -391,16 +391,7 @@ class CalmkitApp(App[None]):
         person = find_person(self.journal, name)
         if person is None or self.journal is None:
             return
-        examples = {plan.id for plan in self.library.builtin_plans()}
-        plans = sorted(self.library.plans.values(), key=lambda plan: plan.id)
-        chosen = await self.push_screen_wait(
-            PlanDialog(
-                person.name,
-                [plan for plan in plans if plan.id not in examples],
-                [plan for plan in plans if plan.id in examples],
-                person.plan_id,
-            )
-        )
+        chosen = await self.push_screen_wait(PlanDialog(person, self.library))
         if chosen is None or (chosen or None) == person.plan_id:
             return
         if person.plan_id is not None:

@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from calmkit.content.library import Library
 from calmkit.content.model import MAX_AGE, MIN_AGE, Plan
-from calmkit.records.people import BadName, age_problem, clean_name, same_name
+from calmkit.records.people import BadName, Person, age_problem, clean_name, same_name
 from calmkit.tui.literal import LiteralLabel, literal
 from calmkit.tui.widgets.ticklist import TickBox, TickList
 
@@ -235,34 +236,37 @@ class PlanDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Back")]
 
-    def __init__(
-        self, name: str, imported: list[Plan], examples: list[Plan], current: str | None
-    ) -> None:
+    def __init__(self, person: Person, library: Library) -> None:
         super().__init__()
-        self.person_name = name
-        self.imported = imported
-        self.examples = examples
-        self.current = current
+        self.person = person
+        self.library = library
 
     def _option(self, plan: Plan, example: bool) -> Option:
-        mark = "• " if plan.id == self.current else "  "
+        mark = "• " if plan.id == self.person.plan_id else "  "
         words = [f"{plan.weeks} weeks"]
         if plan.for_profile:
             words.append(f"written for {plan.for_profile}")
         if example:
             words.append("an example")
-        return Option(f"{mark}{plan.id}  ({', '.join(words)})", id=f"plan:{plan.id}")
+        # The `for:` comes from a file: literal, never markup.
+        text = literal(f"{mark}{plan.id}  ({', '.join(words)})", lines=False)
+        return Option(text, id=f"plan:{plan.id}")
 
     def compose(self) -> ComposeResult:
+        examples = {plan.id for plan in self.library.builtin_plans()}
+        plans = sorted(self.library.plans.values(), key=lambda plan: plan.id)
         with Vertical(id="dialog"):
-            yield Label(f"Which plan does {self.person_name} follow?", id="question")
+            yield LiteralLabel(f"Which plan does {self.person.name} follow?", id="question")
             options: list[Option | None] = [
-                Option(f"{'• ' if self.current is None else '  '}No plan", id="plan:")
+                Option(
+                    literal(f"{'• ' if self.person.plan_id is None else '  '}No plan"), id="plan:"
+                )
             ]
-            options += [self._option(plan, example=False) for plan in self.imported]
-            options += [self._option(plan, example=True) for plan in self.examples]
+            # The psychologist's plans first, then the examples calmkit ships.
+            options += [self._option(plan, False) for plan in plans if plan.id not in examples]
+            options += [self._option(plan, True) for plan in plans if plan.id in examples]
             yield OptionList(*options, id="plans")
-            yield Label(
+            yield LiteralLabel(
                 "A grown-up chooses: a plan from the psychologist, or one of the examples."
                 " Enter gives it. Esc goes back.",
                 id="hint",
