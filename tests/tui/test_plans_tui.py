@@ -200,10 +200,10 @@ async def test_the_plans_checkins_done_marks_and_no_garden(
         await pilot.press("enter")
         # The plan asks pain before (0-10) and mood after (faces), and no daily record.
         await wait_for_screen(pilot, CheckinDialog)
-        assert app.screen.item == "pain"  # type: ignore[attr-defined]
+        assert app.screen.asked.item == "pain"  # type: ignore[attr-defined]
         await pilot.press("3")
         await wait_for_screen(pilot, CheckinDialog, timeout=20)
-        assert app.screen.item == "mood"  # type: ignore[attr-defined]
+        assert app.screen.asked.item == "mood"  # type: ignore[attr-defined]
         await pilot.press("4")
         await wait_for_screen(pilot, EndScreen)
         await pilot.press("enter")

@@ -132,7 +132,7 @@ async def test_together_with_a_six_year_old_offers_what_suits_both_at_her_tier(
         await pilot.press("4")
         await wait_until(
             pilot,
-            lambda: isinstance(app.screen, CheckinDialog) and app.screen.who == "Leo",
+            lambda: isinstance(app.screen, CheckinDialog) and app.screen.asked.who == "Leo",
             "Leo's question",
         )
         assert app.screen.faces  # type: ignore[attr-defined]

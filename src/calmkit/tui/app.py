@@ -517,18 +517,10 @@ class CalmkitApp(App[None]):
         if self.active_plan is None:
             self.notify("There is no plan for whoever is practising.")
             return
+        plan = self.active_plan
         age = self.ages()[0] if self.profile else None
         person = self._person(self.profile) if self.profile else None
-        self.push_screen(
-            PlanScreen(
-                self.active_plan,
-                self.library,
-                self.today(),
-                age or self.active_plan.age,
-                person=person.name if person is not None else None,
-                grown_up=person is not None and person.grown_up,
-            )
-        )
+        self.push_screen(PlanScreen(plan, self.library, self.today(), age or plan.age, person))
 
     def _todays_flower(self) -> bool:
         """Whether the garden (when the plan keeps one) has a flower for today."""

@@ -19,6 +19,7 @@ from calmkit.content.library import Library
 from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
 from calmkit.content.schedule import plan_day
 from calmkit.records.ages import GROWN_UP_AGE
+from calmkit.records.people import Person
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.words import joined_names
@@ -128,44 +129,36 @@ class PlanScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,n", "close", "Back home")]
 
     def __init__(
-        self,
-        plan: Plan,
-        library: Library,
-        day: dt.date,
-        age: int | None,
-        person: str | None = None,
-        grown_up: bool = False,
+        self, plan: Plan, library: Library, day: dt.date, age: int | None, person: Person | None
     ) -> None:
         """``person``: whom the plan was given to (its `for:` is only a suggestion);
-        ``grown_up``: they are a grown-up, reading their own plan."""
+        a grown-up reads their own plan in their own words."""
         super().__init__()
         self.plan = plan
-        self.library = library
-        self.day = day
-        self.age = age
-        self.person = person
-        self.grown_up = grown_up
+        grown_up = person is not None and person.grown_up
+        whose = person.name if person is not None else plan.for_profile
+        if grown_up:
+            self.whose_plan = "Your plan"
+        else:
+            self.whose_plan = (
+                f"For grown-ups: {whose}'s plan" if whose else "For grown-ups: the plan"
+            )
+        self.week_heading, self.week_sessions = week_lines(plan, library, day)
+        self.settings_words = settings_lines(plan.settings, age, grown_up)
 
     def compose(self) -> ComposeResult:
         plan = self.plan
-        whose = self.person or plan.for_profile
-        title = f"For grown-ups: {whose}'s plan" if whose else "For grown-ups: the plan"
-        if self.grown_up:
-            title = "Your plan"
-        heading, sessions = week_lines(plan, self.library, self.day)
         with VerticalScroll(id="plan-view"):
-            yield LiteralStatic(title, id="plan-title", markup=False)
+            yield LiteralStatic(self.whose_plan, id="plan-title", markup=False)
             if plan.note:
                 yield LiteralStatic("The note from the plan", classes="heading", markup=False)
                 yield LiteralStatic(plan.note, id="plan-note", markup=False)
-            yield LiteralStatic(heading, classes="heading", markup=False)
-            if sessions:
-                yield LiteralStatic("\n".join(sessions), id="plan-week", markup=False)
+            yield LiteralStatic(self.week_heading, classes="heading", markup=False)
+            if self.week_sessions:
+                yield LiteralStatic("\n".join(self.week_sessions), id="plan-week", markup=False)
             yield LiteralStatic("What the plan sets", classes="heading", markup=False)
             yield LiteralStatic(
-                "\n".join(
-                    f"• {line}" for line in settings_lines(plan.settings, self.age, self.grown_up)
-                ),
+                "\n".join(f"• {line}" for line in self.settings_words),
                 id="plan-settings",
                 markup=False,
             )
