@@ -656,6 +656,29 @@ def test_log_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert (third["status"], third["steps_done"], third["seconds"]) == ("interrupted", 2, 95.0)
 
 
+def test_log_json_keys_and_their_order_are_the_contract(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Scripts and spreadsheets read `log --json`: a key may be added, never renamed or moved."""
+    fill_journal()
+    _, out, _ = run_cli(capsys, "log", "--json")
+    first = json.loads(out)[0]
+    assert list(first) == [
+        "id", "profile", "target", "title", "tier", "together_group", "started", "ended",
+        "status", "steps_done", "steps_total", "seconds", "checkins", "plan", "scripts",
+        "seconds_heard", "steps_skipped", "script_seconds", "seconds_needed", "practice",
+        "profile_kind", "grown_up",
+    ]  # fmt: skip
+    assert (first["title"], first["tier"], first["together_group"], first["plan"]) == (
+        "Belly breathing",
+        "kid",
+        None,
+        None,
+    )
+    assert (first["scripts"], first["seconds_heard"], first["steps_skipped"]) == ([], 545.0, 0)
+    assert (first["practice"], first["profile_kind"], first["grown_up"]) == (True, "child", False)
+
+
 def test_log_filters_by_profile_and_since(capsys: pytest.CaptureFixture[str]) -> None:
     ids = fill_journal()
     _, out, _ = run_cli(capsys, "log", "--json", "--profile", "sam")

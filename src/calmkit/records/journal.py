@@ -267,6 +267,15 @@ class CheckinRecord:
         }
 
 
+# A `calmkit log --json` entry's keys, in order: keys may be added, never renamed.
+LOG_JSON_KEYS = (
+    "id", "profile", "target", "title", "tier", "together_group", "started", "ended",
+    "status", "steps_done", "steps_total", "seconds", "checkins", "plan", "scripts",
+    "seconds_heard", "steps_skipped", "script_seconds", "seconds_needed", "practice",
+    "profile_kind", "grown_up",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SessionRecord:
     id: int
@@ -324,30 +333,17 @@ class SessionRecord:
         return text
 
     def as_json(self) -> dict[str, object]:
-        """The `calmkit log --json` entry: fields may be added, never renamed."""
-        return {
-            "id": self.id,
-            "profile": self.profile,
-            "target": self.target,
-            "title": self.title,
-            "tier": self.tier,
-            "together_group": self.together_group,
+        """The `calmkit log --json` entry: LOG_JSON_KEYS, each the field of that name
+        as it is, but for the few written out here."""
+        written: dict[str, object] = {
             "started": _iso(self.started),
             "ended": _iso(self.ended) if self.ended else None,
-            "status": self.status,
-            "steps_done": self.steps_done,
-            "steps_total": self.steps_total,
-            "seconds": self.seconds,
             "checkins": [checkin.as_json() for checkin in self.checkins],
-            "plan": self.plan,
             "scripts": list(self.scripts),
-            "seconds_heard": self.seconds_heard,
-            "steps_skipped": self.steps_skipped,
-            "script_seconds": self.script_seconds,
-            "seconds_needed": self.seconds_needed,
-            "practice": self.practice,
-            "profile_kind": self.profile_kind,
             "grown_up": self.profile_kind == "grown-up",
+        }
+        return {
+            key: written[key] if key in written else getattr(self, key) for key in LOG_JSON_KEYS
         }
 
 
