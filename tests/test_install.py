@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -118,3 +119,27 @@ def test_installed_package_carries_the_report_stylesheet(
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == "True"
+
+
+def test_installed_package_carries_the_messages(installed_calmkit: Path, tmp_path: Path) -> None:
+    """messages.toml is a data file beside content/messages.py: the wheel must carry it."""
+    python = installed_calmkit.parent / "python"
+    code = (
+        "from calmkit.content import messages; "
+        "print(messages.__file__); print(len(messages.every_message()), messages.EMPTY())"
+    )
+    shown = subprocess.run(
+        [str(python), "-c", code],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    module_file, read = shown.stdout.strip().splitlines()
+    assert "site-packages" in module_file
+    shipped = tomllib.loads(
+        (REPO_ROOT / "src" / "calmkit" / "content" / "messages.toml").read_text()
+    )
+    assert read == f"{len(shipped)} the file is empty"

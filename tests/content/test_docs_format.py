@@ -3,7 +3,7 @@ no row of the table is a message nothing gives, and its example script and plan 
 without a single problem.
 
 The messages come from their catalogue, ``loader.message_catalogue()``: every
-``Says`` of content/messages.py (and the few beside their limits in yamldoc.py
+``Says`` of content/messages.toml (and the few beside their limits in yamldoc.py
 and loader.py), each spelled out with the words the code may fill in, and the
 message of each field of the loader's field tables (``'count' must be a whole
 number of breaths from 1 to 60, got {value}``). A hole ``{name}`` is what only
@@ -210,7 +210,7 @@ def test_every_message_goes_through_the_catalogue() -> None:
             for argument in _message_arguments(node):
                 if isinstance(argument, ast.JoinedStr | ast.Constant | ast.BinOp):
                     written_out.append(f"{path.name}:{argument.lineno}")
-    assert not written_out, "messages not in content/messages.py: " + ", ".join(written_out)
+    assert not written_out, "messages not in content/messages.toml: " + ", ".join(written_out)
 
 
 def test_every_message_is_in_the_doc() -> None:

@@ -149,7 +149,7 @@ SETTINGS_KEYS = (
 PLAN_BREATHE_KEYS = tuple(field.key for field in BREATHE_PACE_FIELDS)
 CHECKIN_KEYS = ("before", "after", "daily")
 
-# Messages that state this module's limits, beside them (the rest are in messages.py).
+# Messages that state this module's limits, beside them (the rest are in messages.toml).
 BAD_ID = Says(
     f"'{{name}}' must be lowercase letters, digits and single hyphens (at most {MAX_ID_LENGTH}),"
     " like 'lemon-squeeze', got '{value}'",
@@ -215,12 +215,12 @@ def _number_words(name: str, low: float, high: float, unit: str, whole: bool) ->
 
 def message_catalogue() -> list[tuple[str, Severity]]:
     """Every message a script or plan file can be given, as ``str.format`` templates with
-    the holes the file decides, and its severity: the messages of messages.py, of the
+    the holes the file decides, and its severity: the messages of messages.toml, of the
     YAML reader and this module, and each field of the field tables spelled out."""
     from calmkit.content import yamldoc  # this module's own import, named for the catalogue
 
     found: dict[tuple[str, Severity], None] = {}
-    for namespace in (vars(messages), vars(yamldoc), globals()):
+    for namespace in (messages.every_message(), vars(yamldoc), globals()):
         for says in messages.all_says(namespace):
             found.update(dict.fromkeys((text, says.severity) for text in says.spelled_out()))
     for table in FIELD_TABLES:
