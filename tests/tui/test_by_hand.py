@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable
 
 import pytest
+from textual import events as textual_events
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, OptionList, Static
 from textual.widgets._footer import FooterKey
 from tui_helpers import events, on_screen, session, shown, wait_for_screen, wait_until
 
@@ -187,6 +188,35 @@ async def test_the_grown_up_box_is_empty_until_ticked(app_factory: AppFactory) -
         assert box.value
         (line,) = drawn_words(box)
         assert line.startswith("[✓] A grown-up")
+
+
+def type_in_one_burst(app: CalmkitApp, keys: list[str]) -> None:
+    """Keys as a fast typist (or a slow machine, or ssh) delivers them: all queued before
+    the app has handled the first. pilot.press waits after each key, which hides this."""
+    characters = {"enter": "\r", "tab": "\t", "space": " "}
+    for key in keys:
+        app.post_message(textual_events.Key(key, characters.get(key, key)))
+
+
+@pytest.mark.parametrize("next_field", ["enter", "tab"])
+async def test_a_name_and_age_typed_in_one_burst_land_in_their_fields(
+    app_factory: AppFactory, next_field: str
+) -> None:
+    """Typed at once, "Ivy", Enter (or Tab), "10" put "Ivy10" in the name: the age's
+    focus came after the keys already on their way."""
+    app = app_factory(profile=None)
+    async with app.run_test(size=SMALLEST) as pilot:
+        await wait_for_screen(pilot, ProfileDialog)
+        type_in_one_burst(app, [*"Ivy", next_field, *"10"])
+        await wait_until(
+            pilot,
+            lambda: app.screen.query_one("#age", Input).value == "10",
+            "the age in its field",
+        )
+        assert app.screen.query_one("#name", Input).value == "Ivy"
+        type_in_one_burst(app, ["enter"])
+        await wait_for_screen(pilot, HomeScreen)
+        assert app.profile == "Ivy" and app.age == 10
 
 
 # --- the profile form fits --------------------------------------------------------------------------

@@ -59,6 +59,13 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         Binding("r", "rename", "Rename"),
         Binding("delete,x", "delete", "Delete"),
         Binding("l", "plan", "Plan"),
+        # Enter after the name, and Tab, move the focus in the app's own turn, before the
+        # next key is handed on: typed quickly (or arriving together over ssh), the age
+        # then lands in the age field. Textual's own moves come a moment later, after
+        # keys already on their way, and "Ivy", Enter, "10" made a child called "Ivy10".
+        Binding("enter", "name_done", show=False, priority=True),
+        Binding("tab", "move_focus(1)", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True),
     ]
 
     def __init__(
@@ -140,7 +147,7 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         age.value = str(profile.age) if profile and profile.age else ""
         self.query_one("#grown-up", Checkbox).value = bool(profile and profile.grown_up)
         self.query_one("#add", Button).label = "Save" if profile else "Add"
-        name.focus()
+        self.set_focus(name)  # at once: the first letter typed goes into the name
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == NEW_PROFILE:
@@ -182,11 +189,24 @@ class ProfileDialog(ModalScreen[ProfileChoice | None]):
         if event.value:
             self.query_one("#add", Button).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "name":
-            self.query_one("#age", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "name_done":
+            # Only in the name field: elsewhere Enter is the list's, the age's or a button's.
+            return self.focused is self.query_one("#name", Input)
+        return super().check_action(action, parameters)
+
+    def action_name_done(self) -> None:
+        self.set_focus(self.query_one("#age", Input))
+
+    def action_move_focus(self, step: int) -> None:
+        if step > 0:
+            self.focus_next()
         else:
-            self._save()
+            self.focus_previous()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # The age (Enter in the name moves on to it: action_name_done).
+        self._save()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "add":
