@@ -112,11 +112,12 @@ def test_skipping_typing_ten_and_history_in_a_real_terminal(
         # Situation 9: history.
         pane.send("h")
         pane.wait_for("Alexis's practice")
-        # Scroll down to the check-ins, as one would.
-        for _ in range(40):
+        # Scroll down to the check-ins, as one would: a key, then a look (on a busy
+        # machine, forty keys sent blind were still being drawn when the wait ran out).
+        for _ in range(60):
             if "0 is calm, 10 is most upset." in pane.text():
                 break
-            pane.send("Down")
+            pane.send_and_settle("Down")
         screen = pane.wait_for("0 is calm, 10 is most upset.")
         # (The history scrolls: its scrollbar is in the last columns.)
         rows = [line[:74] for line in screen.splitlines() if "not answered" in line]
