@@ -16,18 +16,24 @@ PYTHONPATH from scratch, instead of adding to ours, leaves that child unguarded.
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NETWORK_LOG_VARIABLE = "CALMKIT_TEST_NETWORK_LOG"
+GUARD_FOLDER_PREFIX = "calmkit-no-network-"
+# `pytest -n 2` (the README's test command) runs two workers; a test marked `alone` holds
+# this lock file exclusively, every other test holds it shared, so it runs by itself.
+ALONE_LOCK_VARIABLE = "CALMKIT_TEST_ALONE_LOCK"
 
 # --- system tests -------------------------------------------------------------------------------
 
@@ -205,12 +211,13 @@ if _spec is not None and _spec.loader is not None:
 
 class _NetworkLog:
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="calmkit-no-network-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=GUARD_FOLDER_PREFIX))
         self.path = self.folder / "attempts.log"
         self.path.touch()
         self.read_up_to = 0
         self.saved_environment = {
-            key: os.environ.get(key) for key in (NETWORK_LOG_VARIABLE, "PYTHONPATH")
+            key: os.environ.get(key)
+            for key in (NETWORK_LOG_VARIABLE, "PYTHONPATH", ALONE_LOCK_VARIABLE)
         }
 
     def new_attempts(self) -> str:
@@ -227,6 +234,8 @@ _network_log: _NetworkLog | None = None
 def pytest_configure(config: pytest.Config) -> None:
     global _network_log
     log = _network_log = _NetworkLog()
+    if getattr(config.option, "numprocesses", None) and ALONE_LOCK_VARIABLE not in os.environ:
+        os.environ[ALONE_LOCK_VARIABLE] = str(log.folder / "alone.lock")
     (log.folder / "sitecustomize.py").write_text(
         SITECUSTOMIZE.format(
             source=inspect.getsource(install_network_guard), variable=NETWORK_LOG_VARIABLE
@@ -234,9 +243,14 @@ def pytest_configure(config: pytest.Config) -> None:
         encoding="utf-8",
     )
     os.environ[NETWORK_LOG_VARIABLE] = str(log.path)
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(log.folder), os.environ.get("PYTHONPATH")])
-    )
+    # A worker of `pytest -n` inherits its controller's guard folder: keep one guard on
+    # the path, its own, or each guard's sitecustomize would run the other's for ever.
+    inherited = [
+        entry
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+        if entry and not Path(entry).name.startswith(GUARD_FOLDER_PREFIX)
+    ]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(log.folder), *inherited])
     # For tests that hand a child our sys.path as its PYTHONPATH.
     sys.path.append(str(log.folder))
     install_network_guard(str(log.path))
@@ -253,6 +267,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         else:
             os.environ[key] = value
     shutil.rmtree(log.folder, ignore_errors=True)
+
+
+@contextmanager
+def _turn(item: pytest.Item) -> Iterator[None]:
+    """A test marked `alone` (it measures real time: a recording's timing, captions on
+    the clock) waits until no other worker is running a test, and holds the others off
+    until it ends; every other test may run beside any but those."""
+    path = os.environ.get(ALONE_LOCK_VARIABLE)
+    if path is None:  # one process: nothing else runs anyway
+        yield
+        return
+    alone = item.get_closest_marker("alone") is not None
+    with open(path, "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, object]:
+    with _turn(item):
+        return (yield)
 
 
 def _fail_on_missing_system_needs(item: pytest.Item) -> None:

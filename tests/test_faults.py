@@ -659,6 +659,7 @@ class PrivatePulse:
             self.process.wait(timeout=30)
 
 
+@pytest.mark.alone  # kills the sound server at a moment in the session
 @pytest.mark.system("pulseaudio", "pactl")
 def test_the_sound_server_dying_mid_session_falls_back_to_captions(tmp_path: Path) -> None:
     """The real thing: PulseAudio killed while `calmkit play --plain` plays through it.

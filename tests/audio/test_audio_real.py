@@ -34,6 +34,9 @@ import numpy as np
 import pytest
 import soundfile
 
+# Every test here times or records real sound: each runs while no other test runs.
+pytestmark = pytest.mark.alone
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SRC = REPO_ROOT / "src"
 AMBIENT = REPO_ROOT / "audio" / "ambient" / "rain.ogg"  # the steadiest bed: a fair level check

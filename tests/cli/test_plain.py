@@ -63,6 +63,7 @@ def timed_lines(process: subprocess.Popen[str], limit: float = 60.0) -> list[tup
     return lines
 
 
+@pytest.mark.alone  # captions on the clock
 def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
     script = tmp_path / "short.yaml"
     script.write_text(SHORT, encoding="utf-8")
@@ -103,6 +104,7 @@ def test_play_plain_prints_captions_in_real_time(tmp_path: Path) -> None:
     assert wall >= duration - 0.5
 
 
+@pytest.mark.alone  # captions on the clock
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
     script = tmp_path / "short.yaml"
     script.write_text(SHORT, encoding="utf-8")
