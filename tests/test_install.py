@@ -103,14 +103,12 @@ def test_python_dash_m_runs(installed_calmkit: Path) -> None:
     assert sys.version_info >= (3, 11)
 
 
-def test_installed_package_carries_the_report_stylesheet(
-    installed_calmkit: Path, tmp_path: Path
-) -> None:
-    """report.css is a data file beside report/html.py: the wheel must carry it."""
-    python = installed_calmkit.parent / "python"
-    code = "from calmkit.report.html import CSS; print('size: A4 portrait' in CSS)"
+def _run_installed(
+    installed_calmkit: Path, tmp_path: Path, code: str
+) -> subprocess.CompletedProcess[str]:
+    """Python code run by the installed calmkit's own interpreter, away from the repository."""
     shown = subprocess.run(
-        [str(python), "-c", code],
+        [str(installed_calmkit.parent / "python"), "-c", code],
         cwd=tmp_path,
         env=_clean_env(tmp_path / "home"),
         capture_output=True,
@@ -118,25 +116,28 @@ def test_installed_package_carries_the_report_stylesheet(
         timeout=60,
     )
     assert shown.returncode == 0, shown.stderr
+    return shown
+
+
+def test_installed_package_carries_the_report_stylesheet(
+    installed_calmkit: Path, tmp_path: Path
+) -> None:
+    """report.css is a data file beside report/html.py: the wheel must carry it."""
+    shown = _run_installed(
+        installed_calmkit,
+        tmp_path,
+        "from calmkit.report.html import CSS; print('size: A4 portrait' in CSS)",
+    )
     assert shown.stdout.strip() == "True"
 
 
 def test_installed_package_carries_the_messages(installed_calmkit: Path, tmp_path: Path) -> None:
     """messages.toml is a data file beside content/messages.py: the wheel must carry it."""
-    python = installed_calmkit.parent / "python"
     code = (
         "from calmkit.content import messages; "
         "print(messages.__file__); print(len(messages.every_message()), messages.EMPTY())"
     )
-    shown = subprocess.run(
-        [str(python), "-c", code],
-        cwd=tmp_path,
-        env=_clean_env(tmp_path / "home"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert shown.returncode == 0, shown.stderr
+    shown = _run_installed(installed_calmkit, tmp_path, code)
     module_file, read = shown.stdout.strip().splitlines()
     assert "site-packages" in module_file
     shipped = tomllib.loads(
