@@ -102,9 +102,10 @@ class SpyBackend(NullBackend):
         super().stop_all()
 
     def check(self) -> None:
-        # Not recorded (the player polls it every second), but it can be made to fail.
+        # Not recorded (the player polls it every second), but it can be made to fail,
+        # as it does when the device is pulled out in the middle of a session.
         if "check" in self.fail_on:
-            raise AudioUnavailable("injected failure in check")
+            raise AudioUnavailable("device gone")
 
     def played(self, group: Group | None = None) -> list[str]:
         """Paths played, in order."""

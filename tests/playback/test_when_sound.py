@@ -16,7 +16,6 @@ from textwrap import dedent
 
 import pytest
 
-from calmkit.audio.backend import AudioUnavailable
 from calmkit.cli import main
 from calmkit.content import model
 from calmkit.content.library import load_library
@@ -189,33 +188,21 @@ def test_show_no_audio_prints_the_timeline_without_sound(
 # --- the player: the sound going away mid-session --------------------------------------------
 
 
-class GoesAway(SpyBackend):
-    """A device that works until ``gone`` is set, then fails its once-a-second check."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gone = False
-
-    def check(self) -> None:
-        if self.gone:
-            raise AudioUnavailable("device gone")
-
-
-def rig(sound_at: float) -> tuple[Player, FakeClock, GoesAway, list[PlayerEvent]]:
+def rig(sound_at: float) -> tuple[Player, FakeClock, SpyBackend, list[PlayerEvent]]:
     """Twins played with sound, the device going away ``sound_at`` seconds in."""
     script = twins()
     clips = ToneClips()
     heard = compile_timeline(script, "young", clips=clips, sound=True)
     quiet = compile_timeline(script, "young", clips=clips, sound=False)
     clock = FakeClock()
-    backend = GoesAway()
+    backend = SpyBackend()
     events: list[PlayerEvent] = []
     player = Player(heard, backend, clock, listener=events.append, quiet_timeline=quiet)
     player.start()
     player.poll()
     clock.advance(sound_at)
     player.poll()
-    backend.gone = True
+    backend.fail_on.add("check")  # the device is gone
     return player, clock, backend, events
 
 
@@ -268,7 +255,7 @@ def test_sound_going_away_mid_breath_keeps_the_place() -> None:
 
 def test_sound_going_away_while_paused_shows_the_step_resuming_plays() -> None:
     player, clock, backend, events = rig(sound_at=1.0)
-    backend.gone = False
+    backend.fail_on.discard("check")
     player.pause()
     backend.fail_on = {"stop"}  # the device goes as → stops the sound playing
     player.next_step()  # onto the announcing line, shown while paused
@@ -287,10 +274,10 @@ def test_a_player_without_a_quiet_timeline_plays_on_as_before() -> None:
     script = twins()
     heard = compile_timeline(script, "young", clips=ToneClips(), sound=True)
     clock = FakeClock()
-    backend = GoesAway()
+    backend = SpyBackend()
     events: list[PlayerEvent] = []
     player = Player(heard, backend, clock, listener=events.append)
     player.start()
-    backend.gone = True
+    backend.fail_on.add("check")  # the device is gone
     play_out(player, clock)
     assert shown_lines(events) == ["Hello.", SOUND_LINE, "Well done."]

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 from tui_helpers import advance_to, events, session, shown, wait_for_screen, wait_until
 
-from calmkit.audio.backend import AudioUnavailable, BackendStatus
+from calmkit.audio.backend import BackendStatus
 from calmkit.playback import prepare as setup
 from calmkit.playback.clock import SteppedClock
 from calmkit.playback.player import CueStarted, Notice
@@ -56,22 +56,10 @@ async def test_without_sound_the_line_before_the_tones_is_the_quiet_one(
         assert not any("soft sounds" in text for text in said(messages))
 
 
-class GoesAway(SpyBackend):
-    """Sound that works (as far as the app can tell) until ``gone`` is set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gone = False
-
-    def check(self) -> None:
-        if self.gone:
-            raise AudioUnavailable("device gone")
-
-
 @pytest.fixture
-def sound_device(monkeypatch: pytest.MonkeyPatch) -> GoesAway:
+def sound_device(monkeypatch: pytest.MonkeyPatch) -> SpyBackend:
     """The session opens this "device" (named as pygame's dummy would be)."""
-    device = GoesAway()
+    device = SpyBackend()
     monkeypatch.setattr(
         setup,
         "open_backend",
@@ -81,7 +69,7 @@ def sound_device(monkeypatch: pytest.MonkeyPatch) -> GoesAway:
 
 
 async def test_sound_going_away_mid_session_leaves_out_the_line_about_sounds(
-    app_factory: AppFactory, clock: SteppedClock, sound_device: GoesAway
+    app_factory: AppFactory, clock: SteppedClock, sound_device: SpyBackend
 ) -> None:
     messages: list[Message] = []
     app = app_factory(
@@ -95,7 +83,7 @@ async def test_sound_going_away_mid_session_leaves_out_the_line_about_sounds(
         with_sound = screen.player.duration
         # Well before the line: the device goes away, and the app says so.
         await advance_to(pilot, clock, messages, announcing_at - 20)
-        sound_device.gone = True
+        sound_device.fail_on.add("check")  # the device is gone
         await advance_to(pilot, clock, messages, announcing_at - 18)
         await wait_until(pilot, lambda: events(messages, Notice), "the notice")
         notice = shown(screen.query_one("#notice", Static))
