@@ -19,23 +19,32 @@ from calmkit.content.library import Library
 from calmkit.content.model import DEFAULT_PACE, Plan, PlanSettings, tier_for_age
 from calmkit.content.schedule import plan_day
 from calmkit.records.ages import GROWN_UP_AGE
+from calmkit.records.answers import SCALES
+from calmkit.records.checkins import items_for_person
 from calmkit.records.people import Person
 from calmkit.tui.literal import LiteralStatic
 from calmkit.tui.widgets.footer import WholeKeysFooter
 from calmkit.words import joined_names
 
+
+def _numbers(item: str) -> str:
+    """'0 to 10': the item's scale, as records/answers.py sets it."""
+    scale = SCALES[item]
+    return f"{scale.low} to {scale.high}"
+
+
 CHECKIN_WORDS = {
-    "stress": "how calm or upset (0 to 10, or faces for young children)",
-    "pain": "how much the body hurts (0 to 10)",
+    "stress": f"how calm or upset ({_numbers('stress')}, or faces for young children)",
+    "pain": f"how much the body hurts ({_numbers('pain')})",
     "mood": "mood (five faces)",
     "activities": "what was done that day (school, exercise, friends, chores, a hobby)",
 }
 # A grown-up's own plan asks them in grown-up words (records/checkins.py), and never
 # with faces: numbers on the same scales.
 GROWN_UP_CHECKIN_WORDS = {
-    "stress": "how stressed or tense (0 to 10)",
-    "pain": "how much pain (0 to 10)",
-    "mood": "mood (1 to 5)",
+    "stress": f"how stressed or tense ({_numbers('stress')})",
+    "pain": f"how much pain ({_numbers('pain')})",
+    "mood": f"mood ({_numbers('mood')})",
     "activities": "what you did that day (school, exercise, friends, chores, a hobby)",
 }
 TIMES_A_DAY = {1: "once a day", 2: "twice a day"}
@@ -84,8 +93,9 @@ def settings_lines(settings: PlanSettings, age: int | None, grown_up: bool = Fal
     moments = [("Before each practice", checkin.before), ("After each practice", checkin.after)]
     if checkin.before == checkin.after:
         moments = [("Before and after each practice", checkin.before)]
-    # A grown-up is asked what they did only when their own plan lists it.
-    daily = checkin.daily if checkin.daily_listed or not grown_up else ()
+    # As records/checkins.py asks it: a grown-up is asked what they did only when their
+    # own plan lists it (this view is of the reader's own plan).
+    daily = items_for_person(checkin, "daily", "grown-up" if grown_up else "child", True)
     words = GROWN_UP_CHECKIN_WORDS if grown_up else CHECKIN_WORDS
     for moment, items in (*moments, ("Once a day", daily)):
         if items:
