@@ -20,6 +20,16 @@ from doubles import ScaledClock
 AppFactory = Callable[..., CalmkitApp]
 
 
+async def plan_view(app: CalmkitApp) -> tuple[str, str]:
+    """From home, N: the plan view's title and what the plan sets."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, HomeScreen)
+        await pilot.press("n")
+        await wait_for_screen(pilot, PlanScreen)
+        title = shown(app.screen.query_one("#plan-title", Static))
+        return title, shown(app.screen.query_one("#plan-settings", Static))
+
+
 def texts(screen: object) -> str:
     return "\n".join(shown(widget) for widget in screen.query(Static))  # type: ignore[attr-defined]
 
@@ -48,34 +58,22 @@ async def test_a_grown_ups_end_screen_speaks_to_a_grown_up(app_factory: AppFacto
 async def test_a_grown_ups_plan_view_is_in_grown_up_words(app_factory: AppFactory) -> None:
     add_person("Dad", None, "grown-up")
     give_plan("Dad", "family-calm-8-weeks")
-    app = app_factory(profile="Dad")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("n")
-        await wait_for_screen(pilot, PlanScreen)
-        title = shown(app.screen.query_one("#plan-title", Static))
-        settings = shown(app.screen.query_one("#plan-settings", Static))
-        assert title == "Your plan"
-        assert "how stressed or tense (0 to 10)" in settings
-        assert "Breathing keeps the usual pace for grown-ups: in for 4 seconds, out for 6." in (
-            settings.replace("\n", " ")
-        )
-        for childs in ("for age", "faces for young children", "calm or upset", "For grown-ups"):
-            assert childs not in settings + title
+    title, settings = await plan_view(app_factory(profile="Dad"))
+    assert title == "Your plan"
+    assert "how stressed or tense (0 to 10)" in settings
+    assert "Breathing keeps the usual pace for grown-ups: in for 4 seconds, out for 6." in (
+        settings.replace("\n", " ")
+    )
+    for childs in ("for age", "faces for young children", "calm or upset", "For grown-ups"):
+        assert childs not in settings + title
 
 
 async def test_a_childs_plan_view_keeps_its_words_for_the_grown_ups(
     app_factory: AppFactory,
 ) -> None:
-    app = app_factory()  # Maya, 9, given maya-8-weeks
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("n")
-        await wait_for_screen(pilot, PlanScreen)
-        title = shown(app.screen.query_one("#plan-title", Static))
-        settings = shown(app.screen.query_one("#plan-settings", Static))
-        assert title.startswith("For grown-ups: ")
-        assert "how calm or upset" in settings
+    title, settings = await plan_view(app_factory())  # Maya, 9, given maya-8-weeks
+    assert title.startswith("For grown-ups: ")
+    assert "how calm or upset" in settings
 
 
 async def test_the_plan_view_names_whom_the_plan_was_given_to_not_its_for(
@@ -84,9 +82,5 @@ async def test_the_plan_view_names_whom_the_plan_was_given_to_not_its_for(
     """family-calm-8-weeks says `for: Sam`; given to Leo, it is Leo's plan."""
     add_person("Leo", 7)
     give_plan("Leo", "family-calm-8-weeks")
-    app = app_factory(profile="Leo")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_screen(pilot, HomeScreen)
-        await pilot.press("n")
-        await wait_for_screen(pilot, PlanScreen)
-        assert shown(app.screen.query_one("#plan-title", Static)) == "For grown-ups: Leo's plan"
+    title, _ = await plan_view(app_factory(profile="Leo"))
+    assert title == "For grown-ups: Leo's plan"
