@@ -83,13 +83,13 @@ from calmkit.content.safetext import shown
 from calmkit.packs import staging
 from calmkit.packs.checks import Checker
 from calmkit.packs.install import install, write_failure
-from calmkit.packs.result import ImportResult, Installed, Message
+from calmkit.packs.result import ImportResult, Message
 from calmkit.packs.sources import Fatal, open_source
 from calmkit.packs.staging import ImportBusy, import_lock
 from calmkit.words import plural
 
 # The public face of the import: callers and tests import these from here.
-__all__ = ["ImportResult", "Installed", "Message", "PlanCheck", "format_result", "import_path"]
+__all__ = ["ImportResult", "format_result", "import_path"]
 
 
 def format_result(result: ImportResult) -> list[str]:

@@ -52,20 +52,20 @@ except ImportError:  # a Python without lzma reads no lzma members anyway
     pass
 
 
-class Fatal(Exception):
+class _Said(Exception):
+    """A problem that carries its message for the import's result."""
+
+    def __init__(self, path: str, text: str) -> None:
+        super().__init__(text)
+        self.message = Message(path, text)
+
+
+class Fatal(_Said):
     """The whole source cannot be read on: one message, and stop."""
 
-    def __init__(self, path: str, text: str) -> None:
-        super().__init__(text)
-        self.message = Message(path, text)
 
-
-class Refused(Exception):
+class Refused(_Said):
     """One member cannot be used; the others are still checked."""
-
-    def __init__(self, path: str, text: str) -> None:
-        super().__init__(text)
-        self.message = Message(path, text)
 
 
 @dataclass(frozen=True)

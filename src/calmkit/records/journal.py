@@ -306,6 +306,11 @@ class SessionRecord:
         return self.started.date()
 
     @property
+    def scripts_played(self) -> tuple[str, ...]:
+        """The scripts it played; for a row from before they were kept, its target."""
+        return self.scripts or (self.target,)
+
+    @property
     def heard(self) -> float:
         """Time practised: the seconds heard, or for an old row the seconds it recorded."""
         return self.seconds if self.seconds_heard is None else self.seconds_heard

@@ -162,8 +162,8 @@ class SessionRow(SessionRecord):
 
 
 class _InMinutes:
-    """``minutes`` (and ``goal_minutes``) of a figure that keeps seconds: the seconds
-    are exact, the minutes are what people read."""
+    """``minutes`` of a figure that keeps seconds: the seconds are exact, the minutes
+    are what people read."""
 
     seconds: float
 
@@ -173,6 +173,8 @@ class _InMinutes:
 
 
 class _AgainstGoal(_InMinutes):
+    """A figure with a goal as well, in seconds and in minutes."""
+
     goal_seconds: float
 
     @property
@@ -721,8 +723,6 @@ def _session_row(record: SessionRecord, groups: dict[str, list[SessionRecord]]) 
             )
         )
     stored = {column.name: getattr(record, column.name) for column in fields(record)}
-    # seconds as a float, as the report always wrote it (JSON "seconds": 319.0).
-    stored["seconds"] = float(record.seconds)
     return SessionRow(**stored, together_with=together_with)
 
 
@@ -824,7 +824,7 @@ def _reached(
     With every script in the library, its steps done tell which scripts it reached,
     weighted by their planned lengths; otherwise each of its scripts, weighted alike.
     """
-    ids = session.scripts or (session.target,)
+    ids = session.scripts_played
     known = [library.scripts.get(i) for i in ids]
     if not all(script is not None for script in known):
         return [(i, session.status == "completed", 1.0) for i in ids]
@@ -862,7 +862,7 @@ def _scripts(
             entry[2] += session.heard * weight / total_weight
             if script_id in library.scripts:
                 titles[script_id] = library.scripts[script_id].title
-            elif len(session.scripts or (session.target,)) == 1:
+            elif len(session.scripts_played) == 1:
                 titles.setdefault(script_id, session.title or None)
     figures = [
         ScriptFigure(script_id, titles.get(script_id), int(n), int(full), seconds)

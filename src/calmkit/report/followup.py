@@ -111,7 +111,7 @@ def _stopped(sessions: Sequence[SessionRow], library: Library) -> tuple[StoppedE
     by_scripts: dict[tuple[str, ...], list[SessionRow]] = {}
     for session in sessions:
         if session.counted:
-            by_scripts.setdefault(session.scripts or (session.target,), []).append(session)
+            by_scripts.setdefault(session.scripts_played, []).append(session)
     found: list[StoppedEarly] = []
     for played, rows in by_scripts.items():
         stops = [row for row in rows if row.status == STOPPED]

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from calmkit import __version__
 from calmkit.content.safetext import json_text
-from calmkit.records.answers import answer_json
 from calmkit.records.checkins import ACTIVITIES
 from calmkit.records.counting import LEGACY_MIN_SECONDS, PRACTICE_SHARE
 from calmkit.records.journal import CheckinRecord
@@ -43,6 +42,11 @@ _ADHERENCE_COUNTS = (
     "sessions_practice",
     "sessions_with_skips",
 )
+# A session's fields written as they are, between its scripts and its minutes.
+_SESSION_AS_IS = (
+    "tier", "status", "counted", "practice", "seconds", "seconds_heard",
+    "script_seconds", "seconds_needed",
+)  # fmt: skip
 _STOPPED_FIELDS = (
     "title",
     "stopped",
@@ -68,13 +72,8 @@ def _copied(source: object, names: Sequence[str]) -> dict[str, object]:
 
 
 def _checkin_json(checkin: CheckinRecord) -> dict[str, object]:
-    return {
-        **_copied(checkin, ("id", "session_id")),
-        "when": checkin.moment,
-        **_copied(checkin, ("item", "value")),
-        "at": _iso(checkin.at),
-        **answer_json(checkin.item, checkin.scale, checkin.value),
-    }
+    """`log --json`'s check-in, with the rows it belongs to in front."""
+    return {"id": checkin.id, "session_id": checkin.session_id, **checkin.as_json()}
 
 
 def _figure_json(figure: CheckinFigure | None) -> dict[str, object] | None:
@@ -114,8 +113,7 @@ def _session_json(session: SessionRow) -> dict[str, object]:
         "ended": _iso(session.ended),
         **_copied(session, ("target", "title", "plan", "plan_session")),
         "scripts": list(session.scripts),
-        **_copied(session, ("tier", "status", "counted", "practice", "seconds", "seconds_heard")),
-        **_copied(session, ("script_seconds", "seconds_needed")),
+        **_copied(session, _SESSION_AS_IS),
         "minutes": _round(session.minutes),
         **_copied(session, ("steps_done", "steps_total", "steps_skipped", "together_group")),
         "together_with": list(session.together_with),

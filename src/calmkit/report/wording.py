@@ -32,10 +32,11 @@ def weekday_date(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {short_date(day)}"
 
 
-def number(value: float, places: int = 1) -> str:
-    """'2.5', with a real minus sign; never '-0'."""
-    text = f"{value:.{places}f}"
-    return "0" if text in ("0", "-0") else text.replace("-", "−")
+def number(value: float) -> str:
+    """'2.5', with a real minus sign; '0.0' for a value that rounds to nothing, never
+    '−0.0'."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text.replace("-", "−")
 
 
 def signed(value: float) -> str:
