@@ -42,7 +42,7 @@ def builtin_audio_dir() -> Path:
     return builtin_root() / "audio"
 
 
-# Said once to the person at the terminal (cli.py prints them as notes): a link moved
+# Said once to the person at the terminal (cli/'s main() prints them as notes): a link moved
 # aside, a shared CALMKIT_HOME given a private subfolder.
 _notices: list[str] = []
 

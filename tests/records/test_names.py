@@ -111,6 +111,16 @@ def test_forget_says_exactly_what_it_deletes_before_it_asks(
     assert stored() == {"Plain": 0, "Sam": 2, "sam": 2}
 
 
+def test_forget_names_the_others_kept_as_everywhere_else(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two others kept: "sam and SAM", as every list of names reads (it said "sam, SAM")."""
+    old_journal("Sam", "sam", "SAM")
+    code, text = run(capsys, "forget", "--profile", "Sam")
+    assert code == 1
+    assert "sam and SAM are kept." in text, text
+
+
 def test_the_two_unicode_spellings_of_zoe_are_one_person(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

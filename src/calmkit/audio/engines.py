@@ -22,7 +22,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
-ENGINE_ORDER = ("festival", "flite", "espeak-ng", "piper")
+from calmkit.audio import ENGINE_ORDER
 
 # Long lines on a slow machine take a few seconds; a minute means the engine hung.
 DEFAULT_TIMEOUT_SECONDS = 60.0

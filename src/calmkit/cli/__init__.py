@@ -6,7 +6,7 @@ inside the commands, so `calmkit` alone reaches the app quickly.
 Exit codes: 0 fine (also when the reader of the output went away); 1 a problem
 (a broken file, an unknown target, an unusable journal, nothing written, "no" to
 `forget`, or an unexpected error); 2 a usage error (argparse's, a bad date, a
-missing path for `validate`, a name `new` cannot use); 130 interrupted (Ctrl+C,
+missing path for `validate`, a name or kind `new` cannot use); 130 interrupted (Ctrl+C,
 or a `play --plain` session that was not completed).
 """
 

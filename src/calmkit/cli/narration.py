@@ -51,7 +51,9 @@ def cmd_narrate(args: argparse.Namespace) -> int:
     lines = set().union(*(lines_for_script(script, plans) for script in scripts))
     out_root = Path(args.into) if args.into else None
     try:
-        report = render_with_progress(lines, args, out_root)
+        report = render_with_progress(
+            lines, args.engine, args.voice, force=args.force, jobs=args.jobs, out_root=out_root
+        )
     except EngineError as error:
         print_error(str(error))
         return EXIT_PROBLEM
@@ -66,18 +68,25 @@ def cmd_narrate(args: argparse.Namespace) -> int:
 
 
 def render_with_progress(
-    lines: set[Line], args: argparse.Namespace, out_root: Path | None
+    lines: set[Line],
+    engine: str,
+    voice: str | None,
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    out_root: Path | None = None,
 ) -> NarrateReport:
+    """render_lines with a progress bar on a terminal (`narrate`, and `pack`'s clips)."""
     from calmkit.audio.narration import render_lines
 
     with progress_bar() as update:
         return render_lines(
             lines,
-            engine_name=args.engine,
-            voice=args.voice,
-            force=args.force,
+            engine_name=engine,
+            voice=voice,
+            force=force,
             out_root=out_root,
-            jobs=args.jobs,
+            jobs=jobs,
             progress=update,
         )
 

@@ -7,11 +7,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from calmkit.audio.engines import ENGINE_ORDER
+from calmkit.audio import ENGINE_ORDER
 from calmkit.content.model import MAX_AGE, MIN_AGE
 from calmkit.content.safetext import NameProblem, clean_name
 
-# The choices come from where each fact lives, so a new engine or format is offered here too.
+# The choices come from where each fact lives, so a new engine is offered here too.
 ENGINE_CHOICES = ["auto", *ENGINE_ORDER]
 
 

@@ -29,13 +29,9 @@ def cmd_pack(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(f"{Path(args.plan).stem}-pack.zip")
     render = None
     if not args.no_narration:
-        from calmkit.audio.narration import warm_up
-
-        warm_up()
-        args.force, args.jobs = False, None  # what render_with_progress reads
 
         def render(lines: set[Line]) -> NarrateReport:
-            return render_with_progress(lines, args, None)
+            return render_with_progress(lines, args.engine, args.voice)
 
     try:
         report = build_pack(args.plan, out, library, render)
@@ -68,7 +64,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from calmkit.packs.importer import format_result, import_path
 
     path = Path(args.file)
-    giving = _PlanGiving(args.profile, args.replace, path) if args.profile else None
+    giving = _PlanGiving(args.profile, args.replace) if args.profile else None
     result = import_path(
         path, replace=args.replace, accept_plans=giving.accept if giving else _settle_plans
     )
@@ -115,15 +111,14 @@ class _PlanGiving:
     import writes a file.
     """
 
-    def __init__(self, name: str, replace: bool, source: Path) -> None:
+    def __init__(self, name: str, replace: bool) -> None:
         self.name = name
         self.replace = replace
-        self.source = source
         self.journal: Journal | None = None
         self.plan: Plan | None = None
 
     def accept(self, plans: list[Plan]) -> str | None:
-        from calmkit.records.journal import Journal, JournalUnavailable
+        from calmkit.records.journal import JournalUnavailable, open_journal
         from calmkit.records.people import adopt_imported_plans
 
         if not plans:
@@ -136,8 +131,7 @@ class _PlanGiving:
             )
         self.plan = plans[0]
         try:
-            self.journal = Journal().open()
-            self.journal.recover_interrupted()
+            self.journal = open_journal()
             adopt_imported_plans(self.journal, load_library())
             record = self.journal.profile(self.name)
         except JournalUnavailable as error:

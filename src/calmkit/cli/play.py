@@ -94,17 +94,13 @@ class _Who:
     age: int | None  # the session's: the youngest's, together
     plan: Plan | None
     ages: list[int | None]  # each person's practice age, the main person first
-
-    @property
-    def people(self) -> list[str]:
-        return [self.person.name, *self.together_with]
+    people: list[str]  # everyone practising, the main person first, each once (people_for)
 
 
 def _who_practises(args: argparse.Namespace, journal: Journal | None, library: Library) -> _Who:
     """Who `calmkit play --plain` practises for: --profile, else whoever practised last
     in the app, else a guest (and the header says so). A new name becomes a profile here
     (and only here: a profile deleted meanwhile is not brought back by the session)."""
-    from calmkit.content.model import MAX_AGE
     from calmkit.playback.practice import ages_of, people_for
     from calmkit.records.ages import group_age
     from calmkit.records.journal import JournalUnavailable
@@ -127,9 +123,8 @@ def _who_practises(args: argparse.Namespace, journal: Journal | None, library: L
     if journal is not None:
         try:
             if args.profile:
-                grown_up = args.age is not None and args.age > MAX_AGE
                 journal.ensure_profile(
-                    args.profile, args.age, kind_for(args.age, grown_up) if args.age else None
+                    args.profile, args.age, kind_for(args.age, False) if args.age else None
                 )
             elif not name:
                 journal.ensure_profile(GUEST_NAME, kind="guest")
@@ -143,4 +138,4 @@ def _who_practises(args: argparse.Namespace, journal: Journal | None, library: L
     people = people_for(person.name, with_names)
     # Together, the session speaks to the youngest (records/ages.py: one rule).
     ages = ages_of(journal, people, library, args.age)
-    return _Who(person, with_names, group_age(ages), plan_of(person, library), ages)
+    return _Who(person, with_names, group_age(ages), plan_of(person, library), ages, people)

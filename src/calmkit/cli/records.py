@@ -23,7 +23,7 @@ from calmkit.cli.output import (
 )
 from calmkit.content.library import load_library
 from calmkit.content.safetext import AmbiguousName, same_name
-from calmkit.words import plural, status_word, steps_words
+from calmkit.words import joined_names, plural, status_word, steps_words
 
 if TYPE_CHECKING:
     from calmkit.records.journal import CheckinRecord, Journal, SessionRecord
@@ -290,7 +290,7 @@ def _forget_question(journal: Journal, who: str, spellings: list[str], besides: 
     others = [
         p.name for p in journal.profiles() if p.name not in spellings and same_name(p.name, who)
     ]
-    kept = f" {', '.join(others)} {'is' if len(others) == 1 else 'are'} kept." if others else ""
+    kept = f" {joined_names(others)} {'is' if len(others) == 1 else 'are'} kept." if others else ""
     return f"This deletes the profile {who}{twins} with {held}{besides}.{kept}"
 
 
