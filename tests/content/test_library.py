@@ -317,3 +317,20 @@ def test_a_cache_naming_other_classes_or_nested_deeply_is_a_miss(
     load_library(cached=True)
     locations.library_cache_path().write_bytes(planted)
     assert "calm-place" in load_library(cached=True).scripts
+
+
+def test_the_cache_is_read_again_when_the_messages_wording_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached broken file shows its message: new wording in messages.toml must show."""
+    from calmkit.content import library, model
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "model.py").write_text("# the content layer's code\n", encoding="utf-8")
+    wording = content / "messages.toml"
+    wording.write_text('[EMPTY]\ntext = "the file is empty"\n', encoding="utf-8")
+    monkeypatch.setattr(model, "__file__", str(content / "model.py"))
+    before = library._fingerprint([])
+    wording.write_text('[EMPTY]\ntext = "this file has nothing in it"\n', encoding="utf-8")
+    assert library._fingerprint([]) != before

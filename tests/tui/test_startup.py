@@ -57,3 +57,5 @@ def test_the_home_screen_loads_no_sound_or_numbers_and_no_yaml_once_cached() -> 
     shown, again = modules_loaded_by_the_home_screen()
     assert shown
     assert not again & {*HEAVY, "yaml"}, sorted(again & {*HEAVY, "yaml"})
+    # Nor the message catalogue: a cached library gives no message (content/messages.py).
+    assert "tomllib" not in again

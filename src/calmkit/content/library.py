@@ -244,10 +244,11 @@ def _read_cache(cache: Path, key: tuple[object, ...]) -> Library | None:
 
 def _fingerprint(paths: list[Path]) -> tuple[object, ...]:
     """What the cached parse depends on: every file, and the code that read them."""
-    # Every module of the content layer, found beside model.py rather than imported: on a
-    # cache hit the YAML parser never loads.
+    # Every module of the content layer, found beside model.py rather than imported (on a
+    # cache hit the YAML parser never loads), and the messages' wording (messages.toml):
+    # a cached broken file shows its message as the catalogue says it now.
     content = Path(model.__file__ or "").parent
-    code = sorted(content.glob("*.py"))
+    code = sorted([*content.glob("*.py"), *content.glob("*.toml")])
     stats = []
     for path in [*code, *paths]:
         try:

@@ -1,7 +1,7 @@
 """Every message calmkit gives about a script or plan file, written once.
 
 The messages themselves are in messages.toml beside this module: prose a psychologist can
-review (and a translator could one day work from), read when this module is imported.
+review (and a translator could one day work from), read when the first message is wanted.
 The code asks for each by its name, ``messages.NOT_UTF8``, a ``Says``. The YAML reader,
 the loader and the library report only through these: the ones in messages.toml, and the
 few beside the limits they state (in yamldoc.py and loader.py). ``loader.message_catalogue``
@@ -15,10 +15,10 @@ reads it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,6 +84,8 @@ class CatalogueError(ValueError):
 def read_catalogue(text: str) -> dict[str, Says]:
     """The messages of a messages.toml text by name, in the file's order, with model.py's
     limits filled in. The first thing wrong raises a CatalogueError naming the message."""
+    import tomllib
+
     try:
         tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -167,17 +169,21 @@ def _braces_doubled(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-# Read beside this file, as locations.py finds the library: the wheel installs both into
-# one folder, and importlib.resources would cost every start-up its imports (zipfile).
-_MESSAGES: Mapping[str, Says] = MappingProxyType(
-    read_catalogue(Path(__file__).with_name("messages.toml").read_text(encoding="utf-8"))
-)
+@functools.cache
+def _catalogue() -> Mapping[str, Says]:
+    """messages.toml, read the first time a message is wanted: a start that reads the
+    library from its cache gives none, and reads nothing here.
+
+    Read beside this file, as locations.py finds the library: the wheel installs both
+    into one folder, and importlib.resources would cost its imports (zipfile)."""
+    text = Path(__file__).with_name("messages.toml").read_text(encoding="utf-8")
+    return MappingProxyType(read_catalogue(text))
 
 
 def __getattr__(name: str) -> Says:
     """``messages.NAME``: the message of that name in messages.toml."""
     try:
-        return _MESSAGES[name]
+        return _catalogue()[name]
     except KeyError:
         raise AttributeError(
             f"module {__name__!r} has no attribute {name!r} (no message [{name}] in messages.toml)"
@@ -186,7 +192,7 @@ def __getattr__(name: str) -> Says:
 
 def every_message() -> Mapping[str, Says]:
     """The messages of messages.toml by name, in the file's order."""
-    return _MESSAGES
+    return _catalogue()
 
 
 def all_says(namespace: Mapping[str, object]) -> list[Says]:
