@@ -384,7 +384,11 @@ class _Checker:
 
     def fields(self, entries: Entries, table: Iterable[Field]) -> tuple[dict[str, object], bool]:
         """The values of the table's fields present in ``entries``, by the model's names,
-        and whether every one of them was right."""
+        and whether every one of them was right.
+
+        A dict of objects to the type checker: where they reach a model class, each value
+        was checked as it was read (here, or by the code that built it), and the
+        ``type: ignore[arg-type]`` there says so."""
         values: dict[str, object] = {}
         ok = True
         for field in table:
@@ -562,8 +566,8 @@ class _ScriptReader(_Checker):
             id=str(fields["id"]),
             title=str(fields["title"]),
             kind=str(fields["kind"]),
-            ages=fields["ages"],  # type: ignore[arg-type]  # typed by the field table, checked as read
-            steps=fields["steps"],  # type: ignore[arg-type]  # typed by the field table, checked as read
+            ages=fields["ages"],  # type: ignore[arg-type]  # each value checked as read
+            steps=fields["steps"],  # type: ignore[arg-type]  # each value checked as read
             summary=summary,
             ambient=ambient,
             path=self.label,
@@ -655,7 +659,7 @@ class _ScriptReader(_Checker):
                 speak_ok, speak = self.speak(entries["speak"][1], text)
                 ok = ok and speak_ok
             built: AnyStep | None = (
-                None if text is None else Say(text=text, speak=speak, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+                None if text is None else Say(text=text, speak=speak, **common)  # type: ignore[arg-type]  # each value checked as read
             )
         else:
             built = self.action(action, entries[action][1], common)
@@ -725,10 +729,10 @@ class _ScriptReader(_Checker):
     def action(self, action: str, node: Node, common: dict[str, object]) -> AnyStep | None:
         if action == "silence":
             seconds = self.field(node, SILENCE_FIELD)
-            return None if seconds is None else Silence(seconds=seconds, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+            return None if seconds is None else Silence(seconds=seconds, **common)  # type: ignore[arg-type]  # each value checked as read
         if action == "chime":
             name = self.field(node, CHIME_FIELD)
-            return None if name is None else Chime(name=name, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+            return None if name is None else Chime(name=name, **common)  # type: ignore[arg-type]  # each value checked as read
         if action == "breathe":
             return self.breathe(node, common)
         if action in ("tense", "release"):
@@ -737,13 +741,13 @@ class _ScriptReader(_Checker):
 
     def breathe(self, node: Node, common: dict[str, object]) -> Breathe | None:
         if self.is_null(node):
-            return Breathe(**common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+            return Breathe(**common)  # type: ignore[arg-type]  # each value checked as read
         entries = self.mapping(node, "breathe step")
         if entries is None:
             return None
         keys_ok = not self.unknown_keys(entries, BREATHE_KEYS, "breathe step")
         values, values_ok = self.fields(entries, BREATHE_FIELDS)
-        return Breathe(**values, **common) if keys_ok and values_ok else None  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return Breathe(**values, **common) if keys_ok and values_ok else None  # type: ignore[arg-type]  # each value checked as read
 
     def body_step(
         self, action: str, node: Node, common: dict[str, object]
@@ -753,7 +757,7 @@ class _ScriptReader(_Checker):
             area = self.choice(node, action, model.AREAS, "body area")
             if area is None:
                 return None
-            return (Tense if action == "tense" else Release)(area=area, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+            return (Tense if action == "tense" else Release)(area=area, **common)  # type: ignore[arg-type]  # each value checked as read
         where = f"{action} step"
         entries = self.mapping(node, where)
         if entries is None:
@@ -781,7 +785,7 @@ class _ScriptReader(_Checker):
         values, values_ok = self.fields(entries, table)
         if not ok or not values_ok or area is None:
             return None
-        return step_class(area=area, text=text, speak=speak, **values, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return step_class(area=area, text=text, speak=speak, **values, **common)  # type: ignore[arg-type]  # each value checked as read
 
     def sound(self, node: Node, common: dict[str, object]) -> Sound | None:
         if isinstance(node, ScalarNode):
@@ -801,7 +805,7 @@ class _ScriptReader(_Checker):
         file_name = self.sound_file(file_node)
         if file_name is None or not ok or not values_ok:
             return None
-        return Sound(file=file_name, **values, **common)  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return Sound(file=file_name, **values, **common)  # type: ignore[arg-type]  # each value checked as read
 
     def sound_file(self, node: Node) -> str | None:
         name = self.string(node, "file")
@@ -961,7 +965,7 @@ class _PlanReader(_Checker):
         scripts = None if scripts_node is None else self.script_ids(scripts_node)
         if not ok or not values_ok or scripts is None:
             return None
-        return PlannedSession(scripts=scripts, name=name, **values)  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return PlannedSession(scripts=scripts, name=name, **values)  # type: ignore[arg-type]  # each value checked as read
 
     def script_ids(self, node: Node) -> tuple[str, ...] | None:
         items = self.sequence(node, "scripts")
@@ -1005,14 +1009,14 @@ class _PlanReader(_Checker):
         if "checkin" in entries:
             values["checkin"] = self.checkin(entries["checkin"][1])
         values.update(self.fields(entries, SETTINGS_FIELDS)[0])
-        return PlanSettings(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return PlanSettings(**{key: value for key, value in values.items() if value is not None})  # type: ignore[arg-type]  # each value checked as read
 
     def pace(self, node: Node) -> BreathePace | None:
         entries = self.mapping(node, "settings: breathe")
         if entries is None:
             return None
         self.unknown_keys(entries, PLAN_BREATHE_KEYS, "settings: breathe")
-        return BreathePace(**self.fields(entries, BREATHE_PACE_FIELDS)[0])  # type: ignore[arg-type]  # typed by the field table, checked as read
+        return BreathePace(**self.fields(entries, BREATHE_PACE_FIELDS)[0])  # type: ignore[arg-type]  # each value checked as read
 
     def checkin(self, node: Node) -> CheckinSettings | None:
         entries = self.mapping(node, "checkin")
