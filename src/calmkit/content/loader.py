@@ -580,10 +580,12 @@ class _ScriptReader(_Checker):
         # Imported here: the timeline imports this package's model, not the loader.
         from calmkit.content.timeline import compile_timeline
 
+        # Without sound only a script with `when` steps plays differently.
+        ways = (True, False) if any(step.when for step in script.steps) else (True,)
         longest = max(
             compile_timeline(script, tier, sound=sound).duration
             for tier in model.TIERS
-            for sound in (True, False)
+            for sound in ways
         )
         if longest > model.MAX_SCRIPT_SECONDS:
             self.report(steps_key, messages.TOO_LONG, minutes=math.ceil(longest / 60))
