@@ -111,15 +111,14 @@ class AudioBackend(ABC):
 class NullBackend(AudioBackend):
     """Plays nothing: the fallback when there is no sound (captions only).
 
-    It keeps what each group would be playing, at what volume, and whether it is
-    paused, so the player runs exactly as it would with a device. Tests record its
-    calls with tests/doubles.py's SpyBackend.
+    It keeps what each group would be playing (the player asks whether the voice is
+    still busy) and at what volume. Tests record its calls with tests/doubles.py's
+    SpyBackend.
     """
 
     name: str = "null"
     volumes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(GROUPS, 1.0))
     playing: dict[str, str | None] = field(default_factory=lambda: dict.fromkeys(GROUPS))
-    paused: bool = False
 
     def open(self) -> None:
         pass
@@ -146,10 +145,10 @@ class NullBackend(AudioBackend):
         self.volumes[group] = volume
 
     def pause_all(self) -> None:
-        self.paused = True
+        pass
 
     def resume_all(self) -> None:
-        self.paused = False
+        pass
 
     def stop_all(self) -> None:
         self.playing = dict.fromkeys(GROUPS)
