@@ -11,29 +11,29 @@ only when a report is rendered in it.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from calmkit.report.figures import Report
 
-# Each format's module and its renderer (a function of the figures to text).
-_RENDERERS: dict[str, tuple[str, str]] = {
-    "csv": ("calmkit.report.csv", "render_csv"),
-    "json": ("calmkit.report.json", "render_json"),
-    "html": ("calmkit.report.html", "render_html"),
-}
-FORMATS: tuple[str, ...] = tuple(_RENDERERS)
+FORMATS: tuple[str, ...] = ("csv", "json", "html")
 
 
 def render(report: Report, format: str) -> str:
-    """The report as text in ``format``: 'csv', 'json' or 'html'."""
+    """The report as text in ``format``: 'csv', 'json' or 'html'. Each renderer is
+    imported here, when it is used."""
+    if format == "csv":
+        from calmkit.report.csv import render_csv
+
+        return render_csv(report)
+    if format == "json":
+        from calmkit.report.json import render_json
+
+        return render_json(report)
+    if format == "html":
+        from calmkit.report.html import render_html
+
+        return render_html(report)
     from calmkit.report.figures import ReportError
 
-    if format not in _RENDERERS:
-        raise ReportError(f"the report format is one of {', '.join(FORMATS)}, not '{format}'")
-    module, function = _RENDERERS[format]
-    renderer = cast("Callable[[Report], str]", getattr(import_module(module), function))
-    return renderer(report)
+    raise ReportError(f"the report format is one of {', '.join(FORMATS)}, not '{format}'")

@@ -878,8 +878,10 @@ def _checkin_figure(item: str, counted: Sequence[SessionRow], faces: bool = Fals
     A face is never put on the 0-10 thermometer. Mood's scale is its five faces,
     so mood answers typed as 1-5 and mood faces are one figure.
     """
-    scale = SCALES[item]
-    values = range(1, len(FACES[item]) + 1) if faces else range(scale.low, scale.high + 1)
+    if faces:
+        values = range(1, len(FACES[item]) + 1)
+    else:
+        values = range(SCALES[item].low, SCALES[item].high + 1)
 
     def fits(checkin: CheckinRecord | None) -> CheckinRecord | None:
         if checkin is None or not isinstance(checkin.value, int):
