@@ -80,15 +80,8 @@ def render_with_progress(
     from calmkit.audio.narration import render_lines
 
     with progress_bar() as update:
-        return render_lines(
-            lines,
-            engine_name=engine,
-            voice=voice,
-            force=force,
-            out_root=out_root,
-            jobs=jobs,
-            progress=update,
-        )
+        # In render_lines' own order (its parameters as above, then the progress).
+        return render_lines(lines, engine, voice, force, out_root, jobs, update)
 
 
 @contextmanager
